@@ -1,0 +1,49 @@
+"""Reading a JSON document from a path or an already parsed dict, with errors that name the file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+def read_json_object(source: str | os.PathLike | dict, what: str) -> tuple[dict, str]:
+    """(document, label) where label names the file (or ``what`` for an in-memory dict)."""
+    if isinstance(source, dict):
+        return source, what
+    if not isinstance(source, (str, os.PathLike)):
+        raise InputError(f"{what}: expected a path or a dict, got {type(source).__name__}")
+    path = Path(source)
+    label = str(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(f"{label}: file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{label}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{label}: is a directory, not a file") from None
+    except PermissionError:
+        raise InputError(f"{label}: permission denied") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{label}: not UTF-8 text") from None
+    try:
+        doc: Any = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{label}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{label}: JSON nested too deeply") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"{label}: expected a JSON object at the top level, got {type(doc).__name__}")
+    return doc, label
+
+
+def _reject_constant(name: str) -> Any:
+    raise InputError(f"JSON constant {name} is not allowed (numbers must be finite)")
