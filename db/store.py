@@ -1,0 +1,257 @@
+"""The workstation's database: portfolios and market snapshots in one SQLite file, through sqlite-utils.
+
+Nothing happens at import time; a ``Store`` owns one connection to the path it is given. Every write that
+touches more than one row runs in a single transaction (``Database.atomic()``), so a failure leaves the
+previous version of the portfolio untouched. ``atomic()`` rather than ``with db.conn:``: the latter does
+not BEGIN, and sqlite-utils' own ``insert_all`` would then commit each batch by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from engine.market import Market, format_ts
+from engine.portfolio import Portfolio
+
+from . import rows
+from .errors import NameTakenError, NotFoundError, SchemaError, StoreError
+from .migrations import current_version, migrate
+
+BATCH_SIZE = 1000
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    name: str
+    acct_lv: str
+    rules: str | None
+    n_positions: int
+    updated_at: str
+    market: str | None = None
+
+
+@dataclass(frozen=True)
+class MarketSummary:
+    name: str
+    ts: str
+    updated_at: str
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _check_name(name: Any, what: str = "portfolio") -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise StoreError(f"{what} name: expected a non-empty string, got {name!r}")
+    if name != name.strip():
+        raise StoreError(f"{what} name {name!r}: leading or trailing spaces")
+    return name
+
+
+class Store:
+    """Portfolios and market snapshots in a SQLite file (created and migrated on open)."""
+
+    def __init__(self, path: str | os.PathLike, *, create: bool = True) -> None:
+        self.path = Path(path)
+        self.label = str(self.path)
+        if not create and not self.path.is_file():
+            raise StoreError(f"{self.label}: no such database file")
+        if create:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.label}: cannot create the folder ({exc.strerror})") from None
+        try:
+            self.db = Database(self.path)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.enable_wal()
+            migrate(self.db, self.label)
+        except sqlite3.DatabaseError as exc:
+            self._close_quietly()
+            raise StoreError(f"{self.label}: cannot open as a riskws database ({exc})") from None
+        except SchemaError:
+            self._close_quietly()
+            raise
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    @staticmethod
+    def default_path() -> Path:
+        """$RISKWS_DB, else $XDG_DATA_HOME/riskws/riskws.db, else ~/.local/share/riskws/riskws.db."""
+        override = os.environ.get("RISKWS_DB")
+        if override:
+            return Path(override).expanduser()
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(base).expanduser() / "riskws" / "riskws.db"
+
+    @property
+    def schema_version(self) -> int:
+        return current_version(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "db", None)
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- portfolios ------------------------------------------------------------------------------------
+    def _portfolio_header(self, name: str) -> dict[str, Any]:
+        cur = self.db.execute("SELECT id, name, acct_lv, rules, lever, market FROM portfolios WHERE name = ?", [name])
+        row = cur.fetchone()
+        if row is None:
+            raise NotFoundError(f"no portfolio named {name!r} in {self.label}")
+        return dict(zip([c[0] for c in cur.description], row))
+
+    def has_portfolio(self, name: str) -> bool:
+        return self.db.execute("SELECT 1 FROM portfolios WHERE name = ?", [name]).fetchone() is not None
+
+    def list_portfolios(self) -> list[PortfolioSummary]:
+        """All portfolios, by name, with their position counts (one query)."""
+        sql = """SELECT p.name, p.acct_lv, p.rules, p.updated_at, p.market,
+                        (SELECT COUNT(*) FROM positions q WHERE q.portfolio_id = p.id)
+                 FROM portfolios p ORDER BY p.name COLLATE NOCASE, p.name"""
+        return [PortfolioSummary(name=n, acct_lv=lv, rules=r, n_positions=int(k), updated_at=u, market=m)
+                for n, lv, r, u, m, k in self.db.execute(sql).fetchall()]
+
+    def load_portfolio(self, name: str) -> Portfolio:
+        head = self._portfolio_header(name)
+        pid = head["id"]
+        assets = rows.assets_from_rows(self.db.execute(
+            "SELECT ccy, amt FROM assets WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
+        positions = rows.positions_from_rows(self.db.execute(
+            "SELECT inst_id, pos, avg_px FROM positions WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
+        spot = rows.assets_from_rows(self.db.execute(
+            "SELECT ccy, amt FROM spot_in_use WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
+        return rows.portfolio_from_rows(head, assets, positions, spot)
+
+    def save_portfolio(self, portfolio: Portfolio, market_name: str | None = None) -> None:
+        """Insert, or replace the portfolio of the same name, in one transaction.
+
+        ``market_name`` links the snapshot the book was built with; None keeps the current link.
+        """
+        name = _check_name(portfolio.name)
+        if market_name is not None and not self.has_market(market_name):
+            raise NotFoundError(f"no market snapshot named {market_name!r} in {self.label}")
+        now = _now()
+        lever = rows.lever_to_json(portfolio.lever)
+        with self.db.atomic():
+            row = self.db.execute("SELECT id, market FROM portfolios WHERE name = ?", [name]).fetchone()
+            if row is None:
+                cur = self.db.execute(
+                    "INSERT INTO portfolios (name, acct_lv, rules, lever, market, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", [name, portfolio.acct_lv, portfolio.rules, lever, market_name, now, now])
+                pid = int(cur.lastrowid)
+            else:
+                pid = int(row[0])
+                market = market_name if market_name is not None else row[1]
+                self.db.execute("UPDATE portfolios SET acct_lv = ?, rules = ?, lever = ?, market = ?, updated_at = ? "
+                                "WHERE id = ?", [portfolio.acct_lv, portfolio.rules, lever, market, now, pid])
+                for table in ("assets", "positions", "spot_in_use"):
+                    self.db.execute(f"DELETE FROM {table} WHERE portfolio_id = ?", [pid])
+            self._insert("assets", rows.asset_rows(pid, portfolio.assets))
+            self._insert("positions", rows.position_rows(pid, portfolio.positions))
+            self._insert("spot_in_use", rows.asset_rows(pid, portfolio.spot_in_use))
+
+    def _insert(self, table: str, records: list[dict[str, Any]]) -> None:
+        if records:
+            self.db[table].insert_all(records, batch_size=BATCH_SIZE)
+
+    def rename_portfolio(self, old: str, new: str) -> None:
+        new = _check_name(new)
+        if old == new:
+            self._portfolio_header(old)
+            return
+        with self.db.atomic():
+            head = self._portfolio_header(old)
+            if self.has_portfolio(new):
+                raise NameTakenError(f"a portfolio named {new!r} already exists in {self.label}")
+            self.db.execute("UPDATE portfolios SET name = ?, updated_at = ? WHERE id = ?", [new, _now(), head["id"]])
+
+    def duplicate_portfolio(self, name: str, new_name: str) -> None:
+        new_name = _check_name(new_name)
+        with self.db.atomic():
+            if self.has_portfolio(new_name):
+                raise NameTakenError(f"a portfolio named {new_name!r} already exists in {self.label}")
+            head = self._portfolio_header(name)
+            copy = self.load_portfolio(name)
+            self.save_portfolio(replace(copy, name=new_name), market_name=head["market"])
+
+    def delete_portfolio(self, name: str) -> None:
+        with self.db.atomic():
+            head = self._portfolio_header(name)
+            for table in ("assets", "positions", "spot_in_use"):
+                self.db.execute(f"DELETE FROM {table} WHERE portfolio_id = ?", [head["id"]])
+            self.db.execute("DELETE FROM portfolios WHERE id = ?", [head["id"]])
+
+    def portfolio_market_name(self, name: str) -> str | None:
+        return self._portfolio_header(name)["market"]
+
+    # -- market snapshots ------------------------------------------------------------------------------
+    def has_market(self, name: str) -> bool:
+        return self.db.execute("SELECT 1 FROM markets WHERE name = ?", [name]).fetchone() is not None
+
+    def save_market(self, name: str, market: Market) -> None:
+        """Insert or replace a snapshot by name."""
+        name = _check_name(name, "market")
+        text = rows.market_to_json(market)
+        now = _now()
+        with self.db.atomic():
+            old = self.db.execute("SELECT created_at FROM markets WHERE name = ?", [name]).fetchone()
+            self.db.execute("INSERT OR REPLACE INTO markets (name, ts, snapshot, created_at, updated_at) "
+                            "VALUES (?, ?, ?, ?, ?)", [name, format_ts(market.ts), text, old[0] if old else now, now])
+
+    def load_market(self, name: str) -> Market:
+        row = self.db.execute("SELECT snapshot FROM markets WHERE name = ?", [name]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no market snapshot named {name!r} in {self.label}")
+        return rows.market_from_json(row[0], name)
+
+    def list_markets(self) -> list[MarketSummary]:
+        """Snapshots, newest valuation time first."""
+        sql = "SELECT name, ts, updated_at FROM markets ORDER BY ts DESC, updated_at DESC, name"
+        return [MarketSummary(n, t, u) for n, t, u in self.db.execute(sql).fetchall()]
+
+    def delete_market(self, name: str) -> None:
+        """Remove a snapshot; portfolios linked to it fall back to the newest one."""
+        with self.db.atomic():
+            if not self.has_market(name):
+                raise NotFoundError(f"no market snapshot named {name!r} in {self.label}")
+            self.db.execute("UPDATE portfolios SET market = NULL WHERE market = ?", [name])
+            self.db.execute("DELETE FROM markets WHERE name = ?", [name])
+
+    def market_for_portfolio(self, name: str) -> Market | None:
+        """The snapshot the portfolio was saved with, else the newest snapshot, else None."""
+        linked = self._portfolio_header(name)["market"]
+        if linked is not None and self.has_market(linked):
+            return self.load_market(linked)
+        newest = self.list_markets()
+        return self.load_market(newest[0].name) if newest else None
+
+    # -- small key/value settings of the file (e.g. whether the demo was seeded) ------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
