@@ -36,6 +36,9 @@ def read_json_object(source: str | os.PathLike | dict, what: str) -> tuple[dict,
         raise InputError(f"{label}: not UTF-8 text") from None
     try:
         doc: Any = json.loads(text, parse_constant=_reject_constant)
+    except InputError as exc:  # NaN / Infinity: say where, e.g. "book.json: simPos[0].pos: JSON constant NaN ..."
+        where = _constant_path(text)
+        raise InputError(f"{label}: {where + ': ' if where else ''}{exc}") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{label}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except RecursionError:
@@ -47,3 +50,26 @@ def read_json_object(source: str | os.PathLike | dict, what: str) -> tuple[dict,
 
 def _reject_constant(name: str) -> Any:
     raise InputError(f"JSON constant {name} is not allowed (numbers must be finite)")
+
+
+class _Constant:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _constant_path(text: str) -> str:
+    """The field path (e.g. ``simPos[0].pos``) of a NaN/Infinity constant in a JSON text (shallowest first), or ''."""
+    try:
+        doc = json.loads(text, parse_constant=_Constant)
+    except (json.JSONDecodeError, RecursionError):
+        return ""
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        node, path = stack.pop(0)
+        if isinstance(node, _Constant):
+            return path
+        if isinstance(node, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node))
+    return ""
