@@ -1,0 +1,75 @@
+"""Currency equity, discounted collateral and borrowing: shared by portfolio and multi-currency margin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .book import OPTION, Book
+from .catalogue import is_stablecoin
+from .collateral import DiscountTable
+from .errors import InputError
+from .market import Market
+from .params import RuleSet
+from .portfolio import Portfolio
+
+
+@dataclass(frozen=True)
+class Equity:
+    ccys: tuple[str, ...]
+    eq: np.ndarray        # currency units
+    px: np.ndarray        # USD index per currency
+    eq_usd: np.ndarray
+
+    def index(self, ccy: str) -> int:
+        return self.ccys.index(ccy)
+
+
+def currency_equity(portfolio: Portfolio, book: Book, market: Market, *, long_options_as_collateral: bool = True) -> Equity:
+    """eq_c = cash + unrealised P&L of contracts settled in c + market value of options settled in c (coin)."""
+    eq: dict[str, float] = {a.ccy: a.amt for a in portfolio.assets}
+    upl = book.settle_upl()
+    value_usd = book.option_value_usd()
+    for i, inst in enumerate(book.instruments):
+        ccy = inst.settle_ccy
+        add = upl[i]
+        if book.kind[i] == OPTION:
+            v = value_usd[i]
+            if v > 0 and not long_options_as_collateral:
+                v = 0.0
+            add = v / book.spot[i]
+        eq[ccy] = eq.get(ccy, 0.0) + add
+    ccys = tuple(sorted(eq, key=lambda c: (is_stablecoin(c), c)))
+    px = np.empty(len(ccys))
+    for j, c in enumerate(ccys):
+        value = market.index.get(f"{c}-USD")
+        if value is None:
+            raise InputError(f"market: index has no {c}-USD price (needed for the {c} balance)")
+        px[j] = value
+    values = np.array([eq[c] for c in ccys], dtype=float)
+    return Equity(ccys=ccys, eq=values, px=px, eq_usd=values * px)
+
+
+def discounted(equity: Equity, table: DiscountTable) -> np.ndarray:
+    """disEq per currency in USD."""
+    return np.array([table.discounted_usd(c, e, p) for c, e, p in zip(equity.ccys, equity.eq, equity.px)])
+
+
+def borrowing(equity: Equity, rules: RuleSet) -> tuple[np.ndarray, np.ndarray]:
+    """(borrowImr, borrowMmr) per currency in USD: flat tier-1 rates on negative equity (rules spec 11.10)."""
+    liab = np.maximum(-equity.eq_usd, 0.0)
+    return liab * rules.get("mr8.imrRate"), liab * rules.get("mr8.mmrRate")
+
+
+def liquidation_cost(equity: Equity, borrow_mmr: float, rules: RuleSet) -> float:
+    """The liquidation-cost term of the margin ratio (rules spec §1.3, 11.12)."""
+    liab = float(np.maximum(-equity.eq_usd, 0.0).sum())
+    if rules.get("liqCost.includeBorrowMmr"):
+        liab += borrow_mmr
+    return rules.get("liqCost.kLiab") * liab
+
+
+def margin_ratio(adj_eq: float, mmr: float, liq_cost: float) -> float | None:
+    denom = mmr + liq_cost
+    return adj_eq / denom if denom > 0 else None

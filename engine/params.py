@@ -1,0 +1,238 @@
+"""Versioned rule sets: parameter files under ``resources/rules/`` with a provenance tag per parameter.
+
+A parameter node is ``{"value": ..., "provenance": ..., "source": ...}``; ``provenance`` is one of
+documented / derived / assumed, or a mapping group -> tag for per-group tables. The loader validates every
+node it needs and says which file and key is wrong. A loaded ``RuleSet`` is immutable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources as _res
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+from .errors import InputError
+from .market import parse_ts
+
+PROVENANCE = ("documented", "derived", "assumed")
+GROUPS = ("A", "B", "C")
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    value: Any
+    provenance: Any      # str or {key: str}
+    source: str = ""
+
+    def tag(self, key: str | None = None) -> str:
+        if isinstance(self.provenance, Mapping):
+            return self.provenance.get(key, "assumed") if key is not None else (
+                "assumed" if "assumed" in self.provenance.values() else "documented")
+        return self.provenance
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """One rule set: ``get(path)`` for a value, ``is_assumed(path, key)`` for its provenance."""
+
+    id: str
+    title: str
+    effective_from: datetime
+    params: Mapping[str, Param]
+    label: str
+
+    def get(self, path: str, key: str | None = None) -> Any:
+        value = self.params[path].value
+        return value[key] if key is not None else value
+
+    def is_assumed(self, path: str, key: str | None = None) -> bool:
+        return self.params[path].tag(key) == "assumed"
+
+    def group_of(self, ccy: str) -> str:
+        for g, members in self.get("groups").items():
+            if ccy in members:
+                return g
+        return "C"
+
+
+def _num(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x and abs(x) != float("inf")
+
+
+def _nonneg(x: Any) -> bool:
+    return _num(x) and x >= 0
+
+
+def _per_group(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, dict) and all(g in v and check(v[g]) for g in GROUPS)
+
+
+def _increasing_list(v: Any) -> bool:
+    return isinstance(v, list) and len(v) > 0 and all(_nonneg(x) for x in v) and all(a < b for a, b in zip(v, v[1:]))
+
+
+def _tiers(v: Any) -> bool:
+    if not isinstance(v, list) or not v:
+        return False
+    lo = 0
+    for i, row in enumerate(v):
+        if not (isinstance(row, list) and len(row) == 3 and _nonneg(row[0]) and _nonneg(row[2])):
+            return False
+        if row[0] != lo or (row[1] is None and i != len(v) - 1) or (row[1] is not None and not (_num(row[1]) and row[1] > row[0])):
+            return False
+        lo = row[1]
+    return v[-1][1] is None
+
+
+def _pairs(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(p, list) and len(p) == 2 and all(isinstance(c, str) for c in p) for p in v)
+
+
+def _groups(v: Any) -> bool:
+    return isinstance(v, dict) and all(isinstance(m, list) and all(isinstance(c, str) for c in m) for m in v.values())
+
+
+SCHEMA: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "riskUnits": (lambda v: v in ("crypto", "family"), '"crypto" or "family"'),
+    "spotOffsetQuote": (lambda v: v in (None, "USDT", "USDC", "USD"), 'null, "USDT", "USDC" or "USD"'),
+    "groups": (_groups, "an object of group -> list of currencies"),
+    "valuation.forwardShock": (lambda v: v == "absolute", '"absolute"'),
+    "valuation.rate": (_num, "a number"),
+    "mr1.priceMoves": (_per_group(_increasing_list), "per group A, B, C an increasing list of moves > 0"),
+    "mr1.volShockDays": (_increasing_list, "an increasing list of days"),
+    "mr1.volShockPoints": (lambda v: isinstance(v, list) and all(_nonneg(x) for x in v), "a list of vol points >= 0"),
+    "mr1.volShockPct": (lambda v: isinstance(v, list) and all(_nonneg(x) for x in v), "a list of fractions >= 0"),
+    "mr1.volFloor": (_nonneg, "a number >= 0"),
+    "mr2.horizonDays": (_nonneg, "a number of days >= 0"),
+    "mr3.splitDays": (_nonneg, "a number of days >= 0"),
+    "mr3.shockBase": (_nonneg, "a number >= 0"),
+    "mr3.shockRefDays": (_nonneg, "a number >= 0"),
+    "mr3.shockCap": (_nonneg, "a number >= 0"),
+    "mr4.formula": (lambda v: v in ("buckets", "legs"), '"buckets" or "legs"'),
+    "mr4.annualMove": (_per_group(_nonneg), "per group A, B, C a number >= 0"),
+    "mr4.minShock": (_per_group(_nonneg), "per group A, B, C a number >= 0"),
+    "mr4.legShock": (_per_group(_nonneg), "per group A, B, C a number >= 0"),
+    "mr5.rateShift": (_nonneg, "a number >= 0"),
+    "mr6.move": (_per_group(lambda x: _nonneg(x) and x < 1), "per group A, B, C a move in [0, 1)"),
+    "mr6.lossFraction": (_nonneg, "a number >= 0"),
+    "mr7.rate": (_per_group(_nonneg), "per group A, B, C a rate >= 0"),
+    "mr7.optionRate": (_per_group(_nonneg), "per group A, B, C a rate >= 0"),
+    "mr7.multiplierTiers": (_per_group(_tiers), "per group A, B, C contiguous tiers [lo, hi|null, multiplier] from 0, last open"),
+    "mr8.mmrRate": (_nonneg, "a rate >= 0"),
+    "mr8.imrRate": (_nonneg, "a rate >= 0"),
+    "mr9.enabled": (lambda v: isinstance(v, bool), "true or false"),
+    "mr9.pairs": (_pairs, "a list of [stablecoin, stablecoin] pairs"),
+    "mr9.tierBounds": (_increasing_list, "an increasing list of hedge sizes (USD)"),
+    "mr9.tierFloors": (lambda v: isinstance(v, list) and all(_nonneg(x) for x in v), "a list of factors >= 0"),
+    "mr9.floorBand": (_nonneg, "a number >= 0"),
+    "mr9.capDepeg": (lambda v: _num(v) and v > 0, "a number > 0"),
+    "mr9.capFactor": (_nonneg, "a number >= 0"),
+    "imrMultiplier": (lambda v: _num(v) and v >= 1, "a number >= 1"),
+    "liqCost.kLiab": (_nonneg, "a number >= 0"),
+    "liqCost.includeBorrowMmr": (lambda v: isinstance(v, bool), "true or false"),
+    "pmMinAdjEq": (_nonneg, "a number >= 0"),
+}
+
+
+def _node(doc: Mapping, path: str) -> Any:
+    cur: Any = doc
+    for part in path.split("."):
+        if not isinstance(cur, Mapping) or part not in cur:
+            return _MISSING
+        cur = cur[part]
+    return cur
+
+
+def _check_provenance(prov: Any, value: Any, where: str) -> None:
+    if isinstance(prov, str):
+        if prov not in PROVENANCE:
+            raise InputError(f"{where}.provenance: {prov!r} is not one of {', '.join(PROVENANCE)}")
+        return
+    if isinstance(prov, Mapping) and isinstance(value, Mapping):
+        for k, tag in prov.items():
+            if k not in value or tag not in PROVENANCE:
+                raise InputError(f"{where}.provenance.{k}: must name a key of value with one of {', '.join(PROVENANCE)}")
+        return
+    raise InputError(f"{where}.provenance: must be one of {', '.join(PROVENANCE)} (or per key of value)")
+
+
+def rule_set_from_dict(doc: Mapping, label: str) -> RuleSet:
+    """Validate a parsed rule-set document."""
+    for key in ("id", "effectiveFrom"):
+        if not isinstance(doc.get(key), str):
+            raise InputError(f"{label}: {key}: missing or not a string")
+    params: dict[str, Param] = {}
+    for path, (check, expected) in SCHEMA.items():
+        node = _node(doc, path)
+        where = f"{label}: {path}"
+        if node is _MISSING:
+            raise InputError(f"{where}: missing")
+        if not isinstance(node, Mapping) or "value" not in node or "provenance" not in node:
+            raise InputError(f"{where}: expected {{\"value\": ..., \"provenance\": ...}}")
+        if not check(node["value"]):
+            raise InputError(f"{where}.value: expected {expected}, got {json.dumps(node['value'])[:80]}")
+        _check_provenance(node["provenance"], node["value"], where)
+        params[path] = Param(node["value"], node["provenance"], str(node.get("source", "")))
+    mr1 = [len(params[p].value) for p in ("mr1.volShockDays", "mr1.volShockPoints", "mr1.volShockPct")]
+    if len(set(mr1)) != 1:
+        raise InputError(f"{label}: mr1.volShockDays, volShockPoints and volShockPct must have the same length")
+    if len(params["mr9.tierFloors"].value) != len(params["mr9.tierBounds"].value) + 1:
+        raise InputError(f"{label}: mr9.tierFloors must have one entry more than mr9.tierBounds")
+    return RuleSet(id=doc["id"], title=str(doc.get("title", doc["id"])),
+                   effective_from=parse_ts(doc["effectiveFrom"], f"{label}: effectiveFrom"),
+                   params=MappingProxyType(params), label=label)
+
+
+def _rules_dir():
+    return _res.files("resources").joinpath("rules")
+
+
+@lru_cache(maxsize=1)
+def available_rule_sets() -> tuple[str, ...]:
+    """Ids of the shipped rule sets, oldest first."""
+    names = [p.name[:-5] for p in _rules_dir().iterdir() if p.name.endswith(".json")]
+    return tuple(sorted(names))
+
+
+def default_rule_set_id() -> str:
+    """The newest shipped rule set (by effective date)."""
+    return max(available_rule_sets(), key=lambda rid: load_rule_set(rid).effective_from)
+
+
+@lru_cache(maxsize=16)
+def _load_shipped(rule_id: str) -> RuleSet:
+    label = f"resources/rules/{rule_id}.json"
+    try:
+        text = _rules_dir().joinpath(f"{rule_id}.json").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"rules: unknown rule set {rule_id!r} ({', '.join(available_rule_sets())})") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{label}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
+    rs = rule_set_from_dict(doc, label)
+    if rs.id != rule_id:
+        raise InputError(f"{label}: id {rs.id!r} does not match the file name")
+    return rs
+
+
+def load_rule_set(source: str | os.PathLike | Mapping | RuleSet | None = None) -> RuleSet:
+    """A rule set by id (shipped), by path to a JSON file, from a parsed dict; None = the newest."""
+    if isinstance(source, RuleSet):
+        return source
+    if source is None:
+        return _load_shipped(default_rule_set_id())
+    if isinstance(source, Mapping):
+        return rule_set_from_dict(source, "rules")
+    if isinstance(source, str) and not source.endswith(".json") and os.sep not in source:
+        return _load_shipped(source)
+    from .jsonio import read_json_object
+    doc, label = read_json_object(Path(source), "rules")
+    return rule_set_from_dict(doc, label)

@@ -1,0 +1,126 @@
+"""The expensive half of portfolio margin: everything that does not depend on the spot-in-use amounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..account import Equity, currency_equity
+from ..book import OPTION, Book, build_book
+from ..collateral import DiscountTable, load_discount_table
+from ..market import Market
+from ..params import GROUPS, RuleSet
+from ..portfolio import Portfolio
+from .scenarios import Grid, build_grid, revalue
+from .units import Units, assign_units
+
+DENOMS = ("USDT", "USDC", "USD")
+
+
+@dataclass(frozen=True)
+class PreparedPM:
+    """Frozen intermediate: derivative scenario P&L per unit and every spot-independent figure."""
+
+    portfolio: Portfolio
+    market: Market
+    rules: RuleSet
+    discounts: DiscountTable
+    book: Book
+    units: Units
+    grid: Grid
+    equity: Equity
+    unit_pnl: np.ndarray          # (n_units, 34) derivative P&L per scenario column
+    unit_spot: np.ndarray         # (n_units,) USD index of the unit's crypto
+    unit_coin_delta: np.ndarray   # (n_units,) derivative delta in coin
+    unit_cash: np.ndarray         # (n_units, 3) derivative cash delta by denomination USDT, USDC, USD
+    unit_greeks: np.ndarray       # (n_units, 4) cash delta, gamma, vega, theta (derivatives only)
+    unit_upl: np.ndarray          # (n_units,)
+    mr4_deriv: np.ndarray         # (n_units,) MR4 of the derivative buckets (spot bucket added later)
+    mr4_multi_bucket: np.ndarray  # (n_units,) bool: more than one bucket or a dated one (formula matters)
+    mr7_raw: np.ndarray           # (n_units,)
+    has_options: np.ndarray       # (n_units,) bool
+    pos_cash_delta: np.ndarray    # (n_pos,)
+    pos_gamma: np.ndarray
+    pos_vega: np.ndarray
+    pos_theta: np.ndarray
+    pos_float_pnl: np.ndarray
+    pos_notional: np.ndarray
+
+
+def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: DiscountTable | None = None,
+               book: Book | None = None) -> PreparedPM:
+    """Value the book over the scenario grid; ``book`` skips re-pricing when the caller already has it."""
+    book = book if book is not None else build_book(portfolio, market)
+    spot_ccys = {a.ccy for a in portfolio.assets} | set(portfolio.spot_in_use_amounts())
+    units = assign_units(book, rules, spot_ccys)
+    grid = build_grid(rules)
+    n_u = len(units.names)
+    group_of_pos = units.group[units.of_position] if book.n else np.zeros(0, dtype=np.int64)
+    pnl = revalue(book, group_of_pos, grid, rules) if book.n else np.zeros((0, grid.moves.shape[1]))
+    unit_pnl = np.zeros((n_u, grid.moves.shape[1]))
+    np.add.at(unit_pnl, units.of_position, pnl)
+
+    cash = book.cash_delta_usd()
+    gamma, vega, theta = book.greeks_usd()
+    upl = book.float_pnl_usd()
+    u = units.of_position
+
+    def per_unit(values: np.ndarray) -> np.ndarray:
+        return np.bincount(u, weights=values, minlength=n_u) if book.n else np.zeros(n_u)
+
+    unit_spot = np.array([market.index_usd(c) for c in units.ccy]) if n_u else np.zeros(0)
+    denom_idx = np.array([DENOMS.index(d) for d in book.denom], dtype=np.int64)
+    unit_cash = np.zeros((n_u, 3))
+    if book.n:
+        np.add.at(unit_cash, (u, denom_idx), cash)
+    greeks = np.stack([per_unit(cash), per_unit(gamma), per_unit(vega), per_unit(theta)], axis=1) if n_u else np.zeros((0, 4))
+    mr4, multi = _mr4_derivatives(book, units, cash, rules)
+    mr7 = _mr7_raw(book, units, cash, rules)
+    has_opt = per_unit((book.kind == OPTION).astype(float)) > 0
+    return PreparedPM(portfolio=portfolio, market=market, rules=rules, discounts=discounts or load_discount_table(),
+                      book=book, units=units, grid=grid, equity=currency_equity(portfolio, book, market),
+                      unit_pnl=unit_pnl, unit_spot=unit_spot, unit_coin_delta=per_unit(cash / book.spot) if book.n else np.zeros(n_u),
+                      unit_cash=unit_cash, unit_greeks=greeks, unit_upl=per_unit(upl), mr4_deriv=mr4,
+                      mr4_multi_bucket=multi, mr7_raw=mr7, has_options=has_opt, pos_cash_delta=cash, pos_gamma=gamma,
+                      pos_vega=vega, pos_theta=theta, pos_float_pnl=upl, pos_notional=book.notional_usd())
+
+
+def _mr4_derivatives(book: Book, units: Units, cash: np.ndarray, rules: RuleSet) -> tuple[np.ndarray, np.ndarray]:
+    """MR4 of derivative buckets per unit (rules spec 11.6), or the old per-leg formula (11.1, okx-2024-06)."""
+    n_u = len(units.names)
+    if book.n == 0:
+        return np.zeros(n_u), np.zeros(n_u, dtype=bool)
+    g = units.group[units.of_position]
+    if rules.get("mr4.formula") == "legs":
+        leg = np.array([rules.get("mr4.legShock", name) for name in GROUPS])[g]
+        return np.bincount(units.of_position, weights=np.abs(cash) * leg, minlength=n_u), np.zeros(n_u, dtype=bool)
+    # bucket key: perpetuals share T = 0; futures and options bucket by expiry (t_years identifies the date)
+    t = np.maximum(book.t_years, 0.0)
+    keys = np.stack([units.of_position.astype(float), np.round(t * 365.0 * 86400.0)], axis=1)
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    bucket_cd = np.bincount(inv, weights=cash, minlength=len(uniq))
+    bucket_unit = uniq[:, 0].astype(np.int64)
+    bucket_t = uniq[:, 1] / (365.0 * 86400.0)
+    annual = np.array([rules.get("mr4.annualMove", name) for name in GROUPS])[units.group[bucket_unit]]
+    minimum = np.array([rules.get("mr4.minShock", name) for name in GROUPS])[units.group[bucket_unit]]
+    shock = np.maximum(annual * bucket_t, minimum)
+    mr4 = np.bincount(bucket_unit, weights=np.abs(bucket_cd) * shock, minlength=n_u)
+    n_buckets = np.bincount(bucket_unit, minlength=n_u)
+    dated = np.bincount(bucket_unit, weights=(bucket_t > 0).astype(float), minlength=n_u) > 0
+    return mr4, (n_buckets > 1) | dated
+
+
+def _mr7_raw(book: Book, units: Units, cash: np.ndarray, rules: RuleSet) -> np.ndarray:
+    """Raw minimum charge per unit: rate x |USD cash delta| summed over derivative positions (rules spec 11.9)."""
+    n_u = len(units.names)
+    if book.n == 0:
+        return np.zeros(n_u)
+    g = units.group[units.of_position]
+    rate = np.array([rules.get("mr7.rate", name) for name in GROUPS])[g]
+    opt_rate = np.array([rules.get("mr7.optionRate", name) for name in GROUPS])[g]
+    r = np.where(book.kind == OPTION, opt_rate, rate)
+    return np.bincount(units.of_position, weights=np.abs(cash) * r, minlength=n_u)
+
+
