@@ -1,0 +1,32 @@
+"""Arguments shared by the commands that price a portfolio file on a market file (margin, graph, switch, compare)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_book_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("portfolio", metavar="PORTFOLIO", type=Path, help="portfolio file (formats.md section 1)")
+    p.add_argument("--market", metavar="MARKET", type=Path, required=True, help="market snapshot file (formats.md section 2)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def load_inputs(args: argparse.Namespace):
+    """(Portfolio, Market) from the command's PORTFOLIO and --market files; InputError names the file."""
+    from engine import load_market, load_portfolio
+    return load_portfolio(args.portfolio), load_market(args.market)
+
+
+def print_json(doc: Any) -> None:
+    json.dump(doc, sys.stdout, indent=2, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def fmt(x: float | None, digits: int = 2) -> str:
+    if x is None:
+        return "-"
+    return f"{x:,.{digits}f}"

@@ -1,0 +1,62 @@
+"""``riskws margin PORTFOLIO --market MARKET [--mode pm|mc] [--rules ID] [--json]``."""
+
+from __future__ import annotations
+
+import argparse
+
+from workstation.commands.engine_args import add_book_arguments, fmt, load_inputs, print_json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("margin", help="compute the margin of a portfolio file on a market snapshot",
+                              description="Margin of one portfolio: a readable table, or the result JSON of "
+                                          "formats.md section 3 with --json.")
+    add_book_arguments(p)
+    p.add_argument("--mode", choices=("pm", "mc"), default=None, help="override the file's acctLv")
+    p.add_argument("--rules", metavar="ID", default=None, help="rule set id (default: the file's, else the newest)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine import compute
+    portfolio, market = load_inputs(args)
+    result = compute(portfolio, market, mode=args.mode, rules=args.rules)
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print(render(result))
+    return 0
+
+
+def render(result) -> str:
+    """A desk-readable table of the account and each risk unit."""
+    mode = "portfolio margin" if result.acct_lv == "4" else "multi-currency margin"
+    ratio = "-" if result.margin_ratio is None else f"{result.margin_ratio:,.2f}"
+    lines = [f"{mode}, rules {result.rules}, market {result.ts:%Y-%m-%d %H:%M} UTC",
+             f"  equity {fmt(result.eq)}  adjEq {fmt(result.adj_eq)}  upl {fmt(result.upl)} USD",
+             f"  totalMmr {fmt(result.total_mmr)}  totalImr {fmt(result.total_imr)}  derivMmr {fmt(result.deriv_mmr)}"
+             f"  borrowMmr {fmt(result.borrow_mmr)}  marginRatio {ratio}"]
+    if result.liq_shock is not None:
+        down, up = result.liq_shock
+        lines.append("  liquidation at index move: "
+                     f"down {'none within -100%' if down is None else f'{down:+.2%}'}, "
+                     f"up {'none within +100%' if up is None else f'{up:+.2%}'}")
+    if result.units:
+        head = f"  {'unit':<10}" + "".join(f"{k:>12}" for k in ("delta", "mr1", "mr2", "mr3", "mr4", "mr5", "mr6", "mr7",
+                                                                   "mr9", "mmr", "imr", "spotInUse"))
+        lines += ["", head]
+        for u in result.units:
+            cells = [u.delta] + [u.mr[k] for k in ("mr1", "mr2", "mr3", "mr4", "mr5", "mr6", "mr7", "mr9")] + [u.mmr, u.imr]
+            row = f"  {u.risk_unit:<10}" + "".join(f"{fmt(c, 0):>12}" for c in cells) + f"{u.spot_in_use:>12.4f}"
+            lines.append(row)
+            if u.assumed:
+                lines.append(f"  {'':<10}  assumed parameters in: {', '.join(u.assumed)}")
+        lines.append(f"  (mr8 = borrowMmr {fmt(result.borrow_mmr)} at account level)")
+    if result.positions:
+        lines += ["", f"  {'instId':<28}{'pos':>12}{'notionalUsd':>16}{'imr':>14}{'mmr':>14}{'lever':>8}{'tier':>6}"]
+        for p in result.positions:
+            lines.append(f"  {p.inst_id:<28}{p.pos:>12,.2f}{fmt(p.notional_usd):>16}{fmt(p.imr):>14}{fmt(p.mmr):>14}"
+                         f"{(p.lever or 0):>8.1f}{(p.tier or 0):>6}")
+    for w in result.warnings:
+        lines.append(f"  warning: {w}")
+    return "\n".join(lines)
