@@ -1,0 +1,381 @@
+"""Shared chart machinery: default palette, axes with our number formats, crosshair readout, PNG export.
+
+Every chart is a plain ``pg.PlotWidget`` subclass with no module-level state (finplot's globals are the contrast):
+items are created once in ``__init__`` and then updated in place, view ranges are set from the data (auto-range is
+off), and colours come only from a theme object passed to ``apply_theme`` (duck-typed: any object with the fields of
+``workstation.theme.Theme``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from .format import fmt_compact, fmt_pct, fmt_ratio, fmt_vol_pts
+
+
+@dataclass(frozen=True)
+class ChartPalette:
+    """Built-in palette used until ``apply_theme`` is called; same fields as ``workstation.theme.Theme``."""
+
+    name: str = "chart-default"
+    background: str = "#ffffff"
+    surface: str = "#ffffff"
+    foreground: str = "#1d232b"
+    muted: str = "#6b7480"
+    grid: str = "#d5d9df"
+    accent: str = "#2f6fd6"
+    positive: str = "#1f8a4c"
+    negative: str = "#c8322f"
+    warning: str = "#b7791f"
+    vol_down: str = "#2f6fd6"
+    vol_same: str = "#4a4f57"
+    vol_up: str = "#d6482f"
+    heatmap: str = "CET-D1"
+
+
+DEFAULT_PALETTE = ChartPalette()
+
+TICK_FONT_PT = 9
+LABEL_FONT_PT = 9
+TITLE_SIZE = "10pt"
+CROSSHAIR_RATE_HZ = 60
+
+
+def qcolor(colour: str, alpha: int | None = None) -> QtGui.QColor:
+    c = QtGui.QColor(colour)
+    if alpha is not None:
+        c.setAlpha(alpha)
+    return c
+
+
+def cosmetic_pen(colour: str, style: QtCore.Qt.PenStyle = QtCore.Qt.PenStyle.SolidLine,
+                 alpha: int | None = None) -> QtGui.QPen:
+    """A width-1 cosmetic pen (fast path in pyqtgraph; pyqtgraph#533)."""
+    pen = QtGui.QPen(qcolor(colour, alpha))
+    pen.setWidth(1)
+    pen.setCosmetic(True)
+    pen.setStyle(style)
+    return pen
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """Blend colour ``a`` towards ``b`` by ``t`` (0..1); returns '#rrggbb'."""
+    ca, cb = QtGui.QColor(a), QtGui.QColor(b)
+    return QtGui.QColor.fromRgbF(ca.redF() + (cb.redF() - ca.redF()) * t,
+                                 ca.greenF() + (cb.greenF() - ca.greenF()) * t,
+                                 ca.blueF() + (cb.blueF() - ca.blueF()) * t).name()
+
+
+def padded(lo: float, hi: float, frac_lo: float = 0.05, frac_hi: float | None = None,
+           minimum_span: float = 1.0) -> tuple[float, float]:
+    """Range ``[lo, hi]`` widened by a fraction of its span on each side (a flat range gets ``minimum_span``)."""
+    if frac_hi is None:
+        frac_hi = frac_lo
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return (-minimum_span / 2, minimum_span / 2)
+    span = hi - lo
+    if span <= 0:
+        half = max(abs(lo) * 0.1, minimum_span / 2)
+        return (lo - half, hi + half)
+    return (lo - span * frac_lo, hi + span * frac_hi)
+
+
+def finite_values(*arrays: Any) -> np.ndarray:
+    parts = [np.asarray(a, dtype=float).ravel() for a in arrays if a is not None]
+    if not parts:
+        return np.empty(0)
+    v = np.concatenate(parts)
+    return v[np.isfinite(v)]
+
+
+# ---------------------------------------------------------------------------------------------------------------- axes
+
+
+class _FormattedAxis(pg.AxisItem):
+    """AxisItem with our own tick text and no automatic SI prefix (which would rescale USD by 1e-6 for 'M')."""
+
+    def __init__(self, orientation: str, **kw: Any) -> None:
+        super().__init__(orientation, **kw)
+        self.enableAutoSIPrefix(False)
+        font = QtGui.QFont()
+        font.setPointSize(TICK_FONT_PT)
+        # major + minor ticks only: the third tick level makes the grid a dense mesh
+        self.setStyle(tickFont=font, autoExpandTextSpace=True, maxTickLevel=1)
+
+    def format_value(self, v: float, spacing: float) -> str:  # pragma: no cover - overridden
+        return str(v)
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [self.format_value(v, spacing) for v in values]
+
+
+class PercentAxis(_FormattedAxis):
+    """Data in fractions (0.12), ticks in percent ("+12 %")."""
+
+    def format_value(self, v: float, spacing: float) -> str:
+        step = spacing * 100
+        decimals = 0 if step >= 1 or step <= 0 else min(3, int(math.ceil(-math.log10(step))))
+        return fmt_pct(v, decimals)
+
+
+class CompactAxis(_FormattedAxis):
+    """USD ticks as 1.2k / 3.4M."""
+
+    def format_value(self, v: float, spacing: float) -> str:
+        if abs(v) < spacing * 1e-6:
+            return "0"
+        decimals = 1
+        if spacing >= 1 and abs(v) >= 1000:
+            # enough decimals to tell neighbouring ticks apart
+            base = 1e3 if abs(v) < 1e6 else 1e6 if abs(v) < 1e9 else 1e9
+            step = spacing / base
+            decimals = 0 if step >= 1 else min(3, int(math.ceil(-math.log10(step) - 1e-9)))
+        return fmt_compact(v, decimals)
+
+
+class VolPointsAxis(_FormattedAxis):
+    """Vol shift in vol points ("+10")."""
+
+    def format_value(self, v: float, spacing: float) -> str:
+        decimals = 0 if spacing >= 1 else min(3, int(math.ceil(-math.log10(spacing))))
+        return fmt_vol_pts(v, decimals).replace(" pts", "")
+
+
+class LogRatioAxis(_FormattedAxis):
+    """Right-hand axis of log10-transformed margin ratios: ticks show the ratio itself."""
+
+    def __init__(self, orientation: str, **kw: Any) -> None:
+        super().__init__(orientation, **kw)
+        self.setLogMode(True)
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        out = []
+        for v in values:
+            r = 10.0 ** v
+            out.append(fmt_ratio(r, 2 if r < 1 else 1 if r < 10 else 0))
+        return out
+
+
+# ------------------------------------------------------------------------------------------------------------ crosshair
+
+SnapResult = tuple[float, float, str]   # x, y of the snapped point (data units) and the readout HTML
+
+
+class Crosshair(QtCore.QObject):
+    """Vertical + horizontal line and a text readout snapped to the nearest data point.
+
+    Mouse moves arrive through a ``pg.SignalProxy`` limited to ~60 Hz. ``snap(x, y)`` (data units) returns the
+    snapped point and the readout HTML, or None to hide the crosshair. Hidden when the mouse leaves the view.
+    """
+
+    def __init__(self, widget: pg.PlotWidget, snap: Callable[[float, float], SnapResult | None],
+                 viewbox: pg.ViewBox | None = None) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._snap = snap
+        self.viewbox = viewbox or widget.getPlotItem().getViewBox()
+        self.vline = pg.InfiniteLine(angle=90, movable=False)
+        self.hline = pg.InfiniteLine(angle=0, movable=False)
+        self.label = pg.TextItem(anchor=(0, 1))
+        font = QtGui.QFont()
+        font.setPointSize(LABEL_FONT_PT)
+        self.label.setFont(font)
+        for item in (self.vline, self.hline, self.label):
+            item.setZValue(1000)
+            self.viewbox.addItem(item, ignoreBounds=True)
+            item.hide()
+        self.point: tuple[float, float] | None = None
+        self._proxy = pg.SignalProxy(widget.scene().sigMouseMoved, rateLimit=CROSSHAIR_RATE_HZ,
+                                     slot=self._on_proxy)
+
+    # pyqtgraph's SignalProxy delivers a tuple of the original signal's arguments
+    def _on_proxy(self, args: tuple) -> None:
+        self.update_at_scene(args[0])
+
+    def update_at_scene(self, scene_pos: QtCore.QPointF) -> None:
+        vb = self.viewbox
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            self.hide()
+            return
+        p = vb.mapSceneToView(scene_pos)
+        result = self._snap(p.x(), p.y())
+        if result is None:
+            self.hide()
+            return
+        x, y, html = result
+        self.point = (x, y)
+        self.vline.setPos(x)
+        self.hline.setPos(y)
+        self.label.setHtml(html)
+        (x0, x1), (y0, y1) = vb.viewRange()
+        # keep the readout inside the view: it grows towards the centre
+        ax = 1.0 if x > (x0 + x1) / 2 else 0.0
+        ay = 0.0 if y > (y0 + y1) / 2 else 1.0
+        self.label.setAnchor((ax, ay))
+        self.label.setPos(x, y)
+        for item in (self.vline, self.hline, self.label):
+            item.show()
+
+    def hide(self) -> None:
+        self.point = None
+        for item in (self.vline, self.hline, self.label):
+            item.hide()
+
+    def is_visible(self) -> bool:
+        return self.label.isVisible()
+
+    def text(self) -> str:
+        return self.label.textItem.toPlainText()
+
+    def apply_theme(self, theme: Any) -> None:
+        pen = cosmetic_pen(theme.muted, QtCore.Qt.PenStyle.DashLine)
+        self.vline.setPen(pen)
+        self.hline.setPen(pen)
+        self.label.fill = pg.mkBrush(qcolor(theme.surface, 230))
+        self.label.border = pg.mkPen(cosmetic_pen(theme.grid))
+        self.label.setColor(qcolor(theme.foreground))
+        self.label.update()
+
+
+# --------------------------------------------------------------------------------------------------------------- base
+
+
+class ChartBase(pg.PlotWidget):
+    """Common behaviour of the four charts; subclasses implement ``_apply_theme_items`` and ``clear``."""
+
+    OBJECT_NAME = ""
+
+    def __init__(self, parent: Any = None, axisItems: dict[str, pg.AxisItem] | None = None) -> None:
+        super().__init__(parent=parent, background=DEFAULT_PALETTE.background, axisItems=axisItems)
+        # PlotWidget binds plotItem.clear (and others) as *instance* attributes, which would shadow our clear():
+        # drop that binding so widget.clear() empties the data items instead of removing them from the plot.
+        self.__dict__.pop("clear", None)
+        self.setObjectName(self.OBJECT_NAME)
+        self._theme: Any = DEFAULT_PALETTE
+        self._title = ""
+        pi = self.getPlotItem()
+        pi.hideButtons()
+        pi.setMenuEnabled(False)          # no PlotItem context menu (pyqtgraph#2497: menus not destroyed)
+        vb = pi.getViewBox()
+        vb.setMenuEnabled(False)
+        vb.disableAutoRange()              # ranges come from the data (pyqtgraph#1039, #2947)
+        self.setMinimumSize(240, 160)
+
+    # -- theme -------------------------------------------------------------------------------------------------------
+    @property
+    def theme(self) -> Any:
+        return self._theme
+
+    def apply_theme(self, theme: Any) -> None:
+        """Recolour the background, axes, legend, crosshair and every data item from ``theme``."""
+        self._theme = theme
+        self.setBackground(qcolor(theme.background))
+        pi = self.getPlotItem()
+        for name in ("left", "bottom", "right", "top"):
+            axis = pi.getAxis(name)
+            axis.setPen(cosmetic_pen(theme.muted))
+            axis.setTextPen(qcolor(theme.foreground))
+            if axis.labelText:
+                axis.setLabel(axis.labelText, units=axis.labelUnits or None, color=theme.foreground,
+                              **{"font-size": f"{LABEL_FONT_PT}pt"})
+        self._set_title(self._title)
+        legend = pi.legend
+        if legend is not None:
+            legend.setBrush(qcolor(theme.surface, 220))
+            legend.setPen(cosmetic_pen(theme.grid))
+            legend.setLabelTextColor(qcolor(theme.foreground))
+            for _sample, label in legend.items:      # setLabelTextColor only stores the colour: re-render
+                label.setText(label.text, color=qcolor(theme.foreground))
+        self._apply_theme_items(theme)
+
+    def _apply_theme_items(self, theme: Any) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _set_title(self, text: str) -> None:
+        self._title = text
+        self.getPlotItem().setTitle(text or None, color=self._theme.foreground, size=TITLE_SIZE)
+
+    def _set_axis_label(self, name: str, text: str) -> None:
+        self.getPlotItem().setLabel(name, text, color=self._theme.foreground, **{"font-size": f"{LABEL_FONT_PT}pt"})
+
+    def _add_legend(self, columns: int = 1, offset: tuple[int, int] = (10, 10)) -> pg.LegendItem:
+        legend = self.getPlotItem().addLegend(offset=offset, colCount=columns, labelTextSize=f"{LABEL_FONT_PT}pt",
+                                             verSpacing=-4)
+        return legend
+
+    def _set_view(self, x_range: tuple[float, float], y_range: tuple[float, float],
+                  viewbox: pg.ViewBox | None = None) -> None:
+        (viewbox or self.getPlotItem().getViewBox()).setRange(xRange=x_range, yRange=y_range, padding=0,
+                                                              update=True)
+
+    def view_range(self) -> list[list[float]]:
+        return self.getPlotItem().getViewBox().viewRange()
+
+    # -- crosshair ---------------------------------------------------------------------------------------------------
+    def leaveEvent(self, ev: QtCore.QEvent) -> None:
+        crosshair = getattr(self, "crosshair", None)
+        if crosshair is not None:
+            crosshair.hide()
+        super().leaveEvent(ev)
+
+    # -- export ------------------------------------------------------------------------------------------------------
+    def render_image(self, width: int = 1200, height: int = 700) -> QtGui.QImage:
+        """Render the chart at exactly ``width`` x ``height`` pixels, shown or not (offscreen-safe).
+
+        The central PlotItem is laid out at the requested size, the scene is painted into a QImage filled with the
+        theme background, and the previous geometry is restored. The widget itself is not resized.
+        """
+        width, height = int(width), int(height)
+        if width <= 0 or height <= 0:
+            raise ValueError(f"export size must be positive, got {width}x{height}")
+        central = self.getPlotItem()
+        old = central.geometry()
+        target = QtCore.QRectF(0, 0, width, height)
+        try:
+            central.setGeometry(target)
+            # deliver pending layout requests (legend, axes) so an unshown widget is laid out too
+            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+            central.layout.activate()
+            image = QtGui.QImage(width, height, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(qcolor(self._theme.background))
+            painter = QtGui.QPainter(image)
+            try:
+                painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+                painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing, True)
+                self.scene().render(painter, target, target)
+            finally:
+                painter.end()
+        finally:
+            central.setGeometry(old)
+            central.layout.activate()
+        return image
+
+    def export_png(self, path: Any, width: int = 1200, height: int = 700) -> str:
+        """Write the chart as a ``width`` x ``height`` PNG to ``path``; returns the path as a string."""
+        image = self.render_image(width, height)
+        path = str(path)
+        if not image.save(path, "PNG"):
+            raise OSError(f"{path}: could not write PNG")
+        return path
+
+
+def nearest_index(values: np.ndarray, x: float) -> int:
+    """Index of the element of a 1-D array nearest to ``x`` (non-finite elements ignored); -1 if none."""
+    v = np.asarray(values, dtype=float)
+    if v.size == 0:
+        return -1
+    d = np.abs(v - x)
+    d[~np.isfinite(d)] = np.inf
+    i = int(np.argmin(d))
+    return i if math.isfinite(d[i]) else -1
+
+
+def swatch(colour: str, text: str) -> str:
+    """HTML snippet: a coloured square followed by text (for readouts)."""
+    return f'<span style="color:{colour}">\u25a0</span>&nbsp;{text}'

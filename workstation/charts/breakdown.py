@@ -1,0 +1,218 @@
+"""Stacked bars of the MMR components per risk unit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from ._base import ChartBase, CompactAxis, Crosshair, SnapResult, cosmetic_pen, mix, nearest_index, qcolor, swatch
+from .format import fmt_compact, fmt_usd
+
+# stacked components, bottom to top: (key, legend text)
+COMPONENTS: tuple[tuple[str, str], ...] = (
+    ("core", "max(MR1, MR2, MR6)"),
+    ("mr3", "MR3 vega term"),
+    ("mr4", "MR4 basis"),
+    ("mr5", "MR5 rate"),
+    ("mr9", "MR9 USD corr."),
+)
+CORE_KEYS = ("mr1", "mr2", "mr6")
+BAR_WIDTH = 0.6
+PM_ACCT_LV = ("4", "pm", "portfolio")      # OKX acctLv 4 = portfolio margin; anything else has no risk units
+
+
+def unit_components(unit: Any) -> dict[str, float]:
+    """The stacked components of one ``UnitResult`` plus ``dominant`` (which of MR1/2/6 sets the core), ``sum``,
+    ``mr7`` and ``mmr`` = max(sum, MR7). Missing or non-finite MRs count as 0."""
+    mr = {k: float(unit.mr.get(k, 0.0) or 0.0) for k in ("mr1", "mr2", "mr3", "mr4", "mr5", "mr6", "mr7", "mr9")}
+    mr = {k: (v if np.isfinite(v) else 0.0) for k, v in mr.items()}
+    dominant = max(CORE_KEYS, key=lambda k: mr[k])          # ties: the first of MR1, MR2, MR6
+    out = {"core": max(mr[k] for k in CORE_KEYS), "mr3": mr["mr3"], "mr4": mr["mr4"], "mr5": mr["mr5"],
+           "mr9": mr["mr9"]}
+    total = sum(out[k] for k, _ in COMPONENTS)
+    out.update(sum=total, mr7=mr["mr7"], mmr=max(total, mr["mr7"]), mr1=mr["mr1"], mr2=mr["mr2"], mr6=mr["mr6"])
+    out["dominant"] = dominant  # type: ignore[assignment]
+    return out
+
+
+class MrBreakdownChart(ChartBase):
+    """Per risk unit: stacked bars of max(MR1, MR2, MR6), MR3, MR4, MR5, MR9; MR7 as a line when it is the floor.
+
+    Items created once: one ``BarGraphItem`` per component (updated with ``setOpts``), one ``PlotDataItem`` of
+    MR7 floor segments (connect="pairs"), pools of text labels grown to the largest number of units seen (extra
+    labels hidden), an empty-state text, the legend and the crosshair.
+    """
+
+    OBJECT_NAME = "mrBreakdownChart"
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent, axisItems={"left": CompactAxis("left")})
+        pi = self.getPlotItem()
+        pi.showGrid(x=False, y=True, alpha=0.25)
+        self._set_axis_label("left", "Margin (USD)")
+        self.legend = self._add_legend(columns=3)
+        self.bars: dict[str, pg.BarGraphItem] = {}
+        for key, text in COMPONENTS:
+            bar = pg.BarGraphItem(x=np.empty(0), height=np.empty(0), y0=np.empty(0), width=BAR_WIDTH, name=text)
+            pi.addItem(bar)
+            self.bars[key] = bar
+        # MR7 as an outlined box over the stack, only for units where it is the floor (MMR = MR7)
+        self.mr7_floor = pg.BarGraphItem(x=np.empty(0), height=np.empty(0), y0=np.empty(0),
+                                         width=BAR_WIDTH + 0.12, name="MR7 floor")
+        self.mr7_floor.setZValue(5)
+        pi.addItem(self.mr7_floor)
+        self.empty_text = pg.TextItem("", anchor=(0.5, 0.5))
+        font = QtGui.QFont()
+        font.setPointSize(11)
+        self.empty_text.setFont(font)
+        pi.addItem(self.empty_text, ignoreBounds=True)
+        self._label_font = QtGui.QFont()
+        self._label_font.setPointSize(9)
+        self._dominant_labels: list[pg.TextItem] = []
+        self._total_labels: list[pg.TextItem] = []
+        self.crosshair = Crosshair(self, self._snap)
+        self._rows: list[tuple[str, dict[str, float]]] = []
+        self.apply_theme(self._theme)
+        self.clear()
+
+    # ------------------------------------------------------------------------------------------------------------
+    def _colours(self, theme: Any) -> dict[str, str]:
+        return {"core": theme.accent, "mr3": theme.vol_up, "mr4": theme.positive,
+                "mr5": theme.warning, "mr9": mix(theme.muted, theme.background, 0.25)}
+
+    def _apply_theme_items(self, theme: Any) -> None:
+        colours = self._colours(theme)
+        edge = cosmetic_pen(theme.surface)
+        for key, bar in self.bars.items():
+            bar.setOpts(brush=pg.mkBrush(colours[key]), pen=edge)
+        self.mr7_floor.setOpts(pen=cosmetic_pen(theme.negative, QtCore.Qt.PenStyle.DashLine),
+                               brush=pg.mkBrush(qcolor(theme.negative, 40)))
+        self.empty_text.setColor(qcolor(theme.muted))
+        for label in self._dominant_labels:
+            label.setColor(qcolor(theme.surface))
+        for label in self._total_labels:
+            label.setColor(qcolor(theme.foreground))
+        self.crosshair.apply_theme(theme)
+        self.getPlotItem().getAxis("bottom").setTextPen(qcolor(theme.foreground))
+
+    def _label(self, pool: list[pg.TextItem], i: int, anchor: tuple[float, float], colour: str) -> pg.TextItem:
+        while len(pool) <= i:                       # grow the pool once; later updates reuse the items
+            item = pg.TextItem("", anchor=anchor)
+            item.setFont(self._label_font)
+            item.setColor(qcolor(colour))
+            item.setZValue(8)
+            self.getPlotItem().addItem(item, ignoreBounds=True)
+            pool.append(item)
+        return pool[i]
+
+    # ------------------------------------------------------------------------------------------------------------
+    def show_result(self, result: Any) -> None:
+        """Show the MMR breakdown of every risk unit of ``result`` (an ``engine.result.MarginResult``)."""
+        units = tuple(result.units)
+        if not units:
+            pm = str(getattr(result, "acct_lv", "")).lower() in PM_ACCT_LV
+            self._show_empty("No risk units" if pm else "No risk units in multi-currency mode")
+            return
+        self._rows = [(u.risk_unit, unit_components(u)) for u in units]
+        n = len(self._rows)
+        x = np.arange(n, dtype=float)
+        base = np.zeros(n)
+        for key, _ in COMPONENTS:
+            h = np.array([c[key] for _, c in self._rows])
+            self.bars[key].setOpts(x=x, height=h, y0=base.copy(), width=BAR_WIDTH)
+            base = base + h
+        totals = base
+        mr7 = np.array([c["mr7"] for _, c in self._rows])
+        floor = mr7 > totals
+        self.mr7_floor.setOpts(x=x[floor], height=mr7[floor], y0=np.zeros(int(floor.sum())))
+        self.getPlotItem().getAxis("bottom").setTicks([[(float(i), name) for i, (name, _) in enumerate(self._rows)],
+                                                       []])
+        top = float(max(np.max(totals), np.max(mr7), 0.0))
+        if top <= 0:
+            top = 1.0
+        y_max = top * 1.32          # headroom for the total labels and the legend
+        theme = self._theme
+        for i, (name, c) in enumerate(self._rows):
+            dom = self._label(self._dominant_labels, i, (0.5, 0.5), theme.surface)
+            core = c["core"]
+            if core > 0.07 * y_max:
+                dom.setText(str(c["dominant"]).upper())
+                dom.setPos(float(i), core / 2)
+                dom.show()
+            else:
+                dom.hide()
+            tot = self._label(self._total_labels, i, (0.5, 1.0), theme.foreground)
+            suffix = " (MR7)" if floor[i] else ""
+            tot.setText(f"MMR {fmt_compact(c['mmr'])}{suffix}")
+            tot.setPos(float(i), max(c["sum"], c["mr7"]) + 0.01 * y_max)
+            tot.show()
+        for pool in (self._dominant_labels, self._total_labels):
+            for item in pool[n:]:
+                item.hide()
+        self.empty_text.hide()
+        self._set_empty_look(False)
+        self._set_title("MMR breakdown by risk unit")
+        self._set_view((-0.6, n - 0.4), (-0.02 * y_max, y_max))
+        self.crosshair.hide()
+
+    def _show_empty(self, text: str) -> None:
+        self.clear()
+        self.empty_text.setText(text)
+        self.empty_text.show()
+        self._set_empty_look(True)
+
+    def _set_empty_look(self, empty: bool) -> None:
+        """Empty state: only the message; no legend, tick values or grid that would suggest data."""
+        pi = self.getPlotItem()
+        self.legend.setVisible(not empty)
+        pi.getAxis("left").setStyle(showValues=not empty)
+        pi.showGrid(x=False, y=not empty, alpha=0.25)
+
+    def is_empty(self) -> bool:
+        return not self._rows
+
+    def clear(self) -> None:
+        self._rows = []
+        for bar in self.bars.values():
+            bar.setOpts(x=np.empty(0), height=np.empty(0), y0=np.empty(0))
+        self.mr7_floor.setOpts(x=np.empty(0), height=np.empty(0), y0=np.empty(0))
+        for item in self._dominant_labels + self._total_labels:
+            item.hide()
+        self.getPlotItem().getAxis("bottom").setTicks([[], []])
+        self.empty_text.setText("")
+        self.empty_text.setPos(0.0, 0.5)
+        self.empty_text.hide()
+        self.crosshair.hide()
+        self._set_title("MMR breakdown by risk unit")
+        self._set_view((-0.6, 0.6), (0.0, 1.0))
+
+    # inspection helpers (tests, status bar) ---------------------------------------------------------------------
+    def heights(self) -> dict[str, np.ndarray]:
+        return {k: np.asarray(b.opts["height"], dtype=float) for k, b in self.bars.items()}
+
+    def stack_totals(self) -> np.ndarray:
+        h = self.heights()
+        return np.sum([h[k] for k, _ in COMPONENTS], axis=0) if self._rows else np.empty(0)
+
+    def unit_names(self) -> list[str]:
+        return [name for name, _ in self._rows]
+
+    # ------------------------------------------------------------------------------------------------------------
+    def _snap(self, x: float, y: float) -> SnapResult | None:
+        if not self._rows:
+            return None
+        i = nearest_index(np.arange(len(self._rows), dtype=float), x)
+        name, c = self._rows[i]
+        colours = self._colours(self._theme)
+        lines = [f"<b>{name}</b>"]
+        core_text = f"max(MR1, MR2, MR6) = {str(c['dominant']).upper()}: {fmt_usd(c['core'])}"
+        lines.append(swatch(colours["core"], core_text))
+        for key, text in COMPONENTS[1:]:
+            lines.append(swatch(colours[key], f"{key.upper()}: {fmt_usd(c[key])}"))
+        lines.append(swatch(self._theme.negative, f"MR7: {fmt_usd(c['mr7'])}"))
+        floor = " (MR7 floor)" if c["mr7"] > c["sum"] else ""
+        lines.append(f"<b>MMR: {fmt_usd(c['mmr'])}{floor}</b>")
+        return float(i), float(c["mmr"]), "<br>".join(lines)

@@ -1,0 +1,190 @@
+"""Stress chart: P&L of one risk unit against the index move, for the three MR1 vol states."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from ._base import (ChartBase, CompactAxis, Crosshair, PercentAxis, SnapResult, cosmetic_pen, finite_values,
+                    nearest_index, padded, qcolor, swatch)
+from .format import fmt_pct, fmt_usd
+
+VOL_STATES = ("down", "same", "up")
+_STATE_ROW = {s: i for i, s in enumerate(VOL_STATES)}
+
+
+class StressChart(ChartBase):
+    """P&L (USD) against index move (%) for the selected risk unit.
+
+    Items (created once): three curves (vol down / same / up), one scatter of the 3 x 7 MR1 grid points, one scatter
+    of the two MR6 extreme points, the MR1 worst point with its text label, a zero line, a legend and a crosshair.
+    """
+
+    OBJECT_NAME = "stressChart"
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent, axisItems={"bottom": PercentAxis("bottom"), "left": CompactAxis("left")})
+        pi = self.getPlotItem()
+        pi.showGrid(x=True, y=True, alpha=0.25)
+        self._set_axis_label("bottom", "Index move")
+        self._set_axis_label("left", "P&L (USD)")
+
+        self.zero_line = pg.InfiniteLine(pos=0.0, angle=0, movable=False)
+        self.zero_line.setZValue(-10)
+        pi.addItem(self.zero_line, ignoreBounds=True)
+
+        self.legend = self._add_legend(columns=3)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for state in VOL_STATES:
+            curve = pg.PlotDataItem(name=f"vol {state}")
+            pi.addItem(curve)
+            self.curves[state] = curve
+        self.grid_points = pg.ScatterPlotItem(symbol="o", size=7, name="MR1 grid")
+        self.mr6_points = pg.ScatterPlotItem(symbol="d", size=12, name="MR6 extreme")
+        self.worst_point = pg.ScatterPlotItem(symbol="star", size=20, name="MR1 worst")
+        for item in (self.grid_points, self.mr6_points, self.worst_point):
+            pi.addItem(item)
+        self.grid_points.setZValue(5)
+        self.mr6_points.setZValue(5)
+        self.worst_point.setZValue(6)
+        self.worst_label = pg.TextItem(anchor=(0, 1))
+        font = QtGui.QFont()
+        font.setPointSize(9)
+        font.setBold(True)
+        self.worst_label.setFont(font)
+        self.worst_label.setZValue(7)
+        pi.addItem(self.worst_label, ignoreBounds=True)
+        self.worst_label.hide()
+
+        self.crosshair = Crosshair(self, self._snap)
+        self._moves = np.empty(0)
+        self._pnl = np.empty((3, 0))
+        self._unit: Any = None
+        self._grid_brushes: list[QtGui.QBrush] = []
+        self.apply_theme(self._theme)
+        self.clear()
+
+    # ------------------------------------------------------------------------------------------------------------
+    def _apply_theme_items(self, theme: Any) -> None:
+        colours = {"down": theme.vol_down, "same": theme.vol_same, "up": theme.vol_up}
+        for state, curve in self.curves.items():
+            curve.setPen(cosmetic_pen(colours[state]))
+        self.zero_line.setPen(cosmetic_pen(theme.muted, QtCore.Qt.PenStyle.DashLine))
+        outline = cosmetic_pen(theme.surface)
+        # one brush per vol state, reused for the 21 grid points
+        self._grid_brushes = [pg.mkBrush(colours[s]) for s in VOL_STATES]
+        self.grid_points.setPen(outline)
+        self.grid_points.setBrush(pg.mkBrush(theme.muted))       # legend swatch; points get per-state brushes
+        self.mr6_points.setPen(cosmetic_pen(theme.foreground))
+        self.mr6_points.setBrush(pg.mkBrush(theme.warning))
+        self.worst_point.setPen(cosmetic_pen(theme.foreground))
+        self.worst_point.setBrush(pg.mkBrush(theme.negative))
+        self.worst_label.setColor(qcolor(theme.negative))
+        self.worst_label.fill = pg.mkBrush(qcolor(theme.surface, 215))
+        self.worst_label.border = pg.mkPen(cosmetic_pen(theme.grid))
+        self.worst_label.update()
+        self.crosshair.apply_theme(theme)
+        if self._unit is not None:
+            self._update_grid_points()
+        # legend swatches repaint from the items' opts
+        if self.legend is not None:
+            self.legend.update()
+
+    # ------------------------------------------------------------------------------------------------------------
+    def show_unit(self, moves: np.ndarray, pnl: np.ndarray, unit: Any) -> None:
+        """Show the stress curves ``pnl`` (3, n) over ``moves`` (n,) and the MR1/MR6 points of ``unit``.
+
+        ``unit`` is an ``engine.result.UnitResult`` (mr1_moves, mr1_pnl, mr1_final, mr6_moves, mr6_pnl, risk_unit).
+        Moves are fractions (0.12 = +12 %); the x axis shows percent.
+        """
+        moves = np.asarray(moves, dtype=float)
+        pnl = np.asarray(pnl, dtype=float)
+        if moves.ndim != 1 or pnl.shape != (3, moves.size):
+            raise ValueError(f"show_unit: expected moves (n,) and pnl (3, n), got {moves.shape} and {pnl.shape}")
+        self._moves, self._pnl, self._unit = moves, pnl, unit
+        finite = bool(np.isfinite(moves).all() and np.isfinite(pnl).all())
+        for i, state in enumerate(VOL_STATES):
+            self.curves[state].setData(moves, pnl[i], connect="all" if finite else "finite", skipFiniteCheck=finite)
+        self._update_grid_points()
+
+        mr6_moves = np.asarray(unit.mr6_moves, dtype=float)
+        mr6_pnl = np.asarray(unit.mr6_pnl, dtype=float)
+        self.mr6_points.setData(x=mr6_moves, y=mr6_pnl)
+
+        fin = unit.mr1_final
+        self.worst_point.setData(x=[float(fin.spot_shock)], y=[float(fin.pnl)])
+        vol = f", vol {fin.vol_shock}" if fin.vol_shock else ""
+        self.worst_label.setText(f"MR1 worst: {fmt_usd(fin.pnl)} at {fmt_pct(fin.spot_shock)}{vol}")
+        self._set_title(f"Stress P&L \u2014 {unit.risk_unit}")
+
+        xs = finite_values(moves, unit.mr1_moves, mr6_moves)
+        ys = finite_values(pnl, unit.mr1_pnl, mr6_pnl, [0.0, fin.pnl])
+        x_range = padded(float(xs.min()), float(xs.max()), 0.04) if xs.size else (-0.2, 0.2)
+        # extra headroom at the top for the legend
+        y_range = padded(float(ys.min()), float(ys.max()), 0.08, 0.22) if ys.size else (-1.0, 1.0)
+        self._set_view(x_range, y_range)
+        self._place_worst_label(float(fin.spot_shock), float(fin.pnl), x_range, y_range)
+        self.crosshair.hide()
+
+    def _update_grid_points(self) -> None:
+        unit = self._unit
+        mr1_moves = np.asarray(unit.mr1_moves, dtype=float)
+        mr1_pnl = np.asarray(unit.mr1_pnl, dtype=float)
+        n = mr1_moves.size
+        if mr1_pnl.shape != (3, n):
+            raise ValueError(f"{unit.risk_unit}: mr1_pnl shape {mr1_pnl.shape}, expected (3, {n})")
+        brushes = [self._grid_brushes[i] for i in range(3) for _ in range(n)]
+        self.grid_points.setData(x=np.tile(mr1_moves, 3), y=mr1_pnl.ravel(), brush=brushes)
+
+    def _place_worst_label(self, x: float, y: float, x_range: tuple[float, float],
+                           y_range: tuple[float, float]) -> None:
+        if not (np.isfinite(x) and np.isfinite(y)):
+            self.worst_label.hide()
+            return
+        # grow towards the middle of the view so the label is never clipped
+        ax = 1.0 if x > (x_range[0] + x_range[1]) / 2 else 0.0
+        ay = 0.0 if y > (y_range[0] + y_range[1]) / 2 else 1.0
+        self.worst_label.setAnchor((ax, ay))
+        dx = (x_range[1] - x_range[0]) * 0.012 * (-1 if ax else 1)
+        dy = (y_range[1] - y_range[0]) * 0.03 * (-1 if ay == 0 else 1)
+        self.worst_label.setPos(x + dx, y + dy)
+        self.worst_label.show()
+
+    def clear(self) -> None:
+        """Empty every item (items are kept) and reset the view."""
+        self._moves, self._pnl, self._unit = np.empty(0), np.empty((3, 0)), None
+        for curve in self.curves.values():
+            curve.setData([], [])
+        for item in (self.grid_points, self.mr6_points, self.worst_point):
+            item.setData(x=[], y=[])
+        self.worst_label.hide()
+        self.crosshair.hide()
+        self._set_title("Stress P&L")
+        self._set_view((-0.2, 0.2), (-1.0, 1.0))
+
+    # ------------------------------------------------------------------------------------------------------------
+    def _snap(self, x: float, y: float) -> SnapResult | None:
+        i = nearest_index(self._moves, x)
+        if i < 0:
+            return None
+        values = self._pnl[:, i]
+        theme = self._theme
+        colours = (theme.vol_down, theme.vol_same, theme.vol_up)
+        # the horizontal line follows the vol state nearest to the mouse
+        d = np.abs(values - y)
+        d[~np.isfinite(d)] = np.inf
+        k = int(np.argmin(d))
+        y_snap = float(values[k]) if np.isfinite(values[k]) else 0.0
+        lines = [f"<b>move {fmt_pct(self._moves[i], 1)}</b>"]
+        for j, state in enumerate(VOL_STATES):
+            text = f"vol {state}: {fmt_usd(values[j])}"
+            lines.append(swatch(colours[j], f"<b>{text}</b>" if j == k else text))
+        return float(self._moves[i]), y_snap, "<br>".join(lines)
+
+    # test/inspection helpers ------------------------------------------------------------------------------------
+    def worst_position(self) -> tuple[float, float] | None:
+        x, y = self.worst_point.getData()
+        return (float(x[0]), float(y[0])) if len(x) else None
