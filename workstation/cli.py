@@ -94,10 +94,10 @@ def run_handler(handler: Callable[[argparse.Namespace], int | None], args: argpa
     return EXIT_OK if status is None else int(status)
 
 
-def load_command_modules(names: Sequence[str] = COMMAND_MODULES) -> list[Any]:
+def load_command_modules(names: Sequence[str] | None = None) -> list[Any]:
     """Import the command modules that exist; a missing module is skipped, a broken one raises."""
     modules = []
-    for name in names:
+    for name in COMMAND_MODULES if names is None else names:
         full = f"{__package__ or 'workstation'}.commands.{name}"
         try:
             modules.append(importlib.import_module(full))
@@ -107,7 +107,7 @@ def load_command_modules(names: Sequence[str] = COMMAND_MODULES) -> list[Any]:
     return modules
 
 
-def build_parser(names: Sequence[str] = COMMAND_MODULES) -> ArgumentParser:
+def build_parser(names: Sequence[str] | None = None) -> ArgumentParser:
     parser = ArgumentParser(
         prog=PROG,
         description="Portfolio-margin risk workstation: OKX unified-account margin (portfolio margin and "
