@@ -8,6 +8,7 @@ crosshair readout (``chart.crosshair``).
 
 from .breakdown import MrBreakdownChart
 from .heatmap import HeatmapChart
+from .margin_curve import MarginCurveChart
 from .stress import StressChart
 
-__all__ = ["HeatmapChart", "MrBreakdownChart", "StressChart"]
+__all__ = ["HeatmapChart", "MarginCurveChart", "MrBreakdownChart", "StressChart"]

@@ -140,11 +140,12 @@ class CompactAxis(_FormattedAxis):
 
 
 class VolPointsAxis(_FormattedAxis):
-    """Vol shift in vol points ("+10")."""
+    """Vol shift as the engine gives it (absolute, in vol fractions: 0.10) shown in vol points ("+10")."""
 
     def format_value(self, v: float, spacing: float) -> str:
-        decimals = 0 if spacing >= 1 else min(3, int(math.ceil(-math.log10(spacing))))
-        return fmt_vol_pts(v, decimals).replace(" pts", "")
+        step = spacing * 100
+        decimals = 0 if step >= 1 or step <= 0 else min(3, int(math.ceil(-math.log10(step))))
+        return fmt_vol_pts(v * 100, decimals).replace(" pts", "")
 
 
 class LogRatioAxis(_FormattedAxis):
@@ -155,10 +156,13 @@ class LogRatioAxis(_FormattedAxis):
         self.setLogMode(True)
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        # label 1, 2 and 5 times a power of ten only; the other log minor ticks stay unlabelled
         out = []
         for v in values:
             r = 10.0 ** v
-            out.append(fmt_ratio(r, 2 if r < 1 else 1 if r < 10 else 0))
+            mantissa = r / 10.0 ** math.floor(math.log10(r) + 1e-9)
+            keep = any(abs(mantissa - m) < 1e-6 for m in (1.0, 2.0, 5.0))
+            out.append(f"{r:g}" if keep and r < 1e4 else fmt_ratio(r) if keep else "")
         return out
 
 

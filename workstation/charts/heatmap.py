@@ -47,13 +47,13 @@ def _compact_ticks(values: list[float], scale: float, spacing: float) -> list[st
 def _cell_rect(moves: np.ndarray, vols: np.ndarray) -> QtCore.QRectF:
     """Rectangle in axis units whose pixels are centred on the grid values (uniform steps assumed)."""
     dx = (moves[-1] - moves[0]) / (moves.size - 1) if moves.size > 1 else 0.01
-    dy = (vols[-1] - vols[0]) / (vols.size - 1) if vols.size > 1 else 1.0
+    dy = (vols[-1] - vols[0]) / (vols.size - 1) if vols.size > 1 else 0.01
     return QtCore.QRectF(float(moves[0] - dx / 2), float(vols[0] - dy / 2), float(dx * moves.size),
                          float(dy * vols.size))
 
 
 class HeatmapChart(ChartBase):
-    """P&L (colour) over index move (x, %) and vol shift (y, vol points).
+    """P&L (colour) over index move (x, %) and absolute vol shift (y, shown in vol points).
 
     Items (created once): one ``ImageItem`` (row-major: rows = vol shifts), a non-interactive ``ColorBarItem`` with
     levels symmetric around 0, a zero-P&L contour (``IsocurveItem``), a marker at the current state (0, 0) and the
@@ -105,8 +105,10 @@ class HeatmapChart(ChartBase):
         self.crosshair.apply_theme(theme)
 
     def show_grid(self, moves: np.ndarray, vol_shifts: np.ndarray, grid: np.ndarray) -> None:
-        """Show ``grid`` (n_vol, n_moves) P&L in USD; ``moves`` fractions, ``vol_shifts`` vol points, both ascending
-        and evenly spaced. Colour levels are fixed to ``(-L, +L)`` with ``L = max |P&L|`` over the finite cells."""
+        """Show ``grid`` (n_vol, n_moves) P&L in USD, as returned by ``engine.api.pnl_grid``.
+
+        ``moves`` are index moves and ``vol_shifts`` absolute vol shifts, both as fractions (0.10 = +10 % /
+        +10 vol points, the engine's units), ascending and evenly spaced; the axes show % and vol points. Colour levels are fixed to ``(-L, +L)`` with ``L = max |P&L|`` over the finite cells."""
         moves = np.asarray(moves, dtype=float)
         vols = np.asarray(vol_shifts, dtype=float)
         grid = np.asarray(grid, dtype=float)
@@ -148,7 +150,7 @@ class HeatmapChart(ChartBase):
         self.current.setData(x=[], y=[])
         self.crosshair.hide()
         self._set_title("P&L heatmap")
-        self._set_view((-0.2, 0.2), (-30.0, 30.0))
+        self._set_view((-0.2, 0.2), (-0.3, 0.3))
 
     def _snap(self, x: float, y: float) -> SnapResult | None:
         i = nearest_index(self._moves, x)
@@ -157,6 +159,6 @@ class HeatmapChart(ChartBase):
             return None
         value = float(self._grid[j, i])
         colour = self._theme.negative if value < 0 else self._theme.positive
-        html = (f"move <b>{fmt_pct(self._moves[i], 1)}</b>, vol <b>{fmt_vol_pts(self._vols[j], 1)}</b><br>"
+        html = (f"move <b>{fmt_pct(self._moves[i], 1)}</b>, vol <b>{fmt_vol_pts(self._vols[j] * 100, 1)}</b><br>"
                 f'P&amp;L <b><span style="color:{colour}">{fmt_usd(value)}</span></b>')
         return float(self._moves[i]), float(self._vols[j]), html

@@ -1,0 +1,213 @@
+"""MMR and margin ratio against the index move (the OKX position-builder graph)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from ._base import (ChartBase, CompactAxis, Crosshair, LogRatioAxis, PercentAxis, SnapResult, cosmetic_pen,
+                    finite_values, nearest_index, padded, qcolor, swatch)
+from .format import fmt_pct, fmt_ratio, fmt_usd
+
+RATIO_LOG_MIN = -2.0      # ratios are drawn on a log10 axis clipped to [0.01, 10 000]
+RATIO_LOG_MAX = 4.0
+
+
+def ratio_to_log(ratio: np.ndarray) -> np.ndarray:
+    """log10 of the margin ratio for the right axis; NaN (a gap) where the ratio is undefined, infinite or <= 0."""
+    r = np.asarray(ratio, dtype=float)
+    ok = np.isfinite(r) & (r > 0)
+    out = np.full(r.shape, np.nan)
+    out[ok] = np.log10(r[ok])
+    return out
+
+
+class MarginCurveChart(ChartBase):
+    """MMR (USD, left axis) and margin ratio (right axis, log scale, dashed line at 1) against index move.
+
+    Items (created once): MMR curve in the main view; ratio curve, ratio = 1 line and current-ratio marker in a
+    second ViewBox linked on x; two liquidation lines (down / up) with labels; the current point (move 0) marker;
+    legend and crosshair readout (move, MMR, ratio).
+    """
+
+    OBJECT_NAME = "marginCurveChart"
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent, axisItems={"bottom": PercentAxis("bottom"), "left": CompactAxis("left"),
+                                            "right": LogRatioAxis("right")})
+        pi = self.getPlotItem()
+        pi.showGrid(x=True, y=True, alpha=0.25)
+        self._set_axis_label("bottom", "Index move (all crypto)")
+        self._set_axis_label("left", "MMR (USD)")
+        pi.showAxis("right")
+        pi.getAxis("right").setGrid(False)
+        self._set_axis_label("right", "Margin ratio (log)")
+
+        self.ratio_view = pg.ViewBox(enableMenu=False)
+        self.ratio_view.disableAutoRange()
+        self.ratio_view.setMouseEnabled(x=False, y=False)
+        pi.scene().addItem(self.ratio_view)
+        pi.getAxis("right").linkToView(self.ratio_view)
+        self.ratio_view.setXLink(pi.getViewBox())
+        pi.getViewBox().sigResized.connect(self._sync_views)
+
+        self.legend = self._add_legend(columns=2)
+        self.mmr_curve = pg.PlotDataItem(name="MMR")
+        pi.addItem(self.mmr_curve)
+        self.ratio_curve = pg.PlotDataItem()
+        self.ratio_view.addItem(self.ratio_curve)
+        self.legend.addItem(self.ratio_curve, "Margin ratio (right)")
+        self.ratio_one = pg.InfiniteLine(pos=0.0, angle=0, movable=False,
+                                         label="ratio 1", labelOpts={"position": 0.03, "anchors": [(0, 1), (0, 1)]})
+        self.ratio_view.addItem(self.ratio_one, ignoreBounds=True)
+
+        self.liq_lines: list[pg.InfiniteLine] = []
+        for position in (0.75, 0.75):
+            line = pg.InfiniteLine(angle=90, movable=False, label="",
+                                   labelOpts={"position": position, "rotateAxis": None})
+            line.setZValue(4)
+            pi.addItem(line, ignoreBounds=True)
+            line.hide()
+            self.liq_lines.append(line)
+        self.current_mmr = pg.ScatterPlotItem(symbol="o", size=10, name="Now (move 0)")
+        self.current_mmr.setZValue(6)
+        pi.addItem(self.current_mmr)
+        self.current_ratio = pg.ScatterPlotItem(symbol="o", size=10)
+        self.current_ratio.setZValue(6)
+        self.ratio_view.addItem(self.current_ratio)
+
+        self.crosshair = Crosshair(self, self._snap)
+        self._shocks = np.empty(0)
+        self._mmr = np.empty(0)
+        self._ratio = np.empty(0)
+        self._liq: tuple[float | None, float | None] = (None, None)
+        self.apply_theme(self._theme)
+        self.clear()
+
+    def _sync_views(self) -> None:
+        vb = self.getPlotItem().getViewBox()
+        self.ratio_view.setGeometry(vb.sceneBoundingRect())
+        self.ratio_view.linkedViewChanged(vb, self.ratio_view.XAxis)
+
+    def render_image(self, width: int = 1200, height: int = 700) -> QtGui.QImage:
+        image = super().render_image(width, height)
+        self._sync_views()         # the secondary view followed the temporary export geometry: put it back
+        return image
+
+    # ------------------------------------------------------------------------------------------------------------
+    def _apply_theme_items(self, theme: Any) -> None:
+        self.mmr_curve.setPen(cosmetic_pen(theme.accent))
+        self.ratio_curve.setPen(cosmetic_pen(theme.warning))
+        self.ratio_one.setPen(cosmetic_pen(theme.warning, QtCore.Qt.PenStyle.DashLine))
+        self.ratio_one.label.setColor(qcolor(theme.warning))
+        for line in self.liq_lines:
+            line.setPen(cosmetic_pen(theme.negative, QtCore.Qt.PenStyle.DashLine))
+            line.label.setColor(qcolor(theme.negative))
+            line.label.fill = pg.mkBrush(qcolor(theme.surface, 215))
+            line.label.update()
+        self.current_mmr.setPen(cosmetic_pen(theme.surface))
+        self.current_mmr.setBrush(pg.mkBrush(theme.accent))
+        self.current_ratio.setPen(cosmetic_pen(theme.surface))
+        self.current_ratio.setBrush(pg.mkBrush(theme.warning))
+        self.crosshair.apply_theme(theme)
+
+    # ------------------------------------------------------------------------------------------------------------
+    def show_curve(self, shocks: np.ndarray, mmr: np.ndarray, margin_ratio: np.ndarray,
+                   liq_shock: tuple[float | None, float | None] | None = None) -> None:
+        """Show MMR and margin ratio over ``shocks`` (fractions, e.g. -1..1). ``margin_ratio`` may hold NaN/inf
+        where undefined (drawn as gaps); ``liq_shock`` = (down, up) index moves where the ratio reaches 1."""
+        shocks = np.asarray(shocks, dtype=float)
+        mmr = np.asarray(mmr, dtype=float)
+        ratio = np.asarray(margin_ratio, dtype=float)
+        if shocks.ndim != 1 or mmr.shape != shocks.shape or ratio.shape != shocks.shape or shocks.size == 0:
+            raise ValueError(f"show_curve: shocks, mmr and margin_ratio must be equal-length 1-D arrays; got "
+                             f"{shocks.shape}, {mmr.shape}, {ratio.shape}")
+        self._shocks, self._mmr, self._ratio = shocks, mmr, ratio
+        self.mmr_curve.setData(shocks, mmr, connect="finite")
+        log_ratio = ratio_to_log(ratio)
+        self.ratio_curve.setData(shocks, np.clip(log_ratio, RATIO_LOG_MIN - 1, RATIO_LOG_MAX + 1), connect="finite")
+
+        i0 = nearest_index(shocks, 0.0)
+        if np.isfinite(mmr[i0]):
+            self.current_mmr.setData(x=[shocks[i0]], y=[mmr[i0]])
+        else:
+            self.current_mmr.setData(x=[], y=[])
+        if np.isfinite(log_ratio[i0]):
+            self.current_ratio.setData(x=[shocks[i0]], y=[float(np.clip(log_ratio[i0], RATIO_LOG_MIN, RATIO_LOG_MAX))])
+        else:
+            self.current_ratio.setData(x=[], y=[])
+
+        liq = liq_shock if liq_shock is not None else (None, None)
+        self._liq = (liq[0], liq[1])
+        for line, value, side in zip(self.liq_lines, self._liq, ("down", "up")):
+            if value is None or not np.isfinite(value):
+                line.hide()
+                continue
+            line.setPos(float(value))
+            line.label.setFormat(f"Liquidation {side}\n{fmt_pct(value, 1)}")
+            line.show()
+        xs = finite_values(shocks, [v for v in self._liq if v is not None])
+        x_range = padded(float(xs.min()), float(xs.max()), 0.02)
+        for line in self.liq_lines:
+            if line.isVisible():
+                self._place_liq_label(line, x_range)
+        ys = finite_values(mmr, [0.0])
+        y_range = padded(float(ys.min()), float(ys.max()), 0.02, 0.25) if ys.size else (0.0, 1.0)
+        self._set_view(x_range, y_range)
+        lr = log_ratio[np.isfinite(log_ratio)]
+        lo = float(np.clip(min(lr.min(), 0.0), RATIO_LOG_MIN, 0.0)) if lr.size else -1.0
+        hi = float(np.clip(max(lr.max(), 0.0), 0.0, RATIO_LOG_MAX)) if lr.size else 1.0
+        span = max(hi - lo, 1.0)
+        self.ratio_view.setRange(yRange=(lo - 0.05 * span, hi + 0.25 * span), padding=0)
+        self._set_title("MMR and margin ratio vs index move")
+        self.crosshair.hide()
+
+    @staticmethod
+    def _place_liq_label(line: pg.InfiniteLine, x_range: tuple[float, float]) -> None:
+        """Put the label on the outer side of its line (down: left, up: right) unless that side is too narrow."""
+        x = float(line.value())
+        room_left = (x - x_range[0]) / (x_range[1] - x_range[0])
+        outward_left = x < 0
+        left = outward_left if min(room_left, 1 - room_left) > 0.18 else room_left > 0.5
+        # anchor (1, .5): the label ends at the line (label on the left side of it); (0, .5): starts there
+        anchor = (1.04, 0.5) if left else (-0.04, 0.5)
+        line.label.anchors = [anchor, anchor]
+        line.label.valueChanged()
+
+    def clear(self) -> None:
+        self._shocks, self._mmr, self._ratio = np.empty(0), np.empty(0), np.empty(0)
+        self._liq = (None, None)
+        self.mmr_curve.setData([], [])
+        self.ratio_curve.setData([], [])
+        self.current_mmr.setData(x=[], y=[])
+        self.current_ratio.setData(x=[], y=[])
+        for line in self.liq_lines:
+            line.hide()
+        self.crosshair.hide()
+        self._set_title("MMR and margin ratio")
+        self._set_view((-1.0, 1.0), (0.0, 1.0))
+        self.ratio_view.setRange(yRange=(-1.0, 1.0), padding=0)
+
+    def liquidation_positions(self) -> list[float | None]:
+        return [float(line.value()) if line.isVisible() else None for line in self.liq_lines]
+
+    def ratio_range(self) -> list[float]:
+        return list(self.ratio_view.viewRange()[1])
+
+    # ------------------------------------------------------------------------------------------------------------
+    def _snap(self, x: float, y: float) -> SnapResult | None:
+        i = nearest_index(self._shocks, x)
+        if i < 0:
+            return None
+        theme = self._theme
+        ratio = self._ratio[i]
+        lines = [f"<b>move {fmt_pct(self._shocks[i], 1)}</b>",
+                 swatch(theme.accent, f"MMR: {fmt_usd(self._mmr[i])}"),
+                 swatch(theme.warning, f"margin ratio: {fmt_ratio(ratio)}")]
+        if np.isfinite(ratio) and ratio <= 1.0:
+            lines.append(f'<span style="color:{theme.negative}"><b>below 1: liquidation</b></span>')
+        y_snap = float(self._mmr[i]) if np.isfinite(self._mmr[i]) else 0.0
+        return float(self._shocks[i]), y_snap, "<br>".join(lines)
