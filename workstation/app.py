@@ -1,0 +1,152 @@
+"""Application entry: ``main()`` runs the workstation; ``create_main_window()`` builds the window without a loop.
+
+Qt is imported lazily inside the functions (mnelab's and vnpy's design): importing this module is cheap, and
+``riskws --help`` never loads Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("workstation")
+
+APP_NAME = "riskws"
+ORG_NAME = "riskws"
+ORG_DOMAIN = "riskws.local"
+
+
+def _ensure_qapp() -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        # Names before anything reads QSettings or QStandardPaths.
+        QApplication.setApplicationName(APP_NAME)
+        QApplication.setOrganizationName(ORG_NAME)
+        QApplication.setOrganizationDomain(ORG_DOMAIN)
+        app = QApplication(sys.argv[:1])
+    else:
+        if not app.applicationName() or app.applicationName() == "python":
+            app.setApplicationName(APP_NAME)
+        if not app.organizationName():
+            app.setOrganizationName(ORG_NAME)
+    return app
+
+
+def open_store(db_path: str | os.PathLike | None) -> Any:
+    """The store at ``db_path`` (default location when None), seeded with the demo data on first start."""
+    from db.store import Store
+
+    store = Store(Path(db_path) if db_path is not None else Store.default_path())
+    try:
+        from db.demo import ensure_demo
+    except ImportError:  # pragma: no cover - a build without demo data
+        return store
+    ensure_demo(store)
+    return store
+
+
+def create_main_window(db_path: str | os.PathLike | Any | None = None, *, restore_layout: bool = True) -> Any:
+    """Build the main window over the database at ``db_path`` (or an open Store); no event loop is entered.
+
+    The caller owns the window (and closes it). The window closes a store it opened itself when it is destroyed.
+    """
+    app = _ensure_qapp()
+    from workstation import settings
+    from workstation.main_window import MainWindow
+    from workstation.theme import THEMES, ThemeManager
+
+    owns_store = not hasattr(db_path, "list_portfolios")
+    store = open_store(db_path) if owns_store else db_path
+    name = settings.read("theme")
+    themes = ThemeManager(THEMES.get(name, THEMES["light"]), app)
+    themes.apply()
+    window = MainWindow(store, themes)
+    window.owns_store = owns_store
+    if owns_store:
+        window.destroyed.connect(lambda *_: store.close())
+    if restore_layout:
+        window.restore_layout()
+    last = settings.read("last_portfolio")
+    names = window.portfolio_names()
+    if names:
+        window.select_portfolio(last if last in names else names[0])
+    return window
+
+
+class _ExceptionRelay:
+    """Installs sys.excepthook and threading.excepthook: log, then show a dialog through a queued signal."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QObject, Qt, Signal
+
+        class Relay(QObject):
+            raised = Signal(str, str)
+
+        self.relay = Relay()
+        self.relay.raised.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        self._previous = (sys.excepthook, threading.excepthook)
+        sys.excepthook = self._sys_hook
+        threading.excepthook = self._thread_hook
+
+    def restore(self) -> None:
+        sys.excepthook, threading.excepthook = self._previous
+
+    def _report(self, exc_type: Any, exc: Any, tb: Any, where: str) -> None:
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.error("unhandled exception in %s:\n%s", where, text)
+        self.relay.raised.emit(f"{exc_type.__name__}: {exc}", text)
+
+    def _sys_hook(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            self._previous[0](exc_type, exc, tb)
+            return
+        self._report(exc_type, exc, tb, "the GUI thread")
+
+    def _thread_hook(self, args: Any) -> None:
+        if args.exc_type is SystemExit:
+            return
+        self._report(args.exc_type, args.exc_value, args.exc_traceback,
+                     f"thread {getattr(args.thread, 'name', '?')}")
+
+    def _show(self, summary: str, details: str) -> None:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        box = QMessageBox(QApplication.activeWindow())
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle("riskws: unexpected error")
+        box.setText("An unexpected error occurred. Your portfolios in the database are unchanged.\n\n" + summary)
+        box.setDetailedText(details)
+        box.open()
+
+
+def main(db_path: str | os.PathLike | None = None) -> int:
+    """Run the workstation; returns the exit status of the event loop."""
+    logging.basicConfig(level=os.environ.get("RISKWS_LOG", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = _ensure_qapp()
+    relay = _ExceptionRelay()
+    try:
+        from db.errors import StoreError
+        try:
+            window = create_main_window(db_path)
+        except StoreError as exc:
+            from PySide6.QtWidgets import QMessageBox
+            QMessageBox.critical(None, "riskws", f"Cannot open the database:\n{exc}")
+            return 2
+        window.show()
+        if not window.restore_layout_was_applied():
+            window.apply_default_sizes()
+        return int(app.exec())
+    finally:
+        relay.restore()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else None))

@@ -1,0 +1,1132 @@
+"""The main window: portfolio browser, book editor, account summary, risk-unit dashboard, charts, market panel.
+
+Data flow (one direction): a user edit -> an undo command -> ``DocumentHolder.apply`` (saves, then emits
+``changed``) -> the window refreshes the book tables and asks the compute service for a new result -> the result
+arrives on the GUI thread -> summary, dashboard and charts update. The window itself never computes margin.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import pkgutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileDialog, QHeaderView,
+                               QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox,
+                               QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
+
+from engine.catalogue import instrument_ids_for_completion, known_currencies
+from engine.errors import InputError
+from engine.portfolio import ACCT_LEVELS, Asset, Portfolio, load_portfolio, portfolio_to_dict
+from engine.result import MarginResult
+from workstation import settings
+from workstation.models.columns import fmt_amount
+from workstation.models.tables import RiskUnitModel
+from workstation.services import jobs
+from workstation.services.compute import ComputeService
+from workstation.services.document import DocState, DocumentHolder
+from workstation.theme import LIGHT, ThemeManager
+from workstation.undo import MERGE_MARKET_INDEX, MERGE_SPOT_IN_USE, StateCommand
+from workstation.widgets.book_editor import BookEditor, make_table
+from workstation.widgets.dialogs import BalanceDialog, CompareDialog, PositionDialog, show_shortcuts
+from workstation.widgets.market_panel import MarketPanel
+from workstation.widgets.spot_in_use import SpotInUseControl
+from workstation.widgets.summary import AccountSummary
+
+log = logging.getLogger(__name__)
+
+MODE_LABELS = (("4", "Portfolio margin (PM)"), ("3", "Multi-currency (MC)"))
+CHARTS = (  # (class name, objectName of the dock, dock title)
+    ("StressChart", "stressDock", "Stress: P&L of the selected unit"),
+    ("HeatmapChart", "heatmapDock", "Spot x vol P&L of the selected unit"),
+    ("MrBreakdownChart", "mrBreakdownDock", "MR1..MR9 by unit"),
+    ("MarginCurveChart", "marginCurveDock", "MMR and margin ratio across index moves"),
+)
+
+
+def find_chart_class(name: str) -> type | None:
+    """A chart class of workstation.charts by name, wherever its module put it (None when not delivered)."""
+    try:
+        pkg = importlib.import_module("workstation.charts")
+    except ImportError:
+        return None
+    cls = getattr(pkg, name, None)
+    if cls is not None:
+        return cls
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("_"):
+            continue
+        try:
+            mod = importlib.import_module(f"workstation.charts.{info.name}")
+        except ImportError as exc:
+            log.warning("chart module %s cannot be imported: %s", info.name, exc)
+            continue
+        cls = getattr(mod, name, None)
+        if cls is not None:
+            return cls
+    return None
+
+
+class MainWindow(QMainWindow):
+    resultShown = Signal(object)          # MarginResult shown (committed or preview)
+    computationSettled = Signal()         # no computation outstanding any more
+    compareReady = Signal(object)         # the CompareDialog just opened
+
+    def __init__(self, store, theme_manager: ThemeManager | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("riskws \u2014 portfolio-margin risk workstation")
+        self.store = store
+        self.themes = theme_manager or ThemeManager(LIGHT, self)
+        self.holder = DocumentHolder(store, self)
+        self.undo_stack = QUndoStack(self)
+        self.compute = ComputeService(self)
+        self.prepared: Any = None
+        self.result: MarginResult | None = None
+        self.spots: dict[str, float | None] = {}
+        self.selected_unit = ""
+        self.compare_dialog: CompareDialog | None = None
+        self._pending_compare: dict[str, Any] | None = None
+        self._snapshot_label = ""
+        self._market_at_open: tuple[str, Any] | None = None
+
+        self._build_central()
+        self._build_docks()
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self.statusBar().setObjectName("statusBar")
+        self.busy_label = QLabel("")
+        self.busy_label.setProperty("role", "muted")
+        self.statusBar().addPermanentWidget(self.busy_label)
+
+        self.holder.changed.connect(self._on_document_changed)
+        self.holder.failed.connect(lambda m: self.status(f"Not applied: {m}", error=True))
+        self.compute.finished.connect(self._on_computed)
+        self.compute.failed.connect(self._on_compute_failed)
+        self.compute.busyChanged.connect(self._on_busy)
+        self.themes.themeChanged.connect(self._apply_theme)
+        self.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
+
+        self.resize(1600, 1000)
+        self._default_state = self.saveState()
+        self._apply_theme(self.themes.theme)
+        self.refresh_portfolio_list()
+        self._update_actions()
+
+    # ------------------------------------------------------------------------------------------------ building
+    def _build_central(self) -> None:
+        central = QWidget()
+        central.setObjectName("centralPane")
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.setSpacing(6)
+
+        self.summary = AccountSummary()
+        lay.addWidget(self.summary)
+
+        self.unit_model = RiskUnitModel(self)
+        self.unit_view = make_table("riskUnitTable", self.unit_model, editable=False)
+        self.unit_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.unit_view.horizontalHeader().setMinimumSectionSize(40)
+        self.unit_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.unit_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.unit_view.customContextMenuRequested.connect(self._unit_context_menu)
+        self.unit_view.selectionModel().selectionChanged.connect(self._on_unit_selected)
+        self.unit_note = QLabel("\u2020 italic: the figure rests on a rule parameter tagged 'assumed' "
+                                "(hover for its name).  Select a unit for its charts and spot in use.")
+        self.unit_note.setProperty("role", "muted")
+
+        self.spot_control = SpotInUseControl()
+        self.spot_control.previewRequested.connect(self._preview_spot)
+        self.spot_control.previewCancelled.connect(self._cancel_preview)
+        self.spot_control.committed.connect(self._commit_spot)
+
+        dash = QWidget()
+        dl = QVBoxLayout(dash)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.setSpacing(4)
+        dl.addWidget(self.unit_view, 1)
+        dl.addWidget(self.unit_note)
+        dl.addWidget(self.spot_control)
+
+        self.editor = BookEditor()
+        self.editor.positions.on_edit = self._edit_positions
+        self.editor.assets.on_edit = self._edit_assets
+        self.editor.addPositionRequested.connect(self.add_position)
+        self.editor.addBalanceRequested.connect(self.add_balance)
+        self.editor.removeRequested.connect(self.remove_selected_rows)
+
+        self.central_split = QSplitter(Qt.Orientation.Vertical)
+        self.central_split.setObjectName("centralSplit")
+        self.central_split.addWidget(dash)
+        self.central_split.addWidget(self.editor)
+        self.central_split.setStretchFactor(0, 1)
+        self.central_split.setStretchFactor(1, 1)
+        self.central_split.setChildrenCollapsible(False)
+        lay.addWidget(self.central_split, 1)
+        self.setCentralWidget(central)
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        d = QDockWidget(title, self)
+        d.setObjectName(name)
+        d.setWidget(widget)
+        d.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                      | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                      | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, d)
+        return d
+
+    def _build_docks(self) -> None:
+        self.setDockNestingEnabled(True)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        browser = QWidget()
+        bl = QVBoxLayout(browser)
+        bl.setContentsMargins(4, 4, 4, 4)
+        self.portfolio_list = QListWidget()
+        self.portfolio_list.setObjectName("portfolioList")
+        self.portfolio_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.portfolio_list.currentItemChanged.connect(self._on_portfolio_selected)
+        self.portfolio_list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        bl.addWidget(self.portfolio_list)
+        self.portfolio_dock = self._dock("portfoliosDock", "Portfolios", browser, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        self.market_panel = MarketPanel()
+        self.market_panel.model.on_edit = self._edit_market
+        self.market_panel.model.inputRejected.connect(lambda m: self.status(f"Not applied: {m}", error=True))
+        self.market_panel.whatifChanged.connect(self._on_whatif)
+        self.market_dock = self._dock("marketDock", "Market", self.market_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.splitDockWidget(self.portfolio_dock, self.market_dock, Qt.Orientation.Vertical)
+
+        self.charts: dict[str, Any] = {}
+        self.chart_docks: list[QDockWidget] = []
+        for cls_name, dock_name, title in CHARTS:
+            cls = find_chart_class(cls_name)
+            if cls is not None:
+                widget = cls()
+                self.charts[cls_name] = widget
+            else:
+                widget = QLabel(f"{title}\n(chart not available in this build)")
+                widget.setObjectName("chartPlaceholder")
+                widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            widget.setMinimumSize(260, 200)
+            self.chart_docks.append(self._dock(dock_name, title, widget, Qt.DockWidgetArea.BottomDockWidgetArea))
+        d0, d1, d2, d3 = self.chart_docks
+        self.splitDockWidget(d0, d1, Qt.Orientation.Horizontal)
+        self.splitDockWidget(d1, d2, Qt.Orientation.Horizontal)
+        self.splitDockWidget(d2, d3, Qt.Orientation.Horizontal)
+
+    def _action(self, text: str, slot: Callable, shortcut: Any = None, tip: str = "", name: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        a.setObjectName(name or ("action" + "".join(w.capitalize() for w in text.replace("\u2026", "").split())))
+        a.triggered.connect(lambda _checked=False: slot())
+        self.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        self.act_undo = self.undo_stack.createUndoAction(self, "Undo")
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_undo.setObjectName("actionUndo")
+        self.act_redo = self.undo_stack.createRedoAction(self, "Redo")
+        self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
+        self.act_redo.setObjectName("actionRedo")
+        self.act_new = self._action("New portfolio\u2026", self.new_portfolio, QKeySequence.StandardKey.New,
+                                    "Create an empty portfolio")
+        self.act_duplicate = self._action("Duplicate portfolio\u2026", self.duplicate_portfolio, "Ctrl+D")
+        self.act_rename = self._action("Rename portfolio\u2026", self.rename_portfolio, "F2")
+        self.act_delete_portfolio = self._action("Delete portfolio\u2026", self.delete_portfolio, "Ctrl+Shift+Del")
+        self.act_import = self._action("Import\u2026", self.import_file, QKeySequence.StandardKey.Open,
+                                       "Import a portfolio or a market snapshot (JSON)")
+        self.act_export = self._action("Export portfolio\u2026", self.export_portfolio, "Ctrl+E",
+                                       "Write the open portfolio as a JSON file (formats.md §1)")
+        self.act_export_csv = self._action("Export dashboard CSV\u2026", self.export_dashboard_csv, "Ctrl+Shift+E",
+                                           "Write the risk-unit dashboard as CSV")
+        self.act_refresh = self._action("Refresh", self.refresh, QKeySequence.StandardKey.Refresh,
+                                        "Recompute the open portfolio")
+        if self.act_refresh.shortcut().isEmpty():
+            self.act_refresh.setShortcut(QKeySequence("F5"))
+        self.act_theme = self._action("Toggle dark theme", self.toggle_theme, "Ctrl+T")
+        self.act_remove = self._action("Delete", self.delete_selected, QKeySequence.StandardKey.Delete,
+                                       "Remove the selected positions or balances (or the portfolio, in the list)")
+        self.act_reset_layout = self._action("Reset layout", self.reset_layout)
+        self.act_auto_spot = self._action("Spot in use back to automatic", self.spot_back_to_automatic, "Ctrl+Shift+A")
+        self.act_shortcuts = self._action("Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
+        self.act_quit = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        for a in (self.act_undo, self.act_redo):
+            self.addAction(a)
+        for a in (self.act_new, self.act_duplicate, self.act_rename, self.act_delete_portfolio, self.act_import,
+                  self.act_export):
+            self.portfolio_list.addAction(a)
+
+    def _build_menus_and_toolbar(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        for a in (self.act_new, self.act_duplicate, self.act_rename, self.act_delete_portfolio, None, self.act_import,
+                  self.act_export, self.act_export_csv, None, self.act_quit):
+            m.addSeparator() if a is None else m.addAction(a)
+        m = mb.addMenu("&Edit")
+        for a in (self.act_undo, self.act_redo, None, self.act_remove, self.act_auto_spot):
+            m.addSeparator() if a is None else m.addAction(a)
+        m = mb.addMenu("&View")
+        m.addAction(self.act_refresh)
+        m.addAction(self.act_theme)
+        m.addSeparator()
+        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks):
+            m.addAction(d.toggleViewAction())
+        m.addSeparator()
+        m.addAction(self.act_reset_layout)
+        m = mb.addMenu("&Help")
+        m.addAction(self.act_shortcuts)
+
+        tb = QToolBar("Main")
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        self.addToolBar(tb)
+        for a in (self.act_new, self.act_import, self.act_export, None, self.act_undo, self.act_redo, None,
+                  self.act_refresh):
+            tb.addSeparator() if a is None else tb.addAction(a)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Account mode "))
+        self.mode_selector = QComboBox()
+        self.mode_selector.setObjectName("accountModeSelector")
+        for code, label in MODE_LABELS:
+            self.mode_selector.addItem(label, code)
+        self.mode_selector.setToolTip("Simulate an account-mode switch (shows before/after; applied on confirmation)")
+        self.mode_selector.activated.connect(self._on_mode_selected)
+        tb.addWidget(self.mode_selector)
+        tb.addWidget(QLabel("  Rule set "))
+        self.rules_selector = QComboBox()
+        self.rules_selector.setObjectName("rulesSelector")
+        self.rules_selector.setToolTip("Versioned OKX margin parameters; changing shows before/after first")
+        try:
+            from engine.params import available_rule_sets, default_rule_set_id
+            for rid in available_rule_sets():
+                self.rules_selector.addItem(rid, rid)
+            self._default_rules = default_rule_set_id()
+        except Exception as exc:  # noqa: BLE001 - the window still opens; the selector says why it is empty
+            log.error("rule sets unavailable: %s", exc)
+            self._default_rules = ""
+            self.rules_selector.setToolTip(f"Rule sets unavailable: {exc}")
+        self.rules_selector.activated.connect(self._on_rules_selected)
+        tb.addWidget(self.rules_selector)
+        tb.addSeparator()
+        tb.addAction(self.act_theme)
+
+    # ----------------------------------------------------------------------------------------------- utilities
+    def status(self, message: str, *, error: bool = False, timeout: int = 8000) -> None:
+        self.statusBar().showMessage(message, 0 if error else timeout)
+        (log.warning if error else log.info)("%s", message)
+
+    def _update_actions(self) -> None:
+        has_doc = self.holder.doc is not None
+        selected = self.portfolio_list.currentItem() is not None
+        for a in (self.act_duplicate, self.act_rename, self.act_delete_portfolio, self.act_export):
+            a.setEnabled(selected)
+        for a in (self.act_refresh, self.act_export_csv, self.act_remove):
+            a.setEnabled(has_doc)
+        self.act_auto_spot.setEnabled(has_doc and self.spot_control.auto_button.isEnabled())
+        self.mode_selector.setEnabled(has_doc and self._pending_compare is None)
+        self.rules_selector.setEnabled(has_doc and self._pending_compare is None and self.rules_selector.count() > 0)
+        self.editor.setEnabled(has_doc)
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value.strip() if ok else None
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def ask_open_path(self, title: str, filter_: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, title, settings.read("last_dir"), filter_)
+        return path or None
+
+    def ask_save_path(self, title: str, suggested: str, filter_: str) -> str | None:
+        start = str(Path(settings.read("last_dir") or Path.home()) / suggested)
+        path, _ = QFileDialog.getSaveFileName(self, title, start, filter_)
+        return path or None
+
+    def show_error(self, title: str, message: str) -> None:
+        self.status(message, error=True)
+        QMessageBox.warning(self, title, message)
+
+    def _remember_dir(self, path: str) -> None:
+        try:
+            settings.write("last_dir", str(Path(path).parent))
+        except OSError:
+            pass
+
+    # ---------------------------------------------------------------------------------------- portfolio browser
+    def refresh_portfolio_list(self, select: str | None = None) -> None:
+        current = select or (self.holder.doc.name if self.holder.doc else None)
+        self.portfolio_list.blockSignals(True)
+        self.portfolio_list.clear()
+        for s in self.store.list_portfolios():
+            mode = "PM" if s.acct_lv == "4" else "MC"
+            item = QListWidgetItem(s.name)
+            item.setData(Qt.ItemDataRole.UserRole, s.name)
+            item.setToolTip(f"{s.name}\n{mode}, {s.n_positions} positions, rules {s.rules or 'newest'}\n"
+                            f"market {s.market or 'newest snapshot'}\nsaved {s.updated_at}")
+            self.portfolio_list.addItem(item)
+        self.portfolio_list.blockSignals(False)
+        if current:
+            self.select_portfolio(current, open_it=self.holder.doc is None or self.holder.doc.name != current)
+        self._update_actions()
+
+    def portfolio_names(self) -> list[str]:
+        return [self.portfolio_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.portfolio_list.count())]
+
+    def select_portfolio(self, name: str, open_it: bool = True) -> bool:
+        for i in range(self.portfolio_list.count()):
+            item = self.portfolio_list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == name:
+                if not open_it:
+                    self.portfolio_list.blockSignals(True)
+                self.portfolio_list.setCurrentItem(item, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                self.portfolio_list.blockSignals(False)
+                return True
+        return False
+
+    def _on_portfolio_selected(self, current: QListWidgetItem | None, _previous: Any = None) -> None:
+        if current is None:
+            return
+        name = current.data(Qt.ItemDataRole.UserRole)
+        if self.holder.doc is not None and self.holder.doc.name == name:
+            return
+        self.open_portfolio(name)
+
+    def open_portfolio(self, name: str) -> bool:
+        try:
+            self.holder.open(name)
+        except (InputError, LookupError, Exception) as exc:  # noqa: BLE001 - a bad row must not kill the window
+            self.show_error("Cannot open portfolio", f"{name}: {exc}")
+            return False
+        self.undo_stack.clear()
+        try:
+            settings.write("last_portfolio", name)
+        except OSError:
+            pass
+        self.status(f"Opened {name}")
+        return True
+
+    def _unique_name(self, base: str) -> str:
+        names = set(self.portfolio_names())
+        if base not in names:
+            return base
+        k = 2
+        while f"{base} ({k})" in names:
+            k += 1
+        return f"{base} ({k})"
+
+    def new_portfolio(self) -> None:
+        name = self.ask_text("New portfolio", "Name:", self._unique_name("New portfolio"))
+        if not name:
+            return
+        if self.store.has_portfolio(name):
+            self.show_error("New portfolio", f"a portfolio named {name!r} already exists")
+            return
+        rules = self._default_rules or None
+        try:
+            self.store.save_portfolio(Portfolio(name=name, acct_lv="4", rules=rules))
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("New portfolio", str(exc))
+            return
+        self.refresh_portfolio_list()
+        self.select_portfolio(name)
+        self.status(f"Created {name}")
+
+    def _selected_name(self) -> str | None:
+        item = self.portfolio_list.currentItem()
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def duplicate_portfolio(self) -> None:
+        name = self._selected_name()
+        if not name:
+            return
+        new = self.ask_text("Duplicate portfolio", f"Name of the copy of {name}:", self._unique_name(f"{name} copy"))
+        if not new:
+            return
+        try:
+            self.store.duplicate_portfolio(name, new)
+        except Exception as exc:  # noqa: BLE001 - NameTakenError, StoreError: shown, nothing changed
+            self.show_error("Duplicate portfolio", str(exc))
+            return
+        self.refresh_portfolio_list()
+        self.select_portfolio(new)
+        self.status(f"Duplicated {name} as {new}")
+
+    def rename_portfolio(self) -> None:
+        name = self._selected_name()
+        if not name:
+            return
+        new = self.ask_text("Rename portfolio", f"New name of {name}:", name)
+        if not new or new == name:
+            return
+        try:
+            self.store.rename_portfolio(name, new)
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Rename portfolio", str(exc))
+            return
+        if self.holder.doc is not None and self.holder.doc.name == name:
+            self.holder.renamed(new)
+            self.undo_stack.clear()      # the commands name the old portfolio
+        self.refresh_portfolio_list(select=new)
+        self.status(f"Renamed {name} to {new}")
+
+    def delete_portfolio(self) -> None:
+        name = self._selected_name()
+        if not name:
+            return
+        if not self.confirm("Delete portfolio", f"Delete the portfolio {name!r} from the database?\n"
+                                                "This cannot be undone."):
+            return
+        try:
+            self.store.delete_portfolio(name)
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Delete portfolio", str(exc))
+            return
+        row = self.portfolio_list.currentRow()
+        if self.holder.doc is not None and self.holder.doc.name == name:
+            self.undo_stack.clear()
+            self.holder.close()
+        self.refresh_portfolio_list()
+        if self.portfolio_list.count():
+            self.portfolio_list.setCurrentRow(min(row, self.portfolio_list.count() - 1))
+        self.status(f"Deleted {name}")
+
+    def import_file(self, path: str | None = None) -> None:
+        path = path or self.ask_open_path("Import portfolio or market snapshot", "JSON files (*.json);;All files (*)")
+        if not path:
+            return
+        self._remember_dir(path)
+        try:
+            doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            self.show_error("Import", f"{path}: cannot read ({exc})")
+            return
+        except json.JSONDecodeError as exc:
+            self.show_error("Import", f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+            return
+        if isinstance(doc, dict) and "index" in doc and "ts" in doc and "simPos" not in doc:
+            self._import_market(path)
+            return
+        try:
+            p = load_portfolio(path)
+        except InputError as exc:
+            self.show_error("Import", str(exc))
+            return
+        name = p.name or Path(path).stem
+        if self.store.has_portfolio(name):
+            name = self.ask_text("Import", f"A portfolio named {name!r} exists. Import as:", self._unique_name(name))
+            if not name:
+                return
+            if self.store.has_portfolio(name):
+                self.show_error("Import", f"a portfolio named {name!r} already exists; nothing imported")
+                return
+        try:
+            self.store.save_portfolio(replace(p, name=name))
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Import", str(exc))
+            return
+        self.refresh_portfolio_list()
+        self.select_portfolio(name)
+        self.status(f"Imported {name} from {path}")
+
+    def _import_market(self, path: str) -> None:
+        from engine.market import load_market
+        try:
+            m = load_market(path)
+        except InputError as exc:
+            self.show_error("Import", str(exc))
+            return
+        name = Path(path).stem
+        try:
+            self.store.save_market(name, m)
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Import", str(exc))
+            return
+        self.status(f"Imported market snapshot {name!r}; portfolios without a linked snapshot use the newest")
+        if self.holder.doc is not None:
+            self.holder.open(self.holder.doc.name)
+            self.undo_stack.clear()
+
+    def export_portfolio(self) -> None:
+        name = self._selected_name()
+        if not name:
+            return
+        path = self.ask_save_path("Export portfolio", f"{name}.json", "JSON files (*.json)")
+        if not path:
+            return
+        self._remember_dir(path)
+        try:
+            p = self.store.load_portfolio(name)
+            Path(path).write_text(json.dumps(portfolio_to_dict(p), indent=2) + "\n", encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Export", f"{path}: {exc}")
+            return
+        self.status(f"Exported {name} to {path}")
+
+    def export_dashboard_csv(self, path: str | None = None) -> None:
+        if self.result is None:
+            self.status("Nothing to export yet: no result", error=True)
+            return
+        name = self.holder.doc.name if self.holder.doc else "dashboard"
+        path = path or self.ask_save_path("Export dashboard", f"{name} risk units.csv", "CSV files (*.csv)")
+        if not path:
+            return
+        self._remember_dir(path)
+        try:
+            n = self.unit_model.write_csv(path)
+        except OSError as exc:
+            self.show_error("Export", f"{path}: {exc.strerror or exc}")
+            return
+        self.status(f"Wrote {n} risk units to {path}")
+
+    # ---------------------------------------------------------------------------------------------- the document
+    def _on_document_changed(self, reason: str) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            self.compute.cancel("main")
+            self.compute.cancel("preview")
+            self.compute.cancel("unit")
+            self.compute.cancel("curve")
+            self.prepared = self.result = None
+            self.editor.positions.set_book((), {}, None)
+            self.editor.assets.set_book((), {})
+            self.unit_model.set_units(())
+            self.market_panel.set_market(None, {})
+            self.summary.clear("No portfolio open")
+            self.spot_control.set_unit(None)
+            for c in self.charts.values():
+                c.clear()
+            self.setWindowTitle("riskws \u2014 portfolio-margin risk workstation")
+            self._update_actions()
+            return
+        if reason == "open":
+            self._market_at_open = (doc.name, doc.market)
+            self.result = None
+            self.prepared = None
+            self.selected_unit = ""
+            try:
+                self._snapshot_label = self.store.portfolio_market_name(doc.name) or "newest"
+            except Exception:  # noqa: BLE001 - the label is cosmetic
+                self._snapshot_label = ""
+        edited = doc.market != self._opened_market(doc)
+        self.market_panel.set_market(doc.market, doc.whatif,
+                                     self._snapshot_label + (" (edited, not saved)" if edited else ""))
+        self._sync_selectors()
+        self._refresh_book_tables()
+        if reason == "open":
+            self.editor.resize_columns_once()
+        self.setWindowTitle(f"{doc.name} \u2014 riskws")
+        self._update_actions()
+        self.recompute()
+
+    def _opened_market(self, doc: Any) -> Any:
+        if reason_market := getattr(self, "_market_at_open", None):
+            if reason_market[0] == doc.name:
+                return reason_market[1]
+        return doc.market
+
+    def _sync_selectors(self) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            return
+        i = self.mode_selector.findData(doc.portfolio.acct_lv)
+        self.mode_selector.setCurrentIndex(max(i, 0))
+        rid = doc.portfolio.rules or self._default_rules
+        j = self.rules_selector.findData(rid)
+        if j >= 0:
+            self.rules_selector.setCurrentIndex(j)
+
+    def _refresh_book_tables(self) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            return
+        r = self.result
+        pos_results = {p.inst_id: p for p in (r.positions if r else ())}
+        if r is not None:
+            for u in r.units:
+                for p in u.positions:
+                    pos_results.setdefault(p.inst_id, p)
+        self.editor.positions.set_book(doc.portfolio.positions, pos_results, doc.market.ts)
+        self.editor.assets.set_book(doc.portfolio.assets, {a.ccy: a for a in (r.assets if r else ())})
+        ids = set(instrument_ids_for_completion()) | set(doc.market.mark_px) | set(doc.market.mark_vol)
+        ids |= {p.inst_id for p in doc.portfolio.positions}
+        self.editor.position_delegate.set_completions(sorted(ids))
+
+    def push_state(self, after: DocState, text: str, *, merge_id: int = -1, merge_key: object = None) -> None:
+        """Apply ``after`` (saved first; raises when refused) and record it as one undo step."""
+        doc = self.holder.doc
+        if doc is None:
+            raise RuntimeError("no portfolio is open")
+        before = doc.state
+        if after == before:
+            return
+        self.holder.apply(after)
+        self.undo_stack.push(StateCommand(self.holder, doc.name, before, after, text, merge_id=merge_id,
+                                          merge_key=merge_key, applied=True))
+        self.status(text)
+
+    def _edit_positions(self, positions: tuple, text: str) -> None:
+        doc = self.holder.doc
+        self.push_state(replace(doc.state, portfolio=replace(doc.portfolio, positions=positions)), text)
+
+    def _edit_assets(self, assets: tuple, text: str) -> None:
+        doc = self.holder.doc
+        self.push_state(replace(doc.state, portfolio=replace(doc.portfolio, assets=assets)), text)
+
+    def _edit_market(self, market, text: str) -> None:
+        doc = self.holder.doc
+        self.push_state(replace(doc.state, market=market), f"Market: {text}", merge_id=MERGE_MARKET_INDEX,
+                        merge_key=("market-edit", self.undo_stack.index()))
+
+    def add_position(self) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            return
+        dlg = PositionDialog(self.editor.position_delegate._completions.stringList(),
+                             self.editor.positions.check_instrument, self)
+        dlg.setObjectName("positionDialog")
+        if dlg.exec() and dlg.value is not None:
+            p = dlg.value
+            try:
+                self._edit_positions(doc.portfolio.positions + (p,), f"Add {p.inst_id} {fmt_amount(p.pos)}")
+            except Exception as exc:  # noqa: BLE001
+                self.show_error("Add position", str(exc))
+
+    def add_balance(self) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            return
+        dlg = BalanceDialog(sorted(known_currencies()), [a.ccy for a in doc.portfolio.assets], self)
+        dlg.setObjectName("balanceDialog")
+        if dlg.exec() and dlg.value is not None:
+            a: Asset = dlg.value
+            try:
+                self._edit_assets(doc.portfolio.assets + (a,), f"Add balance {fmt_amount(a.amt)} {a.ccy}")
+            except Exception as exc:  # noqa: BLE001
+                self.show_error("Add balance", str(exc))
+
+    def remove_selected_rows(self, view: QTableView | None = None) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            return
+        view = view or self.editor.current_view()
+        rows = self.editor.selected_rows(view)
+        if not rows:
+            self.status("Select the rows to remove first")
+            return
+        try:
+            if view is self.editor.positions_view:
+                gone = {self.editor.positions.row_object(r).inst_id for r in rows}
+                keep = tuple(p for p in doc.portfolio.positions if p.inst_id not in gone)
+                self._edit_positions(keep, f"Remove {', '.join(sorted(gone))}")
+            else:
+                gone = {self.editor.assets.row_object(r).ccy for r in rows}
+                keep = tuple(a for a in doc.portfolio.assets if a.ccy not in gone)
+                spot = tuple(s for s in doc.portfolio.spot_in_use if s.ccy not in gone)
+                self.push_state(replace(doc.state, portfolio=replace(doc.portfolio, assets=keep, spot_in_use=spot)),
+                                f"Remove balance {', '.join(sorted(gone))}")
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Remove", str(exc))
+
+    def delete_selected(self) -> None:
+        focus = self.focusWidget()
+        if focus is self.portfolio_list:
+            self.delete_portfolio()
+        elif focus is self.editor.assets_view:
+            self.remove_selected_rows(self.editor.assets_view)
+        else:
+            self.remove_selected_rows(self.editor.positions_view)
+
+    # -------------------------------------------------------------------------------------------- computation
+    def refresh(self) -> None:
+        if self.holder.doc is not None:
+            self.recompute()
+            self.status("Recomputing")
+
+    def recompute(self) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            return
+        self.compute.cancel("preview")
+        portfolio, market = doc.portfolio, doc.valuation_market()
+        self.compute.submit("main", lambda: jobs.compute_main(portfolio, market))
+        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market))
+
+    def _on_busy(self, busy: bool) -> None:
+        self.busy_label.setText("Computing\u2026" if busy else "")
+        if not busy:
+            self.computationSettled.emit()
+
+    def _on_computed(self, channel: str, payload: Any) -> None:
+        if self.holder.doc is None:
+            return
+        if channel == "main":
+            self.prepared = payload.prepared
+            self.spots = payload.spot_in_use
+            self._show_result(payload.result, committed=True)
+        elif channel == "preview":
+            self._show_result(payload, committed=False)
+        elif channel == "unit":
+            self._show_unit_charts(payload)
+        elif channel == "curve":
+            chart = self.charts.get("MarginCurveChart")
+            if chart is not None:
+                liq = self.result.liq_shock if self.result is not None else payload.liq_shock
+                chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, liq)
+        elif channel == "compare":
+            self._open_compare(payload)
+
+    def _on_compute_failed(self, channel: str, message: str, is_input: bool) -> None:
+        if channel == "compare":
+            self._compare_failed(message)
+            return
+        if channel in ("unit", "curve"):
+            self.status(f"Chart not updated: {message}", error=True)
+            return
+        what = "Cannot compute" if is_input else "Computation failed"
+        self.summary.clear(f"{what}: {message}")
+        self.result = None
+        self.prepared = None
+        self.unit_model.set_units(())
+        self.spot_control.set_unit(None)
+        for c in self.charts.values():
+            c.clear()
+        self._refresh_book_tables()
+        self.status(f"{what}: {message}", error=True)
+
+    def _show_result(self, r: MarginResult, *, committed: bool) -> None:
+        doc = self.holder.doc
+        notes = []
+        if not committed:
+            notes.append("Preview: spot in use being dragged (not saved)")
+        if doc is not None and doc.whatif:
+            moves = ", ".join(f"{c} {m * 100:+.1f}%" for c, m in sorted(doc.whatif.items()))
+            notes.append(f"What-if index move {moves} (not saved)")
+        if r.warnings:
+            notes.append("; ".join(r.warnings[:3]) + (" \u2026" if len(r.warnings) > 3 else ""))
+        self.summary.show_result(r, "   \u2022   ".join(notes))
+        self.summary.setToolTip("\n".join(r.warnings) if r.warnings else "")
+        had_rows = self.unit_model.rowCount()
+        self.unit_model.set_units(r.units)
+        breakdown = self.charts.get("MrBreakdownChart")
+        if breakdown is not None:
+            breakdown.show_result(r)
+        if committed:
+            self.result = r
+            self._refresh_book_tables()
+            if not had_rows and r.units:
+                self.unit_view.resizeColumnsToContents()
+            self._select_unit_row()
+            self._update_spot_control()
+            self._request_unit_charts()
+        self.resultShown.emit(r)
+
+    def _select_unit_row(self) -> None:
+        r = self.result
+        if r is None or not r.units:
+            self.selected_unit = ""
+            self.spot_control.set_unit(None)
+            for name in ("StressChart", "HeatmapChart"):
+                if name in self.charts:
+                    self.charts[name].clear()
+            return
+        names = [u.risk_unit for u in r.units]
+        unit = self.selected_unit if self.selected_unit in names else names[0]
+        self.selected_unit = unit
+        row = self.unit_model.row_of_unit(unit)
+        sel = self.unit_view.selectionModel()
+        sel.blockSignals(True)
+        self.unit_view.selectRow(row)
+        sel.blockSignals(False)
+        self.unit_view.viewport().update()
+
+    def _on_unit_selected(self, *_args: Any) -> None:
+        rows = self.unit_view.selectionModel().selectedRows()
+        if not rows:
+            return
+        unit = self.unit_model.row_object(rows[0].row()).risk_unit
+        if unit == self.selected_unit:
+            return
+        self.selected_unit = unit
+        self._update_spot_control()
+        self._request_unit_charts()
+
+    def _unit_result(self) -> Any:
+        if self.result is None or not self.selected_unit:
+            return None
+        try:
+            return self.result.unit(self.selected_unit)
+        except KeyError:
+            return None
+
+    def _update_spot_control(self) -> None:
+        u = self._unit_result()
+        doc = self.holder.doc
+        if u is None or doc is None:
+            self.spot_control.set_unit(None)
+        else:
+            user = u.ccy in doc.portfolio.spot_in_use_amounts()
+            self.spot_control.set_unit(u.ccy, u.spot_in_use, u.max_spot_in_use, user)
+        self._update_actions()
+
+    def _request_unit_charts(self) -> None:
+        if self.prepared is None or not self.selected_unit or not self.charts:
+            return
+        prepared, unit, spots = self.prepared, self.selected_unit, dict(self.spots)
+        self.compute.submit("unit", lambda: jobs.compute_unit(prepared, unit, spots))
+
+    def _show_unit_charts(self, uc: jobs.UnitCharts) -> None:
+        if uc.unit != self.selected_unit:
+            return
+        u = self._unit_result()
+        stress = self.charts.get("StressChart")
+        if stress is not None and u is not None:
+            stress.show_unit(uc.moves, uc.stress, u)
+        heat = self.charts.get("HeatmapChart")
+        if heat is not None:
+            heat.show_grid(uc.moves, uc.vol_shifts, uc.grid)
+
+    # -------------------------------------------------------------------------------------------- spot in use
+    def _preview_spot(self, ccy: str, amount: float) -> None:
+        if self.prepared is None:
+            return
+        prepared = self.prepared
+        spots = dict(self.spots)
+        spots[ccy] = amount
+        self.compute.submit("preview", lambda: jobs.compute_preview(prepared, spots))
+
+    def _cancel_preview(self) -> None:
+        self.compute.cancel("preview")
+        if self.result is not None:
+            self.summary.show_result(self.result)
+            self.unit_model.set_units(self.result.units)
+            breakdown = self.charts.get("MrBreakdownChart")
+            if breakdown is not None:
+                breakdown.show_result(self.result)
+
+    def _commit_spot(self, ccy: str, amount: Any, gesture: int) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            return
+        self.compute.cancel("preview")
+        current = dict(doc.portfolio.spot_in_use_amounts())
+        if amount is None:
+            current.pop(ccy, None)
+            text = f"Spot in use {ccy}: automatic"
+        else:
+            current[ccy] = float(amount)
+            text = f"Spot in use {ccy}: {fmt_amount(amount)}"
+        spot = tuple(Asset(c, a) for c, a in current.items())
+        after = replace(doc.state, portfolio=replace(doc.portfolio, spot_in_use=spot))
+        try:
+            self.push_state(after, text, merge_id=MERGE_SPOT_IN_USE, merge_key=(ccy, gesture))
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Spot in use", str(exc))
+            self._update_spot_control()
+
+    def spot_back_to_automatic(self) -> None:
+        if self.spot_control.ccy:
+            self.spot_control.auto_button.click()
+
+    # -------------------------------------------------------------------------------------------- what-if
+    def _on_whatif(self, moves: dict) -> None:
+        self.holder.set_whatif(moves)
+
+    # ------------------------------------------------------------------------------------------ mode and rules
+    def _on_mode_selected(self, index: int) -> None:
+        doc = self.holder.doc
+        code = self.mode_selector.itemData(index)
+        if doc is None or code == doc.portfolio.acct_lv:
+            return
+        to = ACCT_LEVELS[code]
+        portfolio, market = doc.portfolio, doc.valuation_market()
+        self._start_compare({"kind": "mode", "code": code},
+                            lambda: jobs.compare_mode(portfolio, market, to))
+
+    def _on_rules_selected(self, index: int) -> None:
+        doc = self.holder.doc
+        rid = self.rules_selector.itemData(index)
+        current = doc.portfolio.rules or self._default_rules if doc else None
+        if doc is None or rid == current:
+            return
+        portfolio, market = doc.portfolio, doc.valuation_market()
+        self._start_compare({"kind": "rules", "rules": rid},
+                            lambda: jobs.compare_rule_sets(portfolio, market, current, rid))
+
+    def _start_compare(self, pending: dict, fn: Callable[[], Any]) -> None:
+        self._pending_compare = pending
+        self._update_actions()
+        self.status("Comparing before and after\u2026")
+        self.compute.submit("compare", fn)
+
+    def _compare_failed(self, message: str) -> None:
+        self._pending_compare = None
+        self._sync_selectors()
+        self._update_actions()
+        self.show_error("Cannot compare", message)
+
+    def _open_compare(self, cmp: jobs.Comparison) -> None:
+        doc = self.holder.doc
+        pending = self._pending_compare
+        if doc is None or pending is None:
+            return
+        if cmp.kind == "mode":
+            names = {"pm": "portfolio margin", "mc": "multi-currency"}
+            src = names["pm" if doc.portfolio.acct_lv == "4" else "mc"]
+            title = f"Switch account mode: {src} \u2192 {names[cmp.target]}"
+            labels = ("Now", "After switch")
+        else:
+            title = f"Change rule set: {doc.portfolio.rules or self._default_rules} \u2192 {cmp.target}"
+            labels = ("Now", "New rules")
+        dlg = CompareDialog(title, labels[0], labels[1], cmp.before, cmp.after, s_code=cmp.s_code,
+                            reasons=cmp.reasons, theme=self.themes.theme, allowed=cmp.allowed, parent=self)
+        self.compare_dialog = dlg
+        dlg.finished.connect(lambda result, c=cmp: self._compare_done(result, c))
+        dlg.open()
+        self.compareReady.emit(dlg)
+
+    def _compare_done(self, result: int, cmp: jobs.Comparison) -> None:
+        pending, self._pending_compare = self._pending_compare, None
+        dlg, self.compare_dialog = self.compare_dialog, None
+        if dlg is not None:
+            dlg.deleteLater()
+        doc = self.holder.doc
+        if result and doc is not None and pending is not None:
+            try:
+                if cmp.kind == "mode":
+                    p = replace(doc.portfolio, acct_lv=pending["code"])
+                    text = f"Account mode: {'portfolio margin' if pending['code'] == '4' else 'multi-currency'}"
+                else:
+                    p = replace(doc.portfolio, rules=pending["rules"])
+                    text = f"Rule set: {pending['rules']}"
+                self.push_state(replace(doc.state, portfolio=p), text)
+            except Exception as exc:  # noqa: BLE001
+                self.show_error("Not applied", str(exc))
+        else:
+            self.status("Kept the current " + ("account mode" if cmp.kind == "mode" else "rule set"))
+        self._sync_selectors()
+        self._update_actions()
+
+    # ------------------------------------------------------------------------------------------------ theme
+    def toggle_theme(self) -> None:
+        t = self.themes.toggle()
+        try:
+            settings.write("theme", t.name)
+        except OSError:
+            pass
+        self.status(f"{t.name.capitalize()} theme")
+
+    def _apply_theme(self, theme: Any) -> None:
+        for m in (self.unit_model, self.editor.positions, self.editor.assets, self.market_panel.model):
+            m.set_theme(theme)
+        for c in self.charts.values():
+            try:
+                c.apply_theme(theme)
+            except Exception as exc:  # noqa: BLE001 - a chart must not break the theme switch
+                log.error("chart %s: apply_theme failed: %s", type(c).__name__, exc)
+        self.act_theme.setText("Light theme" if theme.name == "dark" else "Dark theme")
+
+    # ----------------------------------------------------------------------------------------------- layout
+    def restore_layout(self) -> bool:
+        """Geometry and dock state from the settings file; False when there was none (first start)."""
+        geometry = settings.read("geometry")
+        state = settings.read("state")
+        restored = False
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            restored = bool(self.restoreState(state))
+        self._layout_restored = restored
+        return restored
+
+    def restore_layout_was_applied(self) -> bool:
+        return getattr(self, "_layout_restored", False)
+
+    def save_layout(self) -> None:
+        try:
+            settings.write("geometry", self.saveGeometry())
+            settings.write("state", self.saveState())
+        except OSError as exc:
+            log.error("layout not saved: %s", exc)
+
+    def apply_default_sizes(self) -> None:
+        w, h = self.width(), self.height()
+        self.resizeDocks([self.portfolio_dock], [max(240, int(w * 0.17))], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.portfolio_dock, self.market_dock], [int(h * 0.32), int(h * 0.45)],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks(self.chart_docks, [1] * len(self.chart_docks), Qt.Orientation.Horizontal)
+        self.resizeDocks([self.chart_docks[0]], [int(h * 0.38)], Qt.Orientation.Vertical)
+        self.central_split.setSizes([int(h * 0.28), int(h * 0.22)])
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks):
+            d.setFloating(False)
+            d.show()
+        self.apply_default_sizes()
+        settings.clear("state")
+        self.status("Layout reset")
+
+    def show_shortcuts(self) -> None:
+        rows = []
+        for a in (self.act_undo, self.act_redo, self.act_new, self.act_import, self.act_export, self.act_export_csv,
+                  self.act_refresh, self.act_theme, self.act_remove, self.act_duplicate, self.act_rename,
+                  self.act_delete_portfolio, self.act_auto_spot, self.act_shortcuts, self.act_quit):
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
+            if keys:
+                rows.append((a.text().replace("&", ""), keys))
+        rows.append(("Edit a cell", "F2 / double-click / type"))
+        rows.append(("Spot in use", "drag, or arrow keys on the slider"))
+        show_shortcuts(self, rows)
+
+    # ------------------------------------------------------------------------------------------------ context menu
+    def _unit_context_menu(self, pos: Any) -> None:
+        menu = QMenu(self)
+        menu.addAction(self.act_export_csv)
+        cols = menu.addMenu("Columns")
+        header = self.unit_view.horizontalHeader()
+        for i, col in enumerate(self.unit_model.columns):
+            a = cols.addAction(col.header)
+            a.setCheckable(True)
+            a.setChecked(not header.isSectionHidden(i))
+            a.toggled.connect(lambda on, i=i: header.setSectionHidden(i, not on))
+        menu.exec(self.unit_view.viewport().mapToGlobal(pos))
+
+    # ------------------------------------------------------------------------------------------------ lifetime
+    def shutdown(self) -> None:
+        """Stop the worker and the timers (idempotent). Called on close."""
+        self.spot_control.stop_timers()
+        self.market_panel.stop_timers()
+        self.compute.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.shutdown()
+        super().closeEvent(event)
+
+    def wait_idle_hint(self) -> bool:
+        return not self.compute.is_busy()
+
+
+def layout_widgets(window: MainWindow) -> dict[str, QWidget]:
+    """The named panels a test or a screenshot looks for."""
+    return {n: window.findChild(QWidget, n) for n in ("portfolioList", "positionsTable", "accountSummary",
+                                                      "riskUnitTable", "spotInUseControl", "accountModeSelector",
+                                                      "rulesSelector")}
+
+
+__all__ = ["MainWindow", "layout_widgets"]

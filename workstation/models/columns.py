@@ -1,0 +1,258 @@
+"""Declared columns and a sortable QAbstractTableModel built on them (vnpy's header dicts, Orange3's PyTableModel).
+
+A :class:`Column` says where a value comes from, how it is shown, how it is coloured and whether it is edited; the
+table view, the context menu and the CSV export are all derived from the same list.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from workstation.theme import LIGHT, Theme
+
+DASH = "\u2014"
+DAGGER = "\u2020"
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def fmt_money(x: Any) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return DASH
+    x = float(x)
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:,.2f}"
+
+
+def fmt_amount(x: Any) -> str:
+    """Coin amounts and contract counts: up to 6 significant decimals, thousands separators."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return DASH
+    x = float(x)
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    text = f"{x:,.6f}".rstrip("0").rstrip(".")
+    return text
+
+
+def fmt_price(x: Any) -> str:
+    if x is None:
+        return DASH
+    x = float(x)
+    if abs(x) >= 1000:
+        return f"{x:,.1f}"
+    if abs(x) >= 1:
+        return f"{x:,.4f}".rstrip("0").rstrip(".")
+    return f"{x:.6g}"
+
+
+def fmt_pct(x: Any) -> str:
+    return DASH if x is None else f"{float(x) * 100:+.1f}%"
+
+
+def fmt_text(x: Any) -> str:
+    return "" if x is None else str(x)
+
+
+def sign_colour(x: Any, row: Any) -> str | None:
+    if x is None:
+        return None
+    return "negative" if float(x) < 0 else None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    value: Callable[[Any], Any]
+    fmt: Callable[[Any], str] = fmt_text
+    tooltip: str = ""
+    unit: str = ""                                   # shown in the CSV header, e.g. "USD"
+    numeric: bool = False
+    colour: Callable[[Any, Any], str | None] | None = None   # -> a Theme field name
+    editable: bool = False
+    assumed_key: str | None = None                   # figure name looked up in the row's assumed map
+
+    def csv_header(self) -> str:
+        return f"{self.header} ({self.unit})" if self.unit else self.header
+
+
+class ColumnTableModel(QAbstractTableModel):
+    """Rows of any object, columns from a spec; sorting inside the model; one batched update per refresh."""
+
+    def __init__(self, columns: Sequence[Column], parent=None) -> None:
+        super().__init__(parent)
+        self.columns: list[Column] = list(columns)
+        self._rows: list[Any] = []
+        self._theme: Theme = LIGHT
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    # -- data in -------------------------------------------------------------------------------------------
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        rows = list(rows)
+        if self._sort is not None:
+            rows = self._sorted(rows, *self._sort)
+        if len(rows) == len(self._rows) and rows:
+            self._rows = rows
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1))
+        else:
+            self.beginResetModel()
+            self._rows = rows
+            self.endResetModel()
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.columns) - 1),
+                                  [Qt.ItemDataRole.ForegroundRole])
+
+    def row_object(self, row: int) -> Any:
+        return self._rows[row]
+
+    def column_index(self, key: str) -> int:
+        for i, c in enumerate(self.columns):
+            if c.key == key:
+                return i
+        raise KeyError(key)
+
+    # -- Qt model interface ------------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            col = self.columns[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return col.header
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return col.tooltip or None
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int((Qt.AlignmentFlag.AlignRight if col.numeric else Qt.AlignmentFlag.AlignLeft)
+                           | Qt.AlignmentFlag.AlignVCenter)
+        elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self._rows):
+            return str(section + 1)
+        return None
+
+    def raw(self, row: int, column: int) -> Any:
+        return self.columns[column].value(self._rows[row])
+
+    def assumed_params(self, row_obj: Any, col: Column) -> tuple[str, ...]:
+        """Parameters tagged 'assumed' behind this cell (empty when none); rows opt in via ``assumed_key``."""
+        if col.assumed_key is None:
+            return ()
+        assumed = getattr(row_obj, "assumed", ()) or ()
+        if col.assumed_key not in assumed:
+            return ()
+        params = (getattr(row_obj, "assumed_params", None) or {}).get(col.assumed_key, ())
+        return tuple(params) or ("(parameter not named)",)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) \
+                or not (0 <= index.column() < len(self.columns)):
+            return None
+        col = self.columns[index.column()]
+        row_obj = self._rows[index.row()]
+        R = Qt.ItemDataRole
+        if role == R.DisplayRole:
+            text = col.fmt(col.value(row_obj))
+            if self.assumed_params(row_obj, col):
+                text = f"{text} {DAGGER}"
+            return text
+        if role == R.EditRole or role == R.UserRole:
+            return col.value(row_obj)
+        if role == R.TextAlignmentRole:
+            return int((Qt.AlignmentFlag.AlignRight if col.numeric else Qt.AlignmentFlag.AlignLeft)
+                       | Qt.AlignmentFlag.AlignVCenter)
+        if role == R.ForegroundRole:
+            if col.colour is not None:
+                name = col.colour(col.value(row_obj), row_obj)
+                if name:
+                    return QColor(getattr(self._theme, name))
+            if self.assumed_params(row_obj, col):
+                return QColor(self._theme.warning)
+            return None
+        if role == R.FontRole:
+            if self.assumed_params(row_obj, col):
+                f = QFont()
+                f.setItalic(True)
+                return f
+            return None
+        if role == R.ToolTipRole:
+            params = self.assumed_params(row_obj, col)
+            if params:
+                return (f"{DAGGER} {col.header} rests on assumed rule parameter(s): " + ", ".join(params)
+                        + "\n(OKX does not publish these values; the rule set carries an assumption.)")
+            return self.cell_tooltip(row_obj, col)
+        return None
+
+    def cell_tooltip(self, row_obj: Any, col: Column) -> str | None:
+        return col.tooltip or None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.columns[index.column()].editable:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    # -- sorting inside the model ------------------------------------------------------------------------------
+    def _sorted(self, rows: list[Any], column: int, order: Qt.SortOrder) -> list[Any]:
+        col = self.columns[column]
+
+        def key(r: Any) -> tuple:
+            v = col.value(r)
+            if v is None:
+                return (1, 0.0, "")
+            if isinstance(v, (int, float)):
+                return (0, float(v), "")
+            return (0, 0.0, str(v))
+        return sorted(rows, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not (0 <= column < len(self.columns)):
+            self._sort = None
+            return
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        old = list(self._rows)
+        new = self._sorted(old, column, order)
+        position = {id(obj): i for i, obj in enumerate(new)}
+        self._rows = new
+        from_list, to_list = [], []
+        for idx in self.persistentIndexList():
+            if idx.isValid():
+                r = position[id(old[idx.row()])]
+                from_list.append(idx)
+                to_list.append(self.index(r, idx.column()))
+        self.changePersistentIndexList(from_list, to_list)
+        self.layoutChanged.emit()
+
+    # -- export ----------------------------------------------------------------------------------------------
+    def write_csv(self, path: str, columns: Sequence[Column] | None = None) -> int:
+        """Raw values (full precision) under headers with units; returns the number of rows written."""
+        cols = list(columns or self.columns)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow([c.csv_header() for c in cols])
+            for r in self._rows:
+                out = []
+                for c in cols:
+                    v = c.value(r)
+                    out.append("" if v is None else (repr(float(v)) if isinstance(v, float) else v))
+                w.writerow(out)
+        return len(self._rows)

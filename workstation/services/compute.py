@@ -1,0 +1,152 @@
+"""Latest-wins background computation (Orange3's ConcurrentMixin idea, reduced to what we need).
+
+One worker thread runs engine calls. Requests go to named *channels* ("main", "preview", "curve", ...); each channel
+keeps only its newest pending request, so a burst of slider moves costs at most one running and one pending
+computation. Every request gets a generation number; a result whose generation is no longer the channel's newest is
+dropped on arrival, so stale figures never reach the screen. Results arrive on the GUI thread through queued signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections import OrderedDict
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from engine.errors import InputError
+
+log = logging.getLogger(__name__)
+
+
+class _Worker(QThread):
+    done = Signal(str, int, object)
+    error = Signal(str, int, str, bool)   # channel, generation, message, is_input_error
+    drained = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("riskws-compute")
+        self._cond = threading.Condition()
+        self._pending: OrderedDict[str, tuple[int, Callable[[], Any]]] = OrderedDict()
+        self._stop = False
+        self.running_channel: str | None = None
+
+    def post(self, channel: str, generation: int, fn: Callable[[], Any]) -> None:
+        with self._cond:
+            self._pending.pop(channel, None)          # the older request of this channel is superseded
+            self._pending[channel] = (generation, fn)
+            self._cond.notify()
+
+    def has_work(self) -> bool:
+        with self._cond:
+            return bool(self._pending) or self.running_channel is not None
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._pending.clear()
+            self._cond.notify()
+
+    def run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                channel, (generation, fn) = self._pending.popitem(last=False)
+                self.running_channel = channel
+            try:
+                result = fn()
+            except InputError as exc:
+                self.error.emit(channel, generation, str(exc), True)
+            except Exception as exc:  # noqa: BLE001 - reported to the user, never swallowed silently
+                log.error("computation on channel %s failed:\n%s", channel, traceback.format_exc())
+                self.error.emit(channel, generation, f"{type(exc).__name__}: {exc}", False)
+            else:
+                self.done.emit(channel, generation, result)
+            finally:
+                with self._cond:
+                    self.running_channel = None
+                    empty = not self._pending
+                if empty:
+                    self.drained.emit()
+
+
+class ComputeService(QObject):
+    """Runs callables off the GUI thread; only the newest request per channel reports back."""
+
+    finished = Signal(str, object)            # channel, result (current requests only)
+    failed = Signal(str, str, bool)           # channel, message, is_input_error
+    busyChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._generation: dict[str, int] = {}
+        self._outstanding: set[str] = set()
+        self._worker = _Worker()
+        self._worker.done.connect(self._on_done)
+        self._worker.error.connect(self._on_error)
+        self._worker.start()
+        self._closed = False
+
+    # -- requests -----------------------------------------------------------------------------------------------
+    def submit(self, channel: str, fn: Callable[[], Any]) -> int:
+        """Queue ``fn`` on ``channel``; supersedes that channel's pending request. Returns its generation."""
+        if self._closed:
+            raise RuntimeError("compute service is shut down")
+        gen = self._generation.get(channel, 0) + 1
+        self._generation[channel] = gen
+        was_busy = bool(self._outstanding)
+        self._outstanding.add(channel)
+        self._worker.post(channel, gen, fn)
+        if not was_busy:
+            self.busyChanged.emit(True)
+        return gen
+
+    def cancel(self, channel: str) -> None:
+        """Forget ``channel``'s outstanding request: its result, when it comes, is dropped."""
+        self._generation[channel] = self._generation.get(channel, 0) + 1
+        self._settle(channel)
+
+    def generation(self, channel: str) -> int:
+        return self._generation.get(channel, 0)
+
+    def is_busy(self, channel: str | None = None) -> bool:
+        return bool(self._outstanding) if channel is None else channel in self._outstanding
+
+    # -- results ------------------------------------------------------------------------------------------------
+    def _settle(self, channel: str) -> None:
+        if channel in self._outstanding:
+            self._outstanding.discard(channel)
+            if not self._outstanding:
+                self.busyChanged.emit(False)
+
+    def _on_done(self, channel: str, gen: int, result: object) -> None:
+        if self._closed or gen != self._generation.get(channel):
+            return                                   # stale: a newer request of this channel exists
+        self._settle(channel)
+        self.finished.emit(channel, result)
+
+    def _on_error(self, channel: str, gen: int, message: str, is_input: bool) -> None:
+        if self._closed or gen != self._generation.get(channel):
+            return
+        self._settle(channel)
+        self.failed.emit(channel, message, is_input)
+
+    # -- lifetime -----------------------------------------------------------------------------------------------
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Stop the worker thread (waits for a running computation to return)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._worker.stop()
+        if not self._worker.wait(timeout_ms):
+            log.error("compute worker did not stop within %d ms", timeout_ms)
+        self._outstanding.clear()
+
+    def thread_running(self) -> bool:
+        return self._worker.isRunning()

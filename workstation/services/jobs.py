@@ -1,0 +1,117 @@
+"""The engine calls the workstation makes, as plain functions run on the compute worker (never on the GUI thread).
+
+Nothing here computes margin: each function only calls ``engine.api`` and bundles what the window displays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+import numpy as np
+
+from engine.market import Market
+from engine.portfolio import ACCT_LEVELS, Portfolio
+from engine.result import MarginResult
+
+# Grids for the charts of the selected risk unit.
+UNIT_MOVES = np.round(np.linspace(-0.5, 0.5, 101), 10)          # index moves -50 % .. +50 %
+VOL_SHIFTS = np.round(np.linspace(-0.3, 0.3, 25), 10)           # absolute vol shifts, -30 .. +30 vol points
+CURVE_SHOCKS = np.round(np.linspace(-1.0, 1.0, 201), 10)
+
+
+def mode_of(portfolio: Portfolio) -> str:
+    return ACCT_LEVELS.get(portfolio.acct_lv, "pm")
+
+
+@dataclass(frozen=True)
+class MainOutcome:
+    """A prepared book (for cheap re-evaluation) and its result with the liquidation moves."""
+
+    prepared: Any
+    result: MarginResult
+    spot_in_use: dict[str, float | None]
+
+
+def spot_map(portfolio: Portfolio, override: Mapping[str, float | None] | None = None) -> dict[str, float | None]:
+    out: dict[str, float | None] = dict(portfolio.spot_in_use_amounts())
+    if override:
+        out.update(override)
+    return out
+
+
+def compute_main(portfolio: Portfolio, market: Market) -> MainOutcome:
+    from engine import api
+    prepared = api.prepare(portfolio, market, mode_of(portfolio), portfolio.rules)
+    spots = spot_map(portfolio)
+    result = api.evaluate(prepared, spots)
+    result = replace(result, liq_shock=api.liquidation_shocks(prepared, result))
+    return MainOutcome(prepared, result, spots)
+
+
+def compute_preview(prepared: Any, spots: Mapping[str, float | None]) -> MarginResult:
+    from engine import api
+    return api.evaluate(prepared, spots)
+
+
+@dataclass(frozen=True)
+class UnitCharts:
+    unit: str
+    moves: np.ndarray
+    stress: np.ndarray          # (3, n)
+    vol_shifts: np.ndarray
+    grid: np.ndarray            # (n_vol, n_moves)
+
+
+def compute_unit(prepared: Any, unit: str, spots: Mapping[str, float | None]) -> UnitCharts:
+    from engine import api
+    stress = api.stress_curve(prepared, unit, UNIT_MOVES, spots)
+    grid = api.pnl_grid(prepared, unit, UNIT_MOVES, VOL_SHIFTS, spots)
+    return UnitCharts(unit, UNIT_MOVES, stress, VOL_SHIFTS, grid)
+
+
+def compute_curve(portfolio: Portfolio, market: Market) -> Any:
+    from engine import api
+    return api.margin_curve(portfolio, market, mode_of(portfolio), portfolio.rules, CURVE_SHOCKS)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Before/after of a mode switch or a rule-set change, as formats.md §3 dicts."""
+
+    kind: str                   # "mode" | "rules"
+    target: str                 # "pm"/"mc" or a rule-set id
+    before: dict
+    after: dict
+    s_code: str | None
+    reasons: tuple[str, ...]
+    allowed: bool
+
+
+def _reasons(d: Mapping) -> tuple[str, ...]:
+    r = d.get("reasons") or ()
+    if isinstance(r, str):
+        return (r,)
+    return tuple(str(x.get("msg", x)) if isinstance(x, dict) else str(x) for x in r)
+
+
+def _pair(d: Mapping) -> tuple[dict, dict]:
+    for a, b in (("from", "to"), ("before", "after"), ("old", "new")):
+        if isinstance(d.get(a), dict) and isinstance(d.get(b), dict):
+            return d[a], d[b]
+    raise KeyError("comparison result carries neither from/to nor before/after")
+
+
+def compare_mode(portfolio: Portfolio, market: Market, to: str) -> Comparison:
+    from engine import api
+    d = api.switch_mode(portfolio, market, to).to_dict()
+    before, after = _pair(d)
+    s_code = None if d.get("sCode") is None else str(d.get("sCode"))
+    return Comparison("mode", to, before, after, s_code, _reasons(d), s_code in (None, "0"))
+
+
+def compare_rule_sets(portfolio: Portfolio, market: Market, rules_from: str, rules_to: str) -> Comparison:
+    from engine import api
+    d = api.compare_rules(portfolio, market, rules_from, rules_to).to_dict()
+    before, after = _pair(d)
+    return Comparison("rules", rules_to, before, after, None, _reasons(d), True)

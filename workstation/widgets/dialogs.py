@@ -1,0 +1,265 @@
+"""Dialogs: add a position or a balance (validated before anything is stored), compare before/after, shortcuts."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Mapping, Sequence
+
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout,
+                               QHeaderView, QLabel, QLineEdit, QMessageBox, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from engine.errors import InputError
+from engine.numbers import parse_number
+from engine.portfolio import MAX_ASSET, MAX_CONTRACTS, Asset, Position
+from workstation.models.columns import DASH, fmt_money
+from workstation.theme import Theme
+
+
+class _ValidatedDialog(QDialog):
+    """OK stays disabled, and the reason is shown, until every field parses."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout()
+        self.error = QLabel("")
+        self.error.setObjectName("inputError")
+        self.error.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(self.form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+        self.value: Any = None
+        self.setMinimumWidth(420)
+
+    def parse(self) -> Any:
+        raise NotImplementedError
+
+    def revalidate(self) -> None:
+        try:
+            self.value = self.parse()
+            self.error.setText("")
+            ok = True
+        except InputError as exc:
+            self.value = None
+            self.error.setText(str(exc))
+            ok = False
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    def _accept(self) -> None:
+        self.revalidate()
+        if self.value is not None:
+            self.accept()
+
+
+class PositionDialog(_ValidatedDialog):
+    def __init__(self, completions: Sequence[str], check_instrument: Callable[[str], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__("Add position", parent)
+        self._check = check_instrument
+        self.inst = QLineEdit()
+        self.inst.setObjectName("newInstId")
+        self.inst.setPlaceholderText("e.g. BTC-USDT-SWAP, BTC-USD-250328, BTC-USD-250328-100000-C")
+        comp = QCompleter(QStringListModel(list(completions), self), self)
+        comp.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        comp.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.inst.setCompleter(comp)
+        self.pos = QLineEdit()
+        self.pos.setObjectName("newPos")
+        self.pos.setPlaceholderText("signed contracts, e.g. -100")
+        self.avg = QLineEdit()
+        self.avg.setObjectName("newAvgPx")
+        self.avg.setPlaceholderText("optional; empty = the mark")
+        self.form.addRow("Instrument", self.inst)
+        self.form.addRow("Contracts", self.pos)
+        self.form.addRow("Avg price", self.avg)
+        for e in (self.inst, self.pos, self.avg):
+            e.textChanged.connect(self.revalidate)
+        self.revalidate()
+
+    def parse(self) -> Position:
+        inst_id = self._check(self.inst.text().strip())
+        pos = parse_number(self.pos.text(), "contracts", limit=MAX_CONTRACTS)
+        text = self.avg.text().strip()
+        avg = None if not text else parse_number(text, "avg price", allow_negative=False, allow_zero=False)
+        return Position(inst_id, pos, avg)
+
+
+class BalanceDialog(_ValidatedDialog):
+    def __init__(self, currencies: Sequence[str], taken: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__("Add balance", parent)
+        self._taken = set(taken)
+        self.ccy = QComboBox()
+        self.ccy.setObjectName("newCcy")
+        self.ccy.addItems([c for c in currencies if c not in self._taken])
+        self.amt = QLineEdit()
+        self.amt.setObjectName("newAmt")
+        self.amt.setPlaceholderText("signed amount; negative = borrowed")
+        self.form.addRow("Currency", self.ccy)
+        self.form.addRow("Amount", self.amt)
+        self.ccy.currentTextChanged.connect(self.revalidate)
+        self.amt.textChanged.connect(self.revalidate)
+        self.revalidate()
+
+    def parse(self) -> Asset:
+        ccy = self.ccy.currentText()
+        if not ccy:
+            raise InputError("currency: every known currency already has a balance; edit it in the table")
+        return Asset(ccy, parse_number(self.amt.text(), f"{ccy} amount", limit=MAX_ASSET))
+
+
+# -- before / after --------------------------------------------------------------------------------------------------
+SUMMARY_ROWS = (("adjEq", "Adjusted equity $"), ("totalImr", "Total IMR $"), ("totalMmr", "Total MMR $"),
+                ("marginRatio", "Margin ratio"), ("availEq", "Available equity $"), ("upl", "Floating P&L $"))
+
+
+def _f(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _ratio(x: Any) -> str:
+    v = _f(x)
+    return DASH if v is None else f"{v:,.2f}"
+
+
+class CompareDialog(QDialog):
+    """Before / after of an account-mode switch or a rule-set change; applied only when accepted."""
+
+    def __init__(self, title: str, before_label: str, after_label: str, before: Mapping, after: Mapping, *,
+                 s_code: str | None, reasons: Sequence[str], theme: Theme, allowed: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareDialog")
+        self.setWindowTitle(title)
+        self.theme = theme
+        self.before, self.after = before, after
+        lay = QVBoxLayout(self)
+        head = QLabel(f"<b>{title}</b>")
+        lay.addWidget(head)
+        self.status = QLabel()
+        self.status.setObjectName("compareStatus")
+        self.status.setWordWrap(True)
+        if s_code is not None:
+            ok = str(s_code) == "0"
+            text = (f"sCode {s_code}: " + ("OKX would accept the switch." if ok else "OKX would refuse the switch."))
+        else:
+            text = ""
+        if reasons:
+            text += ("<br>" if text else "") + "<br>".join(f"\u2022 {r}" for r in reasons)
+        self.status.setText(text or "No remarks.")
+        colour = theme.foreground if (s_code is None or str(s_code) == "0") else theme.negative
+        self.status.setStyleSheet(f"color: {colour};")
+        lay.addWidget(self.status)
+
+        self.summary = self._table("compareSummary", ["", before_label, after_label, "Change"])
+        for key, label in SUMMARY_ROWS:
+            b, a = before.get(key), after.get(key)
+            fmt = _ratio if key == "marginRatio" else (lambda v: DASH if _f(v) is None else fmt_money(_f(v)))
+            self._add(self.summary, [label, fmt(b), fmt(a), self._change(b, a, key)], self._change_colour(b, a, key))
+        lay.addWidget(self.summary)
+
+        tabs = QTabWidget()
+        self.units = self._table("compareUnits", ["Unit", f"MMR {before_label}", f"MMR {after_label}",
+                                                  f"IMR {before_label}", f"IMR {after_label}", "MMR change"])
+        bu = {u.get("riskUnit"): u for u in before.get("riskUnitData", [])}
+        au = {u.get("riskUnit"): u for u in after.get("riskUnitData", [])}
+        for name in sorted(set(bu) | set(au), key=str):
+            b, a = bu.get(name, {}), au.get(name, {})
+            self._add(self.units, [str(name), fmt_money(_f(b.get("mmr"))), fmt_money(_f(a.get("mmr"))),
+                                   fmt_money(_f(b.get("imr"))), fmt_money(_f(a.get("imr"))),
+                                   self._change(b.get("mmr"), a.get("mmr"), "mmr")],
+                      self._change_colour(b.get("mmr"), a.get("mmr"), "mmr"))
+        tabs.addTab(self.units, "Per risk unit")
+        self.positions = self._table("comparePositions", ["Instrument", f"MMR {before_label}", f"MMR {after_label}",
+                                                          f"IMR {before_label}", f"IMR {after_label}",
+                                                          "Delta $"])
+        bp = {p.get("instId"): p for p in before.get("positions", [])}
+        ap = {p.get("instId"): p for p in after.get("positions", [])}
+        for inst in sorted(set(bp) | set(ap), key=str):
+            b, a = bp.get(inst, {}), ap.get(inst, {})
+            self._add(self.positions, [str(inst), fmt_money(_f(b.get("mmr"))), fmt_money(_f(a.get("mmr"))),
+                                       fmt_money(_f(b.get("imr"))), fmt_money(_f(a.get("imr"))),
+                                       fmt_money(_f(a.get("delta", b.get("delta"))))], None)
+        tabs.addTab(self.positions, "Per position")
+        lay.addWidget(tabs, 1)
+
+        self.buttons = QDialogButtonBox()
+        self.apply_button = self.buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.apply_button.setObjectName("compareApply")
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.apply_button.setEnabled(allowed)
+        if not allowed:
+            self.apply_button.setToolTip("OKX would refuse this switch (see the sCode and reasons above)")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.resize(760, 560)
+
+    @staticmethod
+    def _table(name: str, headers: list[str]) -> QTableWidget:
+        t = QTableWidget(0, len(headers))
+        t.setObjectName(name)
+        t.setHorizontalHeaderLabels(headers)
+        t.verticalHeader().hide()
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        t.verticalHeader().setDefaultSectionSize(22)
+        return t
+
+    def _add(self, table: QTableWidget, cells: list[str], colour: str | None) -> None:
+        r = table.rowCount()
+        table.insertRow(r)
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if c > 0:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if colour and c == len(cells) - 1:
+                item.setForeground(QColor(colour))
+            table.setItem(r, c, item)
+        if table.objectName() == "compareSummary":
+            table.setFixedHeight(24 + 22 * table.rowCount() + 4)
+
+    @staticmethod
+    def _change(b: Any, a: Any, key: str) -> str:
+        fb, fa = _f(b), _f(a)
+        if fb is None or fa is None:
+            return DASH
+        d = fa - fb
+        if key == "marginRatio":
+            return f"{d:+,.2f}"
+        return ("+" if d > 0 else "") + fmt_money(d)
+
+    def _change_colour(self, b: Any, a: Any, key: str) -> str | None:
+        fb, fa = _f(b), _f(a)
+        if fb is None or fa is None or fa == fb:
+            return None
+        better = (fa > fb) if key in ("adjEq", "marginRatio", "availEq", "upl") else (fa < fb)
+        return self.theme.positive if better else self.theme.negative
+
+    def cell(self, table: str, row: int, col: int) -> str:
+        t = self.findChild(QTableWidget, table)
+        item = t.item(row, col) if t else None
+        return item.text() if item else ""
+
+
+SHORTCUTS_HTML_HEAD = "<table cellspacing='6'><tr><th align='left'>Action</th><th align='left'>Keys</th></tr>"
+
+
+def show_shortcuts(parent: QWidget, rows: Sequence[tuple[str, str]]) -> None:
+    html = SHORTCUTS_HTML_HEAD + "".join(f"<tr><td>{a}</td><td><b>{k}</b></td></tr>" for a, k in rows) + "</table>"
+    box = QMessageBox(parent)
+    box.setObjectName("shortcutsDialog")
+    box.setWindowTitle("Keyboard shortcuts")
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setText(html)
+    box.open()

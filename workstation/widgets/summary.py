@@ -1,0 +1,97 @@
+"""The account summary strip: the figures a trader checks first."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+
+from engine.result import MarginResult
+from workstation.models.columns import DASH, fmt_money, fmt_pct
+
+MODE_NAMES = {"4": "Portfolio margin", "3": "Multi-currency"}
+
+# Margin ratio = adjusted equity / MMR: liquidation at 1. Colour by the distance to 1.
+RATIO_DANGER = 1.5
+RATIO_WARNING = 3.0
+
+
+def ratio_level(ratio: float | None) -> str:
+    if ratio is None:
+        return "neutral"
+    if ratio < RATIO_DANGER:
+        return "danger"
+    if ratio < RATIO_WARNING:
+        return "warning"
+    return "ok"
+
+
+class AccountSummary(QFrame):
+    FIELDS = (
+        ("adjEq", "Adjusted equity $", "Equity after collateral haircuts (USD)"),
+        ("totalImr", "Total IMR $", "Initial margin requirement (USD)"),
+        ("totalMmr", "Total MMR $", "Maintenance margin requirement (USD)"),
+        ("marginRatio", "Margin ratio", "Adjusted equity / MMR; the account is liquidated at 1.\n"
+                                        f"red below {RATIO_DANGER}, amber below {RATIO_WARNING}"),
+        ("availEq", "Available $", "Adjusted equity minus total IMR (USD)"),
+        ("upl", "Floating P&L $", "Unrealised P&L of all positions (USD)"),
+        ("liq", "Liquidation at index", "Uniform index moves (all cryptos together) that bring the margin ratio to 1"),
+        ("mode", "Account mode", "OKX account level: portfolio margin (4) or multi-currency margin (3)"),
+        ("rules", "Rule set", "Versioned margin parameters in use"),
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("accountSummary")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(10, 6, 10, 6)
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(0)
+        self.values: dict[str, QLabel] = {}
+        for col, (key, caption, tip) in enumerate(self.FIELDS):
+            cap = QLabel(caption)
+            cap.setProperty("role", "caption")
+            val = QLabel(DASH)
+            val.setObjectName(f"summary_{key}")
+            val.setProperty("role", "figure")
+            val.setProperty("level", "neutral")
+            for w in (cap, val):
+                w.setToolTip(tip)
+            grid.addWidget(cap, 0, col)
+            grid.addWidget(val, 1, col)
+            self.values[key] = val
+        self.note = QLabel("")
+        self.note.setProperty("role", "muted")
+        grid.addWidget(self.note, 2, 0, 1, len(self.FIELDS))
+        grid.setColumnStretch(len(self.FIELDS), 1)
+
+    def _set(self, key: str, text: str, level: str = "neutral") -> None:
+        lab = self.values[key]
+        lab.setText(text)
+        if lab.property("level") != level:
+            lab.setProperty("level", level)
+            lab.style().unpolish(lab)
+            lab.style().polish(lab)
+
+    def clear(self, note: str = "") -> None:
+        for key in self.values:
+            self._set(key, DASH)
+        self.note.setText(note)
+
+    def show_result(self, r: MarginResult, note: str = "") -> None:
+        self._set("adjEq", fmt_money(r.adj_eq), "danger" if r.adj_eq < 0 else "neutral")
+        self._set("totalImr", fmt_money(r.total_imr))
+        self._set("totalMmr", fmt_money(r.total_mmr))
+        ratio = r.margin_ratio
+        self._set("marginRatio", DASH if ratio is None else (f"{ratio:,.2f}" if ratio < 1e6 else "> 1,000,000"),
+                  ratio_level(ratio))
+        self._set("availEq", fmt_money(r.avail_eq), "danger" if r.avail_eq < 0 else "neutral")
+        self._set("upl", fmt_money(r.upl), "danger" if r.upl < 0 else ("ok" if r.upl > 0 else "neutral"))
+        if r.liq_shock is None or all(s is None for s in r.liq_shock):
+            liq = "beyond \u00b1100%"
+        else:
+            down, up = r.liq_shock
+            liq = f"{DASH if down is None else fmt_pct(down)} / {DASH if up is None else fmt_pct(up)}"
+        near = [s for s in (r.liq_shock or ()) if s is not None]
+        self._set("liq", liq, "danger" if near and min(abs(s) for s in near) < 0.1 else "neutral")
+        self._set("mode", MODE_NAMES.get(r.acct_lv, r.acct_lv))
+        self._set("rules", r.rules)
+        self.note.setText(note)
