@@ -21,6 +21,7 @@ class Equity:
     eq: np.ndarray        # currency units
     px: np.ndarray        # USD index per currency
     eq_usd: np.ndarray
+    spot_eq: np.ndarray   # equity without option market value: the coin actually held (spot in use draws on it)
 
     def index(self, ccy: str) -> int:
         return self.ccys.index(ccy)
@@ -29,6 +30,7 @@ class Equity:
 def currency_equity(portfolio: Portfolio, book: Book, market: Market, *, long_options_as_collateral: bool = True) -> Equity:
     """eq_c = cash + unrealised P&L of contracts settled in c + market value of options settled in c (coin)."""
     eq: dict[str, float] = {a.ccy: a.amt for a in portfolio.assets}
+    held: dict[str, float] = dict(eq)
     upl = book.settle_upl()
     value_usd = book.option_value_usd()
     for i, inst in enumerate(book.instruments):
@@ -39,6 +41,8 @@ def currency_equity(portfolio: Portfolio, book: Book, market: Market, *, long_op
             if v > 0 and not long_options_as_collateral:
                 v = 0.0
             add = v / book.spot[i]
+        else:
+            held[ccy] = held.get(ccy, 0.0) + add
         eq[ccy] = eq.get(ccy, 0.0) + add
     ccys = tuple(sorted(eq, key=lambda c: (is_stablecoin(c), c)))
     px = np.empty(len(ccys))
@@ -48,7 +52,8 @@ def currency_equity(portfolio: Portfolio, book: Book, market: Market, *, long_op
             raise InputError(f"market: index has no {c}-USD price (needed for the {c} balance)")
         px[j] = value
     values = np.array([eq[c] for c in ccys], dtype=float)
-    return Equity(ccys=ccys, eq=values, px=px, eq_usd=values * px)
+    spot_eq = np.array([held.get(c, 0.0) for c in ccys], dtype=float)
+    return Equity(ccys=ccys, eq=values, px=px, eq_usd=values * px, spot_eq=spot_eq)
 
 
 def discounted(equity: Equity, table: DiscountTable) -> np.ndarray:

@@ -50,11 +50,15 @@ class PositionRows(Sequence):
 
 
 def spot_in_use_limits(prep: PreparedPM) -> dict[str, tuple[int, float]]:
-    """crypto -> (unit index, maximum spot in use in coin): min(max(0, eq), |D|) when D < 0 (rules spec 11.12)."""
+    """crypto -> (unit index, maximum spot in use in coin): min(max(0, eq), |D|) when D < 0 (rules spec 11.12).
+
+    ``eq`` here is the coin actually held (balance and futures P&L), without the market value of options:
+    an option's coin value does not move like a coin holding, so it cannot hedge like spot.
+    """
     out = {}
     for ccy, u in prep.units.spot_unit.items():
         d = prep.unit_coin_delta[u]
-        eq = prep.equity.eq[prep.equity.index(ccy)] if ccy in prep.equity.ccys else 0.0
+        eq = prep.equity.spot_eq[prep.equity.index(ccy)] if ccy in prep.equity.ccys else 0.0
         out[ccy] = (u, min(max(0.0, eq), -d) if d < 0 else 0.0)
     return out
 
