@@ -1112,6 +1112,7 @@ class MainWindow(QMainWindow):
         self.spot_control.stop_timers()
         self.market_panel.stop_timers()
         self.compute.shutdown()
+        self.statusBar().clearMessage()          # stops the status bar's message timer
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()

@@ -1,0 +1,87 @@
+"""Table models checked with pytest-qt's qtmodeltester, plus sorting and the assumed-parameter marking."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+
+@pytest.fixture(scope="module")
+def results():
+    """Engine results of the demo portfolios (engine called directly, not through the GUI)."""
+    from db.demo import demo_market, demo_portfolios
+    from engine import api
+
+    market = demo_market()
+    out = {}
+    for p in demo_portfolios():
+        if p.acct_lv == "4":
+            out[p.name] = (p, market, api.compute(p, market, liq_shock=False))
+    return out
+
+
+def test_risk_unit_model(qtmodeltester, results):
+    from workstation.models import RiskUnitModel
+
+    m = RiskUnitModel()
+    p, market, r = results["Directional delta-one book"]
+    m.set_units(r.units)
+    qtmodeltester.check(m, force_py=True)
+    m.sort(m.column_index("mmr"), Qt.SortOrder.DescendingOrder)
+    mmrs = [m.index(i, m.column_index("mmr")).data(Qt.ItemDataRole.UserRole) for i in range(m.rowCount())]
+    assert mmrs == sorted((u.mmr for u in r.units), reverse=True)
+    qtmodeltester.check(m, force_py=True)
+
+
+def test_assumed_figures_are_marked_with_dagger_italic_and_named_parameter(qtmodeltester, results):
+    from workstation.models import RiskUnitModel
+
+    m = RiskUnitModel()
+    unit = next(u for _p, _m, r in results.values() for u in r.units if u.assumed and u.assumed_params)
+    m.set_units([unit])
+    figure = next(k for k in unit.assumed if k in unit.assumed_params and unit.assumed_params[k])
+    idx = m.index(0, m.column_index(figure))
+    assert idx.data().endswith("\u2020")
+    assert idx.data(Qt.ItemDataRole.FontRole).italic()
+    tip = idx.data(Qt.ItemDataRole.ToolTipRole)
+    for param in unit.assumed_params[figure]:
+        assert param in tip
+    plain = next((c for c in m.columns if c.assumed_key and c.assumed_key not in unit.assumed), None)
+    if plain is not None:
+        assert "\u2020" not in m.index(0, m.columns.index(plain)).data()
+
+
+def test_position_model_edit_flow(qtmodeltester, results):
+    from workstation.models import PositionModel
+
+    p, market, r = results["BTC delta-neutral options book"]
+    m = PositionModel()
+    m.set_book(p.positions, {x.inst_id: x for x in r.positions}, market.ts)
+    qtmodeltester.check(m, force_py=True)
+    edits = []
+    m.on_edit = lambda positions, text: edits.append((positions, text))
+    assert m.setData(m.index(0, m.column_index("pos")), "  12.5 ")
+    assert edits[-1][0][0].pos == 12.5 and edits[-1][0][1:] == p.positions[1:]
+    assert not m.setData(m.index(0, m.column_index("markPx")), "1")    # not editable
+    assert m.setData(m.index(0, m.column_index("avgPx")), "1234.5")
+    assert edits[-1][0][0].avg_px == 1234.5
+    # the model does not change its rows on edit (the document does); refresh it as the window would
+    m.set_book(edits[-1][0], {}, market.ts)
+    assert not m.setData(m.index(0, m.column_index("avgPx")), "1234.5")   # unchanged: nothing to record
+    assert m.setData(m.index(0, m.column_index("avgPx")), "")             # back to the mark
+    assert edits[-1][0][0].avg_px is None
+    assert len(edits) == 3
+
+
+def test_asset_and_index_models(qtmodeltester, results):
+    from workstation.models import AssetModel, IndexModel
+
+    p, market, r = results["Cross-stablecoin hedge"]
+    a = AssetModel()
+    a.set_book(p.assets, {x.ccy: x for x in r.assets})
+    qtmodeltester.check(a, force_py=True)
+    i = IndexModel()
+    i.set_market(market, {"BTC": -0.1})
+    qtmodeltester.check(i, force_py=True)
+    row = next(k for k in range(i.rowCount()) if i.index(k, 0).data() == "BTC-USD")
+    assert i.index(row, 2).data(Qt.ItemDataRole.UserRole) == pytest.approx(market.index["BTC-USD"] * 0.9)

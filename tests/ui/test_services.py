@@ -1,0 +1,103 @@
+"""The latest-wins compute service, settings and theme templates."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+
+def test_latest_request_wins_and_stale_results_are_dropped(qtbot):
+    from workstation.services.compute import ComputeService
+
+    svc = ComputeService()
+    gate = threading.Event()
+    started = threading.Event()
+    seen: list[tuple[str, object]] = []
+    svc.finished.connect(lambda ch, r: seen.append((ch, r)))
+
+    def slow():
+        started.set()
+        gate.wait(10)
+        return "first"
+
+    svc.submit("main", slow)
+    assert started.wait(5)
+    svc.submit("main", lambda: "second")       # pending, superseded by the third before it runs
+    svc.submit("main", lambda: "third")
+    with qtbot.waitSignal(svc.busyChanged, timeout=5000, check_params_cb=lambda busy: busy is False):
+        gate.set()
+    assert seen == [("main", "third")]
+    svc.shutdown()
+    assert not svc.thread_running()
+
+
+def test_errors_are_reported_with_their_kind(qtbot):
+    from engine.errors import InputError
+    from workstation.services.compute import ComputeService
+
+    svc = ComputeService()
+
+    def bad():
+        raise InputError("market: index has no BTC-USD price")
+
+    with qtbot.waitSignal(svc.failed, timeout=5000) as blocker:
+        svc.submit("main", bad)
+    assert blocker.args == ["main", "market: index has no BTC-USD price", True]
+    svc.shutdown()
+
+
+def test_settings_are_typed_and_unknown_keys_raise(ui_settings):
+    from PySide6.QtCore import QByteArray
+
+    from workstation import settings
+
+    assert settings.path() == ui_settings
+    assert settings.read("theme") == "light"
+    settings.write("theme", "dark")
+    assert settings.read("theme") == "dark"
+    assert ui_settings.is_file() and "dark" in ui_settings.read_text()
+    with pytest.raises(KeyError):
+        settings.read("no_such_key")
+    with pytest.raises(TypeError):
+        settings.write("theme", 3)
+    assert isinstance(settings.read("state"), QByteArray)
+
+
+def test_every_qss_placeholder_is_filled_for_both_themes(qapp):
+    from workstation.theme import DARK, LIGHT, load_stylesheet
+
+    for t in (LIGHT, DARK):
+        css = load_stylesheet(t)
+        assert "{{" not in css and "}}" not in css
+        assert t.background in css and t.negative in css
+    assert load_stylesheet(LIGHT) != load_stylesheet(DARK)
+
+
+def test_theme_manager_emits(qtbot, qapp):
+    from workstation.theme import DARK, ThemeManager
+
+    tm = ThemeManager()
+    with qtbot.waitSignal(tm.themeChanged, timeout=1000) as blocker:
+        tm.set_theme("dark")
+    assert blocker.args == [DARK]
+    with pytest.raises(KeyError):
+        tm.set_theme("sepia")
+    tm.set_theme("light")
+
+
+def test_position_dialog_refuses_until_valid(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from engine.catalogue import parse_inst_id
+    from workstation.widgets.dialogs import PositionDialog
+
+    dlg = PositionDialog(["BTC-USDT-SWAP"], lambda s: parse_inst_id(s).inst_id)
+    qtbot.addWidget(dlg)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()
+    dlg.inst.setText("BTC-USDT-SWAP")
+    dlg.pos.setText("ten")
+    assert not ok.isEnabled() and "not a number" in dlg.error.text()
+    dlg.pos.setText("10")
+    assert ok.isEnabled() and dlg.value.pos == 10
