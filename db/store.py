@@ -49,7 +49,8 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _check_name(name: Any, what: str = "portfolio") -> str:
+def check_name(name: Any, what: str = "portfolio") -> str:
+    """The name itself, or StoreError: names are non-empty and carry no leading or trailing spaces."""
     if not isinstance(name, str) or not name.strip():
         raise StoreError(f"{what} name: expected a non-empty string, got {name!r}")
     if name != name.strip():
@@ -149,7 +150,7 @@ class Store:
 
         ``market_name`` links the snapshot the book was built with; None keeps the current link.
         """
-        name = _check_name(portfolio.name)
+        name = check_name(portfolio.name)
         if market_name is not None and not self.has_market(market_name):
             raise NotFoundError(f"no market snapshot named {market_name!r} in {self.label}")
         now = _now()
@@ -177,7 +178,7 @@ class Store:
             self.db[table].insert_all(records, batch_size=BATCH_SIZE)
 
     def rename_portfolio(self, old: str, new: str) -> None:
-        new = _check_name(new)
+        new = check_name(new)
         if old == new:
             self._portfolio_header(old)
             return
@@ -188,7 +189,7 @@ class Store:
             self.db.execute("UPDATE portfolios SET name = ?, updated_at = ? WHERE id = ?", [new, _now(), head["id"]])
 
     def duplicate_portfolio(self, name: str, new_name: str) -> None:
-        new_name = _check_name(new_name)
+        new_name = check_name(new_name)
         with self.db.atomic():
             if self.has_portfolio(new_name):
                 raise NameTakenError(f"a portfolio named {new_name!r} already exists in {self.label}")
@@ -212,7 +213,7 @@ class Store:
 
     def save_market(self, name: str, market: Market) -> None:
         """Insert or replace a snapshot by name."""
-        name = _check_name(name, "market")
+        name = check_name(name, "market")
         text = rows.market_to_json(market)
         now = _now()
         with self.db.atomic():

@@ -189,3 +189,14 @@ def test_market_snapshot_import_and_export(tmp_path: Path, capsys, demo_market) 
     assert main(["export", "feb", "--market", "--db", str(db), "--out", str(out)]) == 0
     from engine.market import load_market
     assert load_market(out) == demo_market
+
+
+def test_bad_names_are_reported_against_their_source(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "a.db"
+    padded = write(tmp_path / "padded.json", dict(GOOD, name=" padded "))
+    assert main(["import", str(padded), "--db", str(db)]) == 2
+    line = error_line(capsys)
+    assert "padded.json: name" in line and "spaces" in line
+    assert main(["import", str(write(tmp_path / "g.json", GOOD)), "--db", str(db), "--name", ""]) == 2
+    assert "--name" in error_line(capsys)
+    assert not db.exists()

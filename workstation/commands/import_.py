@@ -47,6 +47,18 @@ def open_for_write(path: Path) -> Iterator["Store"]:
         store.close()
 
 
+def valid_name(name: str, args: argparse.Namespace, label: str) -> str:
+    """The name to store under; a bad one is reported against --name or the file's name field."""
+    from db.errors import StoreError
+    from db.store import check_name
+
+    try:
+        return check_name(name)
+    except StoreError as exc:
+        where = "--name" if args.name is not None else f"{label}: name"
+        raise StoreError(f"{where}: {exc}") from None
+
+
 def is_market_document(doc: dict) -> bool:
     return "index" in doc and "ts" in doc and "simPos" not in doc and "simAsset" not in doc
 
@@ -66,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         if args.market is not None:
             raise StoreError(f"{label}: --market applies to portfolio files, and this is a market snapshot")
         market = market_from_dict(doc, label)
-        name = name or args.file.stem
+        name = valid_name(name if name is not None else args.file.stem, args, label)
         with open_for_write(db_path(args)) as store:
             existed = store.has_market(name)
             store.save_market(name, market)
@@ -74,10 +86,12 @@ def run(args: argparse.Namespace) -> int:
               f"({len(market.mark_px)} marks, {len(market.mark_vol)} option vols) into {db_path(args)}")
         return 0
     portfolio = portfolio_from_dict(doc, label)
-    name = name or portfolio.name or args.file.stem
+    name = valid_name(name if name is not None else portfolio.name or args.file.stem, args, label)
     portfolio = replace(portfolio, name=name)
     with open_for_write(db_path(args)) as store:
         existed = store.has_portfolio(name)
+        if args.market is not None and not store.has_market(args.market):
+            raise StoreError(f"--market: no market snapshot named {args.market!r} in {db_path(args)}")
         store.save_portfolio(portfolio, market_name=args.market)
     print(f"{'replaced' if existed else 'imported'} portfolio {name!r} "
           f"({len(portfolio.positions)} positions) into {db_path(args)}")
