@@ -21,7 +21,7 @@ from engine.market import Market, format_ts
 from engine.portfolio import Portfolio
 
 from . import rows
-from .errors import NameTakenError, NotFoundError, SchemaError, StoreError
+from .errors import NameTakenError, NotFoundError, StoreError
 from .migrations import current_version, migrate
 
 BATCH_SIZE = 1000
@@ -80,7 +80,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
             raise StoreError(f"{self.label}: cannot open as a riskws database ({exc})") from None
-        except SchemaError:
+        except BaseException:  # SchemaError, a failing migration: never leave the connection open
             self._close_quietly()
             raise
 
