@@ -106,3 +106,12 @@ def test_no_arguments_means_gui_on_default_db(monkeypatch, tmp_path: Path) -> No
     from db.store import Store
     with Store(tmp_path / "default.db") as store:  # seeded with the demo before the window opened
         assert len(store.list_portfolios()) == 6 and len(store.list_markets()) == 1
+
+
+def test_db_option_without_command_means_gui(monkeypatch, tmp_path: Path) -> None:
+    calls = []
+    fake = types.ModuleType("workstation.app")
+    fake.main = lambda path: calls.append(Path(path))
+    monkeypatch.setitem(sys.modules, "workstation.app", fake)
+    assert cli.main(["--db", str(tmp_path / "mine.db")]) == 0
+    assert calls == [tmp_path / "mine.db"]

@@ -236,3 +236,17 @@ def test_context_manager_closes(tmp_path) -> None:
         store.save_portfolio(Portfolio(name="x"))
     with pytest.raises(sqlite3.ProgrammingError):
         store.db.execute("SELECT 1")
+
+
+def test_reader_is_not_blocked_by_an_open_write(tmp_path) -> None:
+    """WAL: a second connection (e.g. the CLI while the window is open) reads the last committed version."""
+    path = tmp_path / "shared.db"
+    with Store(path) as writer, Store(path) as reader:
+        writer.save_portfolio(full_portfolio())
+        writer.db.conn.execute("BEGIN IMMEDIATE")
+        writer.db.conn.execute("UPDATE portfolios SET acct_lv = '4'")
+        t0 = time.perf_counter()
+        assert reader.load_portfolio("Book A").acct_lv == "3"
+        assert time.perf_counter() - t0 < 1.0
+        writer.db.conn.execute("COMMIT")
+        assert reader.load_portfolio("Book A").acct_lv == "4"

@@ -123,8 +123,8 @@ def build_parser(names: Sequence[str] | None = None) -> ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``riskws`` console script; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list:
-        args_list = ["gui"]
+    if not args_list or args_list[0] == "--db" or args_list[0].startswith("--db="):
+        args_list = ["gui", *args_list]  # `riskws` and `riskws --db PATH` open the workstation
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
