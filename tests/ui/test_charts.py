@@ -469,3 +469,18 @@ def test_apply_theme_recolours_items(qtbot):
     brushes = chart.grid_points.data["brush"]
     assert brushes[0].color().name() == DARK.vol_down and brushes[-1].color().name() == DARK.vol_up
     assert chart.getPlotItem().getAxis("left").textPen().color().name() == DARK.foreground
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_teardown_after_export_is_clean(capfd, tmp_path, kind):
+    """Charts rendered and then dropped must not make Qt call into deleted Python items on teardown."""
+    import gc
+
+    for _ in range(3):
+        chart = _filled(kind)
+        chart.export_png(tmp_path / "t.png", 400, 300)
+        del chart
+        gc.collect()
+    err = capfd.readouterr().err
+    assert "Error calling Python override" not in err
+    assert "already deleted" not in err

@@ -9,6 +9,7 @@ off), and colours come only from a theme object passed to ``apply_theme`` (duck-
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -155,6 +156,17 @@ class LogRatioAxis(_FormattedAxis):
         super().__init__(orientation, **kw)
         self.setLogMode(True)
 
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        # pyqtgraph's log ticks repeat each decade in the minor level (log10(1) + k), drawing its label twice
+        levels = super().tickValues(minVal, maxVal, size)
+        seen: set[float] = set()
+        out = []
+        for spacing, values in levels:
+            keep = [v for v in values if round(float(v), 9) not in seen]
+            seen.update(round(float(v), 9) for v in keep)
+            out.append((spacing, keep))
+        return out
+
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         # label 1, 2 and 5 times a power of ten only; the other log minor ticks stay unlabelled
         out = []
@@ -171,18 +183,21 @@ class LogRatioAxis(_FormattedAxis):
 SnapResult = tuple[float, float, str]   # x, y of the snapped point (data units) and the readout HTML
 
 
-class Crosshair(QtCore.QObject):
+class Crosshair:
     """Vertical + horizontal line and a text readout snapped to the nearest data point.
 
     Mouse moves arrive through a ``pg.SignalProxy`` limited to ~60 Hz. ``snap(x, y)`` (data units) returns the
     snapped point and the readout HTML, or None to hide the crosshair. Hidden when the mouse leaves the view.
+
+    No reference cycle back to the chart: ``snap`` is held through a ``WeakMethod`` and the crosshair is a plain
+    object. A chart in a cycle is freed by the cyclic GC, which clears the Python side of its legend LabelItems in
+    arbitrary order while Qt still lays them out ("Error calling Python override of QGraphicsWidget::sizeHint");
+    see tests/ui/test_charts.py::test_teardown_after_export_is_clean.
     """
 
     def __init__(self, widget: pg.PlotWidget, snap: Callable[[float, float], SnapResult | None],
                  viewbox: pg.ViewBox | None = None) -> None:
-        super().__init__(widget)
-        self._widget = widget
-        self._snap = snap
+        self._snap_ref = weakref.WeakMethod(snap) if hasattr(snap, "__self__") else (lambda: snap)
         self.viewbox = viewbox or widget.getPlotItem().getViewBox()
         self.vline = pg.InfiniteLine(angle=90, movable=False)
         self.hline = pg.InfiniteLine(angle=0, movable=False)
@@ -208,7 +223,8 @@ class Crosshair(QtCore.QObject):
             self.hide()
             return
         p = vb.mapSceneToView(scene_pos)
-        result = self._snap(p.x(), p.y())
+        snap = self._snap_ref()
+        result = snap(p.x(), p.y()) if snap is not None else None
         if result is None:
             self.hide()
             return
