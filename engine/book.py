@@ -220,4 +220,7 @@ def shift_book(book: Book, move: float) -> Book:
     fwd[opt] = np.maximum(book.fwd[opt] + d_usd[opt], book.fwd[opt] * 1e-6)
     if opt.any():
         mark[opt] = black76(fwd[opt], book.strike[opt], book.vol[opt], book.t_years[opt], book.is_call[opt])
-    return replace(book, spot=spot, mark=mark, fwd=fwd)
+    # a position without avgPx was opened at the unshifted mark (formats.md §1), so the move shows as floating P&L
+    entry = np.where(opt, book.mark / book.spot, book.mark)
+    avg_px = np.where(np.isnan(book.avg_px), entry, book.avg_px)
+    return replace(book, spot=spot, mark=mark, fwd=fwd, avg_px=avg_px)
