@@ -43,8 +43,8 @@ log = logging.getLogger(__name__)
 
 MODE_LABELS = (("4", "Portfolio margin (PM)"), ("3", "Multi-currency (MC)"))
 CHARTS = (  # (class name, objectName of the dock, dock title)
-    ("StressChart", "stressDock", "Stress: P&L of the selected unit"),
-    ("HeatmapChart", "heatmapDock", "Spot x vol P&L of the selected unit"),
+    ("StressChart", "stressDock", "Stress: P&&L of the selected unit"),
+    ("HeatmapChart", "heatmapDock", "Spot x vol P&&L of the selected unit"),
     ("MrBreakdownChart", "mrBreakdownDock", "MR1..MR9 by unit"),
     ("MarginCurveChart", "marginCurveDock", "MMR and margin ratio across index moves"),
 )
@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.compare_dialog: CompareDialog | None = None
         self._pending_compare: dict[str, Any] | None = None
         self._snapshot_label = ""
+        self._resize_book_columns = False
         self._market_at_open: tuple[str, Any] | None = None
 
         self._build_central()
@@ -134,7 +135,8 @@ class MainWindow(QMainWindow):
         self.unit_view = make_table("riskUnitTable", self.unit_model, editable=False)
         self.unit_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.unit_view.horizontalHeader().setMinimumSectionSize(40)
-        self.unit_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.unit_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.unit_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.unit_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.unit_view.customContextMenuRequested.connect(self._unit_context_menu)
         self.unit_view.selectionModel().selectionChanged.connect(self._on_unit_selected)
@@ -628,7 +630,7 @@ class MainWindow(QMainWindow):
         self._sync_selectors()
         self._refresh_book_tables()
         if reason == "open":
-            self.editor.resize_columns_once()
+            self._resize_book_columns = True
         self.setWindowTitle(f"{doc.name} \u2014 riskws")
         self._update_actions()
         self.recompute()
@@ -820,7 +822,6 @@ class MainWindow(QMainWindow):
             notes.append("; ".join(r.warnings[:3]) + (" \u2026" if len(r.warnings) > 3 else ""))
         self.summary.show_result(r, "   \u2022   ".join(notes))
         self.summary.setToolTip("\n".join(r.warnings) if r.warnings else "")
-        had_rows = self.unit_model.rowCount()
         self.unit_model.set_units(r.units)
         breakdown = self.charts.get("MrBreakdownChart")
         if breakdown is not None:
@@ -828,8 +829,10 @@ class MainWindow(QMainWindow):
         if committed:
             self.result = r
             self._refresh_book_tables()
-            if not had_rows and r.units:
-                self.unit_view.resizeColumnsToContents()
+            if self._resize_book_columns:            # once per opened portfolio, with figures in the cells
+                self._resize_book_columns = False
+                self.editor.resize_columns_once()
+                self.fit_dashboard()
             self._select_unit_row()
             self._update_spot_control()
             self._request_unit_charts()
@@ -1069,8 +1072,22 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.portfolio_dock, self.market_dock], [int(h * 0.32), int(h * 0.45)],
                          Qt.Orientation.Vertical)
         self.resizeDocks(self.chart_docks, [1] * len(self.chart_docks), Qt.Orientation.Horizontal)
-        self.resizeDocks([self.chart_docks[0]], [int(h * 0.38)], Qt.Orientation.Vertical)
-        self.central_split.setSizes([int(h * 0.28), int(h * 0.22)])
+        self.resizeDocks([self.chart_docks[0]], [int(h * 0.42)], Qt.Orientation.Vertical)
+        self.central_split.setSizes([int(h * 0.22), int(h * 0.28)])
+        self.fit_dashboard()
+
+    def fit_dashboard(self) -> None:
+        """Give the risk-unit table the height of its rows (at least 3), the book editor the rest."""
+        sizes = self.central_split.sizes()
+        total = sum(sizes)
+        if total <= 0:
+            return
+        rows = max(3, self.unit_model.rowCount())
+        table = (self.unit_view.horizontalHeader().sizeHint().height() + rows * self.unit_view.verticalHeader()
+                 .defaultSectionSize() + 2 * self.unit_view.frameWidth() + 2)
+        dash = table + self.unit_note.sizeHint().height() + self.spot_control.sizeHint().height() + 12
+        dash = min(dash, int(total * 0.6))
+        self.central_split.setSizes([dash, total - dash])
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
@@ -1100,7 +1117,7 @@ class MainWindow(QMainWindow):
         cols = menu.addMenu("Columns")
         header = self.unit_view.horizontalHeader()
         for i, col in enumerate(self.unit_model.columns):
-            a = cols.addAction(col.header)
+            a = cols.addAction(col.title)
             a.setCheckable(True)
             a.setChecked(not header.isSectionHidden(i))
             a.toggled.connect(lambda on, i=i: header.setSectionHidden(i, not on))

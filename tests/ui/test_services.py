@@ -101,3 +101,42 @@ def test_position_dialog_refuses_until_valid(qtbot):
     assert not ok.isEnabled() and "not a number" in dlg.error.text()
     dlg.pos.setText("10")
     assert ok.isEnabled() and dlg.value.pos == 10
+
+
+def test_screenshot_command_writes_the_window(qapp, demo_db, tmp_path, capsys):
+    from PySide6.QtGui import QImage
+
+    from workstation.cli import main
+
+    out = tmp_path / "shot.png"
+    assert main(["screenshot", "--out", str(out), "--db", str(demo_db), "--portfolio", "ETH straddle"]) == 0
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == (1600, 1000)
+    colours = {img.pixel(x, y) for x in range(0, 1600, 37) for y in range(0, 1000, 23)}
+    assert len(colours) > 20          # a rendered window, not a blank image
+
+    bad = tmp_path / "none.png"
+    assert main(["screenshot", "--out", str(bad), "--db", str(demo_db), "--portfolio", "No such book"]) == 2
+    assert not bad.exists()
+    assert "No such book" in capsys.readouterr().err
+
+
+def test_exception_hook_logs_and_relays(qtbot, caplog):
+    import sys
+
+    from workstation.app import _ExceptionRelay
+
+    relay = _ExceptionRelay()
+    try:
+        shown = []
+        relay._show = lambda summary, details: shown.append(summary)   # no modal box in tests
+        relay.relay.raised.disconnect()
+        relay.relay.raised.connect(lambda s, d: shown.append(s))
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())
+        assert shown == ["RuntimeError: boom"]
+        assert "boom" in caplog.text
+    finally:
+        relay.restore()

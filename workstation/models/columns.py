@@ -42,6 +42,14 @@ def fmt_amount(x: Any) -> str:
     return text
 
 
+def fmt_coin(x: Any) -> str:
+    """Coin amounts in a dense table: at most 4 decimals."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return DASH
+    text = f"{float(x):,.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def fmt_price(x: Any) -> str:
     if x is None:
         return DASH
@@ -50,7 +58,7 @@ def fmt_price(x: Any) -> str:
         return f"{x:,.1f}"
     if abs(x) >= 1:
         return f"{x:,.4f}".rstrip("0").rstrip(".")
-    return f"{x:.6g}"
+    return f"{x:.4g}"
 
 
 def fmt_pct(x: Any) -> str:
@@ -80,8 +88,13 @@ class Column:
     editable: bool = False
     assumed_key: str | None = None                   # figure name looked up in the row's assumed map
 
+    @property
+    def title(self) -> str:
+        """The header on one line (headers may wrap in the view)."""
+        return " ".join(self.header.split())
+
     def csv_header(self) -> str:
-        return f"{self.header} ({self.unit})" if self.unit else self.header
+        return f"{self.title} ({self.unit})" if self.unit else self.title
 
 
 class ColumnTableModel(QAbstractTableModel):
@@ -194,7 +207,7 @@ class ColumnTableModel(QAbstractTableModel):
         if role == R.ToolTipRole:
             params = self.assumed_params(row_obj, col)
             if params:
-                return (f"{DAGGER} {col.header} rests on assumed rule parameter(s): " + ", ".join(params)
+                return (f"{DAGGER} {col.title} rests on assumed rule parameter(s): " + ", ".join(params)
                         + "\n(OKX does not publish these values; the rule set carries an assumption.)")
             return self.cell_tooltip(row_obj, col)
         return None

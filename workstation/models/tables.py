@@ -15,7 +15,7 @@ from engine.numbers import format_number, parse_number
 from engine.portfolio import MAX_ASSET, MAX_CONTRACTS, Asset, Position
 from engine.result import MR_KEYS, AssetResult, PositionResult, UnitResult
 
-from .columns import (Column, ColumnTableModel, fmt_amount, fmt_money, fmt_pct, fmt_price, fmt_text,
+from .columns import (Column, ColumnTableModel, fmt_amount, fmt_coin, fmt_money, fmt_pct, fmt_price, fmt_text,
                       sign_colour)
 
 Index = QModelIndex | QPersistentModelIndex
@@ -37,13 +37,13 @@ MR_TITLES = {
 def risk_unit_columns() -> list[Column]:
     cols = [
         Column("riskUnit", "Unit", lambda u: u.risk_unit, tooltip="Risk unit (one underlying)"),
-        Column("delta", "Delta $", lambda u: u.delta, fmt_money, "USD cash delta", "USD", True, sign_colour,
+        Column("delta", "Delta\n$", lambda u: u.delta, fmt_money, "USD cash delta", "USD", True, sign_colour,
                assumed_key="delta"),
-        Column("gamma", "Gamma $/1%", lambda u: u.gamma, fmt_money,
+        Column("gamma", "Gamma\n$/1%", lambda u: u.gamma, fmt_money,
                "USD change of cash delta for a 1 % index move", "USD per 1%", True, sign_colour, assumed_key="gamma"),
-        Column("vega", "Vega $/pt", lambda u: u.vega, fmt_money, "USD per volatility point", "USD per vol point",
+        Column("vega", "Vega\n$/pt", lambda u: u.vega, fmt_money, "USD per volatility point", "USD per vol point",
                True, sign_colour, assumed_key="vega"),
-        Column("theta", "Theta $/d", lambda u: u.theta, fmt_money, "USD per day", "USD per day", True, sign_colour,
+        Column("theta", "Theta\n$/d", lambda u: u.theta, fmt_money, "USD per day", "USD per day", True, sign_colour,
                assumed_key="theta"),
     ]
     for k in MR_KEYS:
@@ -54,11 +54,11 @@ def risk_unit_columns() -> list[Column]:
                assumed_key="mmr"),
         Column("imr", "IMR", lambda u: u.imr, fmt_money, "Initial margin requirement of the unit", "USD", True,
                assumed_key="imr"),
-        Column("spotInUse", "Spot in use", lambda u: u.spot_in_use, fmt_amount,
+        Column("spotInUse", "Spot\nin use", lambda u: u.spot_in_use, fmt_coin,
                "Spot holdings joined to the unit (coin)", "coin", True),
-        Column("maxSpotInUse", "Max spot", lambda u: u.max_spot_in_use, fmt_amount,
+        Column("maxSpotInUse", "Max\nspot", lambda u: u.max_spot_in_use, fmt_coin,
                "Largest spot in use the unit can take (coin)", "coin", True),
-        Column("dominant", "Sets MMR", lambda u: u.dominant.upper() if u.dominant else "",
+        Column("dominant", "Sets\nMMR", lambda u: u.dominant.upper() if u.dominant else "",
                tooltip="The component that sets the unit's MMR"),
     ]
     return cols
