@@ -1,0 +1,1 @@
+"""Benchmarks of the engine, storage and workstation (run by hand; results in bench/README.md)."""

@@ -1,0 +1,153 @@
+"""Benchmarks that need a fresh process (peak memory, cold start, offscreen GUI): ``python -m bench.jobs NAME ARGS``.
+
+Each job prints one JSON object on its last line; ``bench.run`` starts them and reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+
+T_PROCESS = time.perf_counter()
+
+
+def _emit(doc: dict) -> None:
+    print(json.dumps(doc), flush=True)
+
+
+def big(n: str) -> None:
+    """PM recompute of an ``n``-position book: median time, and peak RSS / numpy peak of one compute."""
+    import tracemalloc
+
+    import numpy as np
+
+    from bench.synthetic import scaled
+    from bench.timing import measure
+    from engine import api
+
+    portfolio, market = scaled(int(n))
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    api.compute(portfolio, market, liq_shock=False)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = measure(lambda: api.compute(portfolio, market, liq_shock=False), runs=7, warmup=0, budget_s=60)
+    prepared = api.prepare(portfolio, market)
+    e = measure(lambda: api.evaluate(prepared, {"BTC": 1.0}), runs=30)
+    _emit({"n": len(portfolio.positions), "median_ms": t.median_ms, "p95_ms": t.p95_ms, "runs": t.runs,
+           "evaluate_ms": e.median_ms, "rss_before_mb": rss_before / 1024, "rss_peak_mb": rss_after / 1024,
+           "traced_peak_mb": traced_peak / 2**20, "numpy": np.__version__})
+
+
+def cold_start(db_path: str) -> None:
+    """Imports, the main window on ``db_path``, show(), and the first paint of the window."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    from workstation.app import create_main_window
+
+    t_import = time.perf_counter()
+    window = create_main_window(db_path)
+    t_window = time.perf_counter()
+    marks: dict[str, float] = {}
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint and "paint" not in marks:
+                marks["paint"] = time.perf_counter()
+            return False
+
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    spy = FirstPaint()
+    window.installEventFilter(spy)
+
+    def after_show() -> None:
+        marks["single_shot"] = time.perf_counter()
+        QTimer.singleShot(0, app.quit)
+
+    window.show()
+    QTimer.singleShot(0, after_show)
+    app.exec()
+    first = min(marks.get("paint", float("inf")), marks["single_shot"])
+    _emit({"import_s": t_import - T_PROCESS, "window_s": t_window - T_PROCESS, "first_paint_s": first - T_PROCESS,
+           "paint_event_seen": "paint" in marks, "wall_clock_at_paint": time.time() - (time.perf_counter() - first)})
+    window.close()
+
+
+def drag(db_path: str, steps: str = "40") -> None:
+    """Drag the real spot-in-use slider over the desk book: value change -> result shown -> paint flushed."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from bench.timing import from_samples
+    from db.store import Store
+    from workstation.app import create_main_window
+
+    store = Store(db_path)
+    window = create_main_window(store, restore_layout=False)
+    window.resize(1600, 1000)
+    window.show()
+    app = QApplication.instance()
+    _wait(app, lambda: window.result is not None and window.prepared is not None, 60.0)
+    _wait(app, lambda: not window.compute.is_busy(), 60.0)
+    control = window.spot_control
+    if not control.slider.isEnabled():
+        _emit({"error": f"spot in use control disabled for unit {window.selected_unit!r}"})
+        return
+    shown: list[float] = []
+    window.resultShown.connect(lambda _r: shown.append(time.perf_counter()))
+    control.slider.setSliderDown(True)
+    samples = []
+    values = [int(v) for v in __import__("numpy").linspace(50, 950, int(steps))]
+    for v in values:
+        _pause(app, 0.05)                       # past the preview throttle: every step is a leading edge
+        before = len(shown)
+        t0 = time.perf_counter()
+        control.slider.setValue(v)
+        _wait(app, lambda: len(shown) > before, 10.0)
+        app.processEvents()                     # the repaint the result scheduled
+        samples.append(time.perf_counter() - t0)
+    control.slider.setSliderDown(False)
+    t = from_samples(samples)
+    visible = [name for name, c in window.charts.items() if c.isVisible()]
+    _emit({"median_ms": t.median_ms, "p95_ms": t.p95_ms, "steps": t.runs, "unit": window.selected_unit,
+           "visible_charts": visible})
+    window.close()
+
+
+def _wait(app, cond, timeout_s: float) -> None:
+    end = time.perf_counter() + timeout_s
+    while not cond():
+        if time.perf_counter() > end:
+            raise TimeoutError("condition not reached")
+        app.processEvents()
+        time.sleep(0.0002)
+
+
+def _pause(app, seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def sqlite_cold(db_path: str, name: str) -> None:
+    """Open the store and load one portfolio in a fresh process (instrument-id cache cold)."""
+    t0 = time.perf_counter()
+    from db.store import Store
+    t_import = time.perf_counter()
+    with Store(db_path) as store:
+        p = store.load_portfolio(name)
+    t1 = time.perf_counter()
+    _emit({"open_and_load_ms": (t1 - t_import) * 1e3, "import_ms": (t_import - t0) * 1e3, "n": len(p.positions)})
+
+
+JOBS = {"big": big, "cold_start": cold_start, "drag": drag, "sqlite_cold": sqlite_cold}
+
+if __name__ == "__main__":
+    JOBS[sys.argv[1]](*sys.argv[2:])

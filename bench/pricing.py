@@ -1,0 +1,139 @@
+"""The physical bar and the peers: Black-76 over the desk's options x the engine's 34 scenario columns.
+
+The bar is the least work any engine must do for portfolio margin: one Black-76 price per option per scenario
+column, here with every input already laid out as (n_options, 34) arrays. Peers price the same flat grid.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr
+
+from engine.book import OPTION, build_book
+from engine.params import load_rule_set
+from engine.pm.scenarios import build_grid
+from engine.pricing import black76
+
+from .timing import Timing, measure
+
+
+@dataclass(frozen=True)
+class OptionGrid:
+    """Scenario inputs of every option of a book: forward, strike, vol, time (n, 34) and the call flag."""
+
+    fwd: np.ndarray
+    strike: np.ndarray
+    vol: np.ndarray
+    t: np.ndarray
+    is_call: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return self.fwd.size
+
+    def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        shape = self.fwd.shape
+        return tuple(np.ascontiguousarray(np.broadcast_to(a, shape)).ravel()
+                     for a in (self.fwd, self.strike, self.vol, self.t, self.is_call))
+
+
+def option_grid(portfolio, market) -> OptionGrid:
+    """The desk's options over 34 columns: index moves, vol up/down, horizon decay (values like the engine's)."""
+    book = build_book(portfolio, market)
+    rules = load_rule_set(portfolio.rules)
+    grid = build_grid(rules)
+    opt = book.kind == OPTION
+    moves = grid.moves[0]
+    vol_factor = np.where(grid.vol_mode == 0, 0.85, np.where(grid.vol_mode == 2, 1.15, 1.0))
+    f = book.fwd[opt][:, None] * (1.0 + moves[None, :])
+    vol = book.vol[opt][:, None] * vol_factor[None, :]
+    t = np.maximum(book.t_years[opt][:, None] - grid.dt_years[None, :], 1.0 / 365.0 / 24.0)
+    return OptionGrid(fwd=f, strike=book.strike[opt][:, None], vol=vol, t=t, is_call=book.is_call[opt][:, None])
+
+
+def bare_black76(f, k, vol, t, is_call):
+    """Undiscounted Black-76 in the fewest numpy passes (no guards): the bar."""
+    sd = vol * np.sqrt(t)
+    d1 = (np.log(f / k) + 0.5 * sd * sd) / sd
+    call = f * ndtr(d1) - k * ndtr(d1 - sd)
+    return np.where(is_call, call, call - (f - k))
+
+
+def time_bar(g: OptionGrid) -> dict[str, Timing]:
+    return {
+        "bar: bare numpy Black-76": measure(lambda: bare_black76(g.fwd, g.strike, g.vol, g.t, g.is_call)),
+        "engine.pricing.black76 (same grid)": measure(lambda: black76(g.fwd, g.strike, g.vol, g.t, g.is_call)),
+    }
+
+
+def time_peers(g: OptionGrid, *, scalar_sample: int = 20_000) -> tuple[dict[str, Timing], list[str]]:
+    """Peers on the same flat grid; scalar libraries price a sample and are scaled to the full grid."""
+    f, k, vol, t, call = g.flat()
+    out: dict[str, Timing] = {}
+    notes: list[str] = []
+    reference = bare_black76(f, k, vol, t, call)
+
+    fv = _optional("fast_vollib")
+    if fv is not None:
+        flags = np.where(call, "c", "p")
+        price = fv.fast_black(flags, f, k, t, 0.0, vol, return_as="numpy")
+        notes.append(f"fast-vollib {_version('fast-vollib')}: max |diff| vs bar {np.max(np.abs(price - reference)):.2e}")
+        out["fast-vollib fast_black (vectorised)"] = measure(
+            lambda: fv.fast_black(flags, f, k, t, 0.0, vol, return_as="numpy"), runs=15)
+    else:
+        notes.append("fast-vollib not installed (pip install -e '.[bench]')")
+
+    n = min(scalar_sample, f.size)
+    scale = f.size / n
+    ql = _optional("QuantLib")
+    if ql is not None:
+        types = (ql.Option.Put, ql.Option.Call)
+
+        def quantlib_loop() -> list[float]:
+            return [ql.BlackCalculator(types[c], kk, ff, vv * np.sqrt(tt), 1.0).value()
+                    for ff, kk, vv, tt, c in zip(f[:n].tolist(), k[:n].tolist(), vol[:n].tolist(),
+                                                 t[:n].tolist(), call[:n].tolist())]
+
+        diff = np.max(np.abs(np.array(quantlib_loop()) - reference[:n]))
+        notes.append(f"QuantLib {ql.__version__} BlackCalculator: {n} of {f.size} prices timed, scaled x{scale:.2f}; "
+                     f"max |diff| vs bar {diff:.2e}")
+        out["QuantLib BlackCalculator (Python loop)"] = _scaled(measure(quantlib_loop, runs=5, warmup=1), scale)
+    pv = _optional("py_vollib.black")
+    if pv is not None:
+        m = min(2_000, f.size)
+
+        def vollib_loop() -> list[float]:
+            return [pv.black("c" if c else "p", ff, kk, tt, 0.0, vv)
+                    for ff, kk, vv, tt, c in zip(f[:m].tolist(), k[:m].tolist(), vol[:m].tolist(),
+                                                 t[:m].tolist(), call[:m].tolist())]
+
+        notes.append(f"py_vollib {_version('py_vollib')} black (scalar): {m} prices timed, scaled x{f.size / m:.1f}")
+        out["py_vollib black (Python loop)"] = _scaled(measure(vollib_loop, runs=5, warmup=1), f.size / m)
+    if _optional("py_vollib_vectorized") is None:
+        notes.append("py_vollib_vectorized: not importable here (0.1.1 fails with current numba); not timed")
+    return out, notes
+
+
+def _scaled(t: Timing, factor: float) -> Timing:
+    return Timing(t.median_ms * factor, t.p95_ms * factor, t.runs)
+
+
+def _optional(module: str):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - any import failure means "peer not available"
+            return None
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "?"

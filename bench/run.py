@@ -1,0 +1,201 @@
+"""Run every benchmark and print one Markdown report: ``.venv/bin/python -m bench`` (``--quick`` skips the slow ones).
+
+Figures are medians (p95 where a latency matters). Nothing here asserts a time: targets are reported, met or not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from engine import api
+
+from . import pricing, synthetic
+from .timing import Timing, measure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Report:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str]] = []
+        self.notes: list[str] = []
+
+    def add(self, what: str, value: str, target: str = "", verdict: str = "") -> None:
+        self.rows.append((what, value, target, verdict))
+        print(f"  {what}: {value}" + (f"   [target {target}: {verdict}]" if target else ""), flush=True)
+
+    def markdown(self) -> str:
+        lines = ["| measurement | median (p95) | target | met? |", "|---|---|---|---|"]
+        lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in self.rows]
+        return "\n".join(lines + [""] + [f"- {n}" for n in self.notes])
+
+
+def _fmt(t: Timing, p95: bool = False) -> str:
+    return f"{t.median_ms:.2f} ms" + (f" (p95 {t.p95_ms:.2f})" if p95 else "")
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def machine() -> str:
+    model = "?"
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        model = next((ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Model name")), "?")
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{model}, {os.cpu_count()} cores, load average {load:.2f}; Python {platform.python_version()}, numpy {np.__version__}; "
+            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+
+
+def run_job(*args: str, timeout: float = 300.0, env: dict | None = None) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "bench.jobs", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})}, check=False)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
+    return json.loads(lines[-1])
+
+
+def engine_desk(report: Report, portfolio, market, bar_ms: float) -> None:
+    full = measure(lambda: api.compute(portfolio, market, liq_shock=False))
+    report.add(f"engine PM recompute, desk: compute(liq_shock=False)", f"{_fmt(full)} = {full.median_ms / bar_ms:.2f}x bar",
+               "<= 3x bar (aim 2x)", _verdict(full.median_ms <= 3 * bar_ms))
+    prep = measure(lambda: api.evaluate(api.prepare(portfolio, market)))
+    report.add("engine PM prepare + evaluate, desk", f"{_fmt(prep)} = {prep.median_ms / bar_ms:.2f}x bar",
+               "<= 3x bar", _verdict(prep.median_ms <= 3 * bar_ms))
+    prepared = api.prepare(portfolio, market)
+    cap = api.evaluate(prepared).unit("BTC").max_spot_in_use
+    amounts = iter(np.tile(np.linspace(0.0, max(cap, 1.0), 50), 100))
+    spot = measure(lambda: api.evaluate(prepared, {"BTC": float(next(amounts))}), runs=200)
+    report.add("spot-in-use change only: evaluate(prepared, {'BTC': x})", _fmt(spot, p95=True), "<= 1 ms",
+               _verdict(spot.median_ms <= 1.0))
+    liq = measure(lambda: api.compute(portfolio, market), runs=7, budget_s=30)
+    shocks = api.compute(portfolio, market).liq_shock
+    report.add(f"compute() with liquidation search (liqShock {shocks})", _fmt(liq))
+    curve = measure(lambda: api.margin_curve(portfolio, market), runs=5, budget_s=60)
+    report.add("margin_curve (201 shocks + liquidation search)", _fmt(curve))
+    try:
+        from engine.mc import prepare_mc  # noqa: F401 - only to know whether the mode exists
+    except ImportError:
+        report.add("multi-currency mode, desk", "skipped: engine/mc not present", "<= 10 ms", "n/a")
+        return
+    mc = measure(lambda: api.compute(portfolio, market, mode="mc", liq_shock=False))
+    report.add("multi-currency mode, desk: compute(mode='mc', liq_shock=False)", _fmt(mc), "<= 10 ms",
+               _verdict(mc.median_ms <= 10.0))
+
+
+def sqlite_10k(report: Report, tmp: Path) -> None:
+    from db.store import Store
+    portfolio, market = synthetic.scaled(10_000)
+    path = tmp / "bench-10k.db"
+    with Store(path) as store:
+        store.save_market("synthetic", market)
+        save = measure(lambda: store.save_portfolio(portfolio, market_name="synthetic"), runs=5, warmup=1)
+        load = measure(lambda: store.load_portfolio(portfolio.name), runs=20)
+    report.add(f"SQLite: save_portfolio, {len(portfolio.positions)} positions", _fmt(save))
+    report.add(f"SQLite: load_portfolio, {len(portfolio.positions)} positions (open store, warm)", _fmt(load),
+               "<= 100 ms", _verdict(load.median_ms <= 100))
+    colds = [run_job("sqlite_cold", str(path), portfolio.name) for _ in range(5)]
+    ok = [c["open_and_load_ms"] for c in colds if "error" not in c]
+    if ok:
+        med = float(np.median(ok))
+        report.add("SQLite: Store(path) + load_portfolio in a fresh process (cold caches)", f"{med:.1f} ms",
+                   "<= 100 ms", _verdict(med <= 100))
+    else:
+        report.add("SQLite cold open", f"failed: {colds[0]['error']}")
+
+
+def big_book(report: Report, n: int) -> None:
+    r = run_job("big", str(n), timeout=600)
+    if "error" in r:
+        report.add(f"PM recompute, {n} positions", f"failed: {r['error']}")
+        return
+    report.add(f"PM recompute, {r['n']} positions (subprocess)", f"{r['median_ms']:.0f} ms", "<= 500 ms",
+               _verdict(r["median_ms"] <= 500))
+    report.add(f"peak RSS of that process ({r['rss_before_mb']:.0f} MB before the first compute)",
+               f"{r['rss_peak_mb']:.0f} MB", "<= 500 MB", _verdict(r["rss_peak_mb"] <= 500))
+    report.add("  numpy/Python peak allocation during one compute (tracemalloc)", f"{r['traced_peak_mb']:.0f} MB")
+    report.add(f"  spot-in-use re-evaluation at {r['n']} positions", f"{r['evaluate_ms']:.2f} ms")
+
+
+def gui(report: Report, tmp: Path, portfolio, market) -> None:
+    try:
+        from workstation.app import create_main_window  # noqa: F401
+    except ImportError:
+        report.add("GUI", "skipped: workstation.app.create_main_window not present")
+        return
+    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp / "config"), "HOME": str(tmp / "home")}
+    demo_db = tmp / "demo.db"
+    run_job("cold_start", str(demo_db), env=env)                  # creates and seeds the demo database once
+    totals, in_process = [], []
+    for _ in range(5):
+        launched = time.time()
+        r = run_job("cold_start", str(demo_db), env=env)
+        if "error" in r:
+            report.add("GUI cold start", f"failed: {r['error']}")
+            return
+        totals.append(r["wall_clock_at_paint"] - launched)
+        in_process.append(r["first_paint_s"])
+    med = float(np.median(totals))
+    report.add("GUI cold start to first paint (process launch -> first paint, offscreen, demo db)",
+               f"{med * 1e3:.0f} ms (in-process part {np.median(in_process) * 1e3:.0f} ms)", "<= 1.5 s",
+               _verdict(med <= 1.5))
+    from db.store import Store
+    desk_db = tmp / "desk.db"
+    with Store(desk_db) as store:
+        store.save_market("synthetic", market)
+        store.save_portfolio(portfolio, market_name="synthetic")
+    r = run_job("drag", str(desk_db), env=env, timeout=300)
+    if "error" in r:
+        report.add("GUI drag of spot in use, desk", f"failed: {r['error']}")
+        return
+    report.add(f"GUI drag of spot in use (real spotInUseControl, unit {r['unit']}, {r['steps']} steps; "
+               f"visible charts: {', '.join(r['visible_charts']) or 'none'})",
+               f"{r['median_ms']:.2f} ms (p95 {r['p95_ms']:.2f})", "p95 <= 16 ms", _verdict(r["p95_ms"] <= 16))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="desk only: skip 100k, SQLite, GUI and the peers")
+    ap.add_argument("--big", type=int, default=100_000, help="positions of the scaled book (default 100000)")
+    args = ap.parse_args(argv)
+    report = Report()
+    print(f"machine: {machine()}", flush=True)
+    portfolio, market = synthetic.desk()
+    grid = pricing.option_grid(portfolio, market)
+    print(f"desk: {len(portfolio.positions)} positions, {grid.fwd.shape[0]} options x {grid.fwd.shape[1]} columns "
+          f"= {grid.size} Black-76 prices", flush=True)
+    bars = pricing.time_bar(grid)
+    for name, t in bars.items():
+        report.add(f"{name}, {grid.size} prices", _fmt(t))
+    bar_ms = bars["bar: bare numpy Black-76"].median_ms
+    if not args.quick:
+        peers, notes = pricing.time_peers(grid)
+        for name, t in peers.items():
+            report.add(f"peer: {name}, {grid.size} prices", f"{_fmt(t)} = {t.median_ms / bar_ms:.1f}x bar")
+        report.notes += notes
+    engine_desk(report, portfolio, market, bar_ms)
+    if not args.quick:
+        with tempfile.TemporaryDirectory(prefix="riskws-bench-") as tmp:
+            big_book(report, args.big)
+            sqlite_10k(report, Path(tmp))
+            gui(report, Path(tmp), portfolio, market)
+    print()
+    print(f"Machine: {machine()}")
+    print()
+    print(report.markdown())
+    return 0

@@ -1,0 +1,46 @@
+"""Timing helpers: run a callable repeatedly, report the median and the 95th percentile in milliseconds."""
+
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_ms: float
+    p95_ms: float
+    runs: int
+
+    def __str__(self) -> str:
+        return f"{self.median_ms:.3f} ms (p95 {self.p95_ms:.3f}, n={self.runs})"
+
+
+def measure(fn: Callable[[], object], *, runs: int = 30, warmup: int = 2, budget_s: float = 20.0) -> Timing:
+    """Time ``fn`` ``runs`` times after ``warmup`` calls (fewer runs if the budget runs out, at least 3)."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        for i in range(runs):
+            t0 = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - t0)
+            if i >= 2 and time.perf_counter() - start > budget_s:
+                break
+    finally:
+        if gc_was:
+            gc.enable()
+    return from_samples(samples)
+
+
+def from_samples(samples_s: list[float]) -> Timing:
+    a = np.asarray(samples_s) * 1e3
+    return Timing(float(np.median(a)), float(np.percentile(a, 95)), len(a))

@@ -1,0 +1,94 @@
+"""Equivalence check for performance work: results of the current engine against a saved reference.
+
+    python -m bench.verify save  /tmp/ref.pkl     # before a change
+    python -m bench.verify check /tmp/ref.pkl     # after: every figure equal to rtol 1e-12 (or reports the diffs)
+
+Covers the demo portfolios and the synthetic desk: compute() with the liquidation search, every per-position
+row, evaluate() at several spot-in-use amounts, and the margin curve.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from engine import api
+from engine.market import load_market
+from engine.portfolio import load_portfolio
+
+from . import synthetic
+
+DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
+
+
+def cases():
+    market = load_market(DEMO / "market-2025-02-06.json")
+    for path in sorted((DEMO / "portfolios").glob("*.json")):
+        yield path.stem, load_portfolio(path), market
+    p, m = synthetic.desk()
+    yield "desk", p, m
+    p, m = synthetic.scaled(5000)
+    yield "scaled-5000", p, m
+
+
+def snapshot() -> dict:
+    out = {}
+    for name, p, m in cases():
+        r = api.compute(p, m)
+        doc = {"result": r.to_dict(), "positions": [[x.__dict__ for x in u.positions] for u in r.units]}
+        if r.acct_lv == "4" or p.acct_lv == "4":
+            prepared = api.prepare(p, m)
+            for ccy in {u.ccy for u in r.units}:
+                for amt in (0.0, 0.5, 3.0, None):
+                    doc[f"eval {ccy} {amt}"] = api.evaluate(prepared, {ccy: amt}).to_dict()
+            shocks = np.round(np.linspace(-0.6, 0.6, 25), 10)
+            c = api.curve_of(prepared, shocks)
+            doc["curve"] = (c.mmr, c.margin_ratio, c.liq_shock)
+        out[name] = doc
+    return out
+
+
+def compare(a, b, path="") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return [f"{path}: keys {sorted(set(a) ^ set(b))}"]
+        return [d for k in a for d in compare(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) != len(b):
+            return [f"{path}: length {len(a)} != {len(b)}"]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in compare(x, y, f"{path}[{i}]")]
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape:
+            return [f"{path}: shape {a.shape} != {b.shape}"]
+        if a.dtype.kind in "fc" or b.dtype.kind in "fc":
+            ok = np.allclose(a, b, rtol=1e-12, atol=1e-9, equal_nan=True)
+        else:
+            ok = np.array_equal(a, b)
+        return [] if ok else [f"{path}: arrays differ (max {np.max(np.abs(a - b)) if a.dtype.kind in 'fc' else '?'})"]
+    if isinstance(a, float) and isinstance(b, float):
+        same = (np.isnan(a) and np.isnan(b)) or abs(a - b) <= 1e-9 + 1e-12 * abs(b)
+        return [] if same else [f"{path}: {a!r} != {b!r}"]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def main(argv: list[str]) -> int:
+    cmd, path = argv
+    snap = snapshot()
+    if cmd == "save":
+        Path(path).write_bytes(pickle.dumps(snap))
+        print(f"saved {len(snap)} cases to {path}")
+        return 0
+    ref = pickle.loads(Path(path).read_bytes())
+    diffs = compare(ref, snap)
+    for d in diffs[:40]:
+        print(d)
+    print(f"{len(diffs)} differences over {len(snap)} cases")
+    return 1 if diffs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
