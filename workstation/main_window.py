@@ -78,6 +78,11 @@ class MainWindow(QMainWindow):
     computationSettled = Signal()         # no computation outstanding any more
     compareReady = Signal(object)         # the CompareDialog just opened
 
+    UNIT_NOTE_PM = ("\u2020 italic: the figure rests on a rule parameter tagged 'assumed' (hover for its name).  "
+                    "Select a unit for its charts and spot in use.")
+    UNIT_NOTE_MC = ("Multi-currency mode has no risk units: the margin of each position is in the Positions table "
+                    "(IMR / MMR (MC) columns).")
+
     def __init__(self, store, theme_manager: ThemeManager | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -140,8 +145,7 @@ class MainWindow(QMainWindow):
         self.unit_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.unit_view.customContextMenuRequested.connect(self._unit_context_menu)
         self.unit_view.selectionModel().selectionChanged.connect(self._on_unit_selected)
-        self.unit_note = QLabel("\u2020 italic: the figure rests on a rule parameter tagged 'assumed' "
-                                "(hover for its name).  Select a unit for its charts and spot in use.")
+        self.unit_note = QLabel(self.UNIT_NOTE_PM)
         self.unit_note.setProperty("role", "muted")
 
         self.spot_control = SpotInUseControl()
@@ -823,6 +827,7 @@ class MainWindow(QMainWindow):
         self.summary.show_result(r, "   \u2022   ".join(notes))
         self.summary.setToolTip("\n".join(r.warnings) if r.warnings else "")
         self.unit_model.set_units(r.units)
+        self.unit_note.setText(self.UNIT_NOTE_MC if r.acct_lv == "3" else self.UNIT_NOTE_PM)
         breakdown = self.charts.get("MrBreakdownChart")
         if breakdown is not None:
             breakdown.show_result(r)

@@ -217,6 +217,8 @@ def test_rule_set_change_shows_before_and_after_and_applies_only_on_confirmation
 def test_mode_switch_dialog_shows_both_sides(qtbot, window, demo_db):
     from importlib.util import find_spec
 
+    from db.store import Store
+
     if find_spec("engine.switch") is None or find_spec("engine.mc") is None:
         pytest.skip("engine.switch_mode not delivered yet")
     open_portfolio(qtbot, window, "BTC cash-and-carry")
@@ -233,6 +235,22 @@ def test_mode_switch_dialog_shows_both_sides(qtbot, window, demo_db):
     qtbot.waitUntil(lambda: window.compare_dialog is None)
     assert selector.currentData() == "4"
     assert window.holder.doc.portfolio.acct_lv == "4"
+    assert window.undo_stack.count() == 0
+
+    selector.activated.emit(i)
+    dlg = _wait_dialog(qtbot, window)
+    after_mmr = dlg.cell("compareSummary", 2, 2)
+    dlg.accept()
+    wait_settled(qtbot, window)
+    assert window.result.acct_lv == "3" and window.result.units == ()
+    assert window.summary.values["totalMmr"].text() == after_mmr      # the dialog promised what is applied
+    with Store(demo_db) as store:
+        assert store.load_portfolio("BTC cash-and-carry").acct_lv == "3"
+    window.act_undo.trigger()
+    wait_settled(qtbot, window)
+    assert window.result.acct_lv == "4" and selector.currentData() == "4"
+    with Store(demo_db) as store:
+        assert store.load_portfolio("BTC cash-and-carry").acct_lv == "4"
 
 
 def test_dashboard_csv_export_uses_the_column_spec(qtbot, window, tmp_path):
@@ -367,3 +385,28 @@ def test_shortcuts_are_bound(window):
     assert not window.act_remove.shortcut().isEmpty()
     seqs = [a.shortcut().toString() for a in window.actions() if not a.shortcut().isEmpty()]
     assert len(seqs) == len(set(seqs)), "two actions share a shortcut"
+
+
+def test_cell_editor_refuses_bad_input_in_place(qtbot, window):
+    from PySide6.QtWidgets import QLineEdit
+
+    open_portfolio(qtbot, window, "BTC cash-and-carry")
+    view = window.findChild(QTableView, "positionsTable")
+    model = view.model()
+    index = model.index(0, model.column_index("pos"))
+    old = model.index(0, model.column_index("pos")).data(Qt.ItemDataRole.EditRole)
+    view.setFocus()
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = view.findChild(QLineEdit)
+    assert editor is not None and editor.isVisible()
+    editor.setText("twelve")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert editor.isVisible(), "the editor closed on bad input"
+    assert editor.property("invalid") is True and "not a number" in editor.toolTip()
+    assert window.undo_stack.count() == 0
+    editor.setText(str(float(old) + 1))
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.undo_stack.count() == 1)
+    wait_settled(qtbot, window)
+    assert window.holder.doc.portfolio.positions[0].pos == float(old) + 1

@@ -92,7 +92,7 @@ def _reasons(d: Mapping) -> tuple[str, ...]:
     r = d.get("reasons") or ()
     if isinstance(r, str):
         return (r,)
-    return tuple(str(x.get("msg", x)) if isinstance(x, dict) else str(x) for x in r)
+    return tuple(str(x.get("reason") or x.get("msg") or x) if isinstance(x, dict) else str(x) for x in r)
 
 
 def _pair(d: Mapping) -> tuple[dict, dict]:
@@ -114,4 +114,15 @@ def compare_rule_sets(portfolio: Portfolio, market: Market, rules_from: str, rul
     from engine import api
     d = api.compare_rules(portfolio, market, rules_from, rules_to).to_dict()
     before, after = _pair(d)
-    return Comparison("rules", rules_to, before, after, None, _reasons(d), True)
+    notes = list(_reasons(d))
+    for m in d.get("splits") or ():
+        to = m.get("to")
+        notes.append(f"{m.get('ccy')}: risk unit {m.get('from')} splits into "
+                     f"{', '.join(map(str, to)) if isinstance(to, list) else to}")
+    for m in d.get("merges") or ():
+        frm = m.get("from")
+        notes.append(f"{m.get('ccy')}: risk units {', '.join(map(str, frm)) if isinstance(frm, list) else frm} "
+                     f"merge into {m.get('to')}")
+    for n in d.get("notes") or ():
+        notes.append(str(n))
+    return Comparison("rules", rules_to, before, after, None, tuple(notes), True)

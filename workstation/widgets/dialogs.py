@@ -191,15 +191,21 @@ class CompareDialog(QDialog):
                                        fmt_money(_f(b.get("imr"))), fmt_money(_f(a.get("imr"))),
                                        fmt_money(_f(a.get("delta", b.get("delta"))))], None)
         tabs.addTab(self.positions, "Per position")
+        if not (bu and au):            # one side has no risk units (multi-currency): positions carry the margin
+            tabs.setCurrentWidget(self.positions)
+        self.tabs = tabs
         lay.addWidget(tabs, 1)
 
         self.buttons = QDialogButtonBox()
         self.apply_button = self.buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
         self.apply_button.setObjectName("compareApply")
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.apply_button.setEnabled(allowed)
         if not allowed:
-            self.apply_button.setToolTip("OKX would refuse this switch (see the sCode and reasons above)")
+            # OKX would refuse; the simulation may still be applied, but the button says so.
+            self.apply_button.setText("Apply anyway (OKX would refuse)")
+            self.apply_button.setToolTip("OKX would refuse this switch (see the sCode and reasons above); applying "
+                                         "it here only changes the simulated account")
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
