@@ -89,6 +89,14 @@ class RuleComparison:
                     for r in rows if (r["from"]["mr9"] or 0.0) > 0.0 and (r["to"]["mr9"] or 0.0) == 0.0]
         moved = {k: [{"ccy": r["ccy"], "from": r["from"][k], "to": r["to"][k], "diff": r["diff"][k]}
                      for r in rows if r["diff"][k] not in (None, 0.0)] for k in MOVED}
+        notes = [f"{m['ccy']}: MR9 (stablecoin depeg) appears: {m['mr9']:,.2f} USD" for m in mr9_appeared]
+        notes += [f"{m['ccy']}: MR9 disappears (was {m['mr9']:,.2f} USD)" for m in mr9_gone]
+        for r in rows:
+            if r["mr1RangeFrom"] != r["mr1RangeTo"] and r["unitsFrom"] and r["unitsTo"]:
+                notes.append(f"{r['ccy']}: MR1 price grid +/-{r['mr1RangeFrom']:.0%} -> +/-{r['mr1RangeTo']:.0%}")
+            for k in MOVED:
+                if r["diff"][k]:
+                    notes.append(f"{r['ccy']}: {k.upper()} {r['from'][k]:,.2f} -> {r['to'][k]:,.2f} USD")
         totals = {}
         for key, attr in TOTALS:
             x, y = getattr(self.before, attr), getattr(self.after, attr)
@@ -101,7 +109,7 @@ class RuleComparison:
             "unitsTo": [_unit_row(u) for u in self.after.units],
             "merges": merges, "splits": splits,
             "mr9Appeared": mr9_appeared, "mr9Disappeared": mr9_gone,
-            "moved": moved,
+            "moved": moved, "notes": notes,
             "from": self.before.to_dict(), "to": self.after.to_dict(),
         }
 

@@ -62,6 +62,7 @@ def test_mr1_grid_moves_from_15_to_12_percent(cmp):
             assert set(unit["mr1Scenarios"][state]) == new_keys
     row = d["cryptos"][0]
     assert (row["mr1RangeFrom"], row["mr1RangeTo"]) == (0.15, 0.12)
+    assert "BTC: MR1 price grid +/-15% -> +/-12%" in d["notes"]
 
 
 def test_mr1_mr4_mr6_mr7_movements_and_totals(cmp):
