@@ -3,8 +3,9 @@
     python -m bench.verify save  /tmp/ref.pkl     # before a change
     python -m bench.verify check /tmp/ref.pkl     # after: every figure equal to rtol 1e-12 (or reports the diffs)
 
-Covers the demo portfolios and the synthetic desk: compute() with the liquidation search, every per-position
-row, evaluate() at several spot-in-use amounts, and the margin curve.
+Covers the demo portfolios and the synthetic desk in portfolio margin: compute() with the liquidation search,
+every per-position row, evaluate() at several spot-in-use amounts, and the margin curve. A reference from the
+last commit: ``git archive HEAD | tar -x -C /tmp/ref && (cd /tmp/ref && python -m bench.verify save /tmp/ref.pkl)``.
 """
 
 from __future__ import annotations
@@ -37,16 +38,15 @@ def cases():
 def snapshot() -> dict:
     out = {}
     for name, p, m in cases():
-        r = api.compute(p, m)
+        r = api.compute(p, m, mode="pm")
         doc = {"result": r.to_dict(), "positions": [[x.__dict__ for x in u.positions] for u in r.units]}
-        if r.acct_lv == "4" or p.acct_lv == "4":
-            prepared = api.prepare(p, m)
-            for ccy in {u.ccy for u in r.units}:
-                for amt in (0.0, 0.5, 3.0, None):
-                    doc[f"eval {ccy} {amt}"] = api.evaluate(prepared, {ccy: amt}).to_dict()
-            shocks = np.round(np.linspace(-0.6, 0.6, 25), 10)
-            c = api.curve_of(prepared, shocks)
-            doc["curve"] = (c.mmr, c.margin_ratio, c.liq_shock)
+        prepared = api.prepare(p, m, mode="pm")
+        for ccy in {u.ccy for u in r.units}:
+            for amt in (0.0, 0.5, 3.0, None):
+                doc[f"eval {ccy} {amt}"] = api.evaluate(prepared, {ccy: amt}).to_dict()
+        shocks = np.round(np.linspace(-0.6, 0.6, 25), 10)
+        c = api.curve_of(prepared, shocks)
+        doc["curve"] = (c.mmr, c.margin_ratio, c.liq_shock)
         out[name] = doc
     return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -39,13 +40,31 @@ class Book:
     t_years: np.ndarray      # time to expiry (0 for perpetuals)
     days: np.ndarray
     is_call: np.ndarray
-    ccy: tuple[str, ...]     # underlying per row
-    denom: tuple[str, ...]   # USDT / USDC / USD (coin-margined)
+    family: np.ndarray       # index into ``families`` per row
+    families: tuple["Family", ...]
     warnings: tuple[str, ...]
 
     @property
     def n(self) -> int:
         return len(self.instruments)
+
+    @property
+    def ccy(self) -> tuple[str, ...]:
+        """Underlying per row."""
+        return tuple(self.families[f].underlying for f in self.family.tolist())
+
+    @property
+    def denom(self) -> tuple[str, ...]:
+        """USDT / USDC / USD (coin-margined) per row."""
+        names = [denomination(f.quote) for f in self.families]
+        return tuple(names[f] for f in self.family.tolist())
+
+    @cached_property
+    def _option_greeks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(option rows, delta, gamma, vega, theta) of Black-76 per unit of underlying, computed once per book."""
+        opt = np.flatnonzero(self.kind == OPTION)
+        d, g, v, th = black76_greeks(self.fwd[opt], self.strike[opt], self.vol[opt], self.t_years[opt], self.is_call[opt])
+        return opt, d, g, v, th
 
     def cash_delta_usd(self) -> np.ndarray:
         """USD cash delta per position (rules spec §3.2-3.4)."""
@@ -54,8 +73,7 @@ class Book:
         out[lin] = self.qty[lin] * self.mark[lin] * self.quote_fx[lin]
         inv = self.kind == INVERSE
         out[inv] = self.qty[inv] * self.spot[inv] / self.mark[inv]
-        opt = self.kind == OPTION
-        d, _, _, _ = black76_greeks(self.fwd[opt], self.strike[opt], self.vol[opt], self.t_years[opt], self.is_call[opt])
+        opt, d, _, _, _ = self._option_greeks
         out[opt] = self.qty[opt] * d * self.spot[opt]
         return out
 
@@ -68,9 +86,8 @@ class Book:
         gamma = np.zeros(self.n)
         vega = np.zeros(self.n)
         theta = np.zeros(self.n)
-        opt = self.kind == OPTION
-        if opt.any():
-            _, g, v, th = black76_greeks(self.fwd[opt], self.strike[opt], self.vol[opt], self.t_years[opt], self.is_call[opt])
+        opt, _, g, v, th = self._option_greeks
+        if opt.size:
             s = self.spot[opt]
             gamma[opt] = self.qty[opt] * g * s * s * 0.01
             vega[opt] = self.qty[opt] * v * 0.01
@@ -117,13 +134,90 @@ class Book:
         return out
 
 
-def _vol_for(inst: Instrument, market: Market) -> float:
-    vol = market.mark_vol.get(inst.inst_id)
-    if vol is None:
-        vol = market.atm_vol.get(inst.underlying)
-    if vol is None:
-        raise InputError(f"market: markVol has no {inst.inst_id} and atmVol has no {inst.underlying}")
-    return vol
+@dataclass(frozen=True)
+class Family:
+    """What the positions of one underlying, quote currency, contract kind and expiry share."""
+
+    underlying: str
+    quote: str
+    kind: str                # "swap", "future" or "option"
+    ct_type: str
+    settle_ccy: str
+    expiry: datetime | None
+
+
+def denomination(quote: str) -> str:
+    """The denomination a contract's cash delta counts in: its stablecoin quote, else USD (coin-margined)."""
+    return quote if is_stablecoin(quote) else "USD"
+
+
+_FAMILY_IDS: dict[Family, int] = {}
+_FAMILIES: list[Family] = []
+
+
+def _family_id(inst: Instrument) -> int:
+    fam = Family(inst.underlying, inst.quote, inst.kind, inst.ct_type, inst.settle_ccy, inst.expiry)
+    fid = _FAMILY_IDS.get(fam)
+    if fid is None:
+        fid = _FAMILY_IDS[fam] = len(_FAMILIES)
+        _FAMILIES.append(fam)
+    return fid
+
+
+@lru_cache(maxsize=250_000)
+def _static(inst_id: str) -> tuple[Instrument, int, float, bool, float]:
+    """(instrument, family id, strike or nan, is call, underlying units per contract) of an instrument id."""
+    inst = parse_inst_id(inst_id)
+    strike = inst.strike if inst.kind == "option" else np.nan
+    return inst, _family_id(inst), strike, bool(inst.is_call), inst.units_per_contract
+
+
+@dataclass(frozen=True)
+class _FamilyTerms:
+    """Market terms of each family of a book (index, stablecoin rate, time to expiry, option forward)."""
+
+    spot: np.ndarray
+    fx: np.ndarray
+    t: np.ndarray
+    fwd: np.ndarray
+    kind: np.ndarray
+
+
+def _family_terms(families: tuple[Family, ...], first_row: np.ndarray, insts: tuple[Instrument, ...],
+                  market: Market) -> tuple[_FamilyTerms, list[tuple[int, int, str]]]:
+    """Price terms per family, and (first row, 0, message) of each family that cannot be priced."""
+    errors: list[tuple[int, int, str]] = []
+    n = len(families)
+    terms = _FamilyTerms(spot=np.zeros(n), fx=np.ones(n), t=np.zeros(n), fwd=np.zeros(n), kind=np.zeros(n, np.int8))
+    for j, fam in enumerate(families):
+        row = int(first_row[j])
+        try:
+            _price_family(j, fam, insts[row], market, terms)
+        except InputError as exc:
+            errors.append((row, 0, str(exc)))
+    return terms, errors
+
+
+def _price_family(j: int, fam: Family, inst: Instrument, market: Market, terms: _FamilyTerms) -> None:
+    spot = market.index.get(f"{fam.underlying}-USD")
+    if spot is None:
+        raise InputError(f"market: index has no {fam.underlying}-USD price (needed by {inst.inst_id})")
+    terms.spot[j] = spot
+    if fam.quote != "USD":
+        fx = market.index.get(f"{fam.quote}-USD")
+        if fx is None:
+            raise InputError(f"market: index has no {fam.quote}-USD price (needed by {inst.inst_id})")
+        terms.fx[j] = fx
+    if fam.expiry is not None:
+        if fam.expiry <= market.ts:
+            raise InputError(f"simPos: {inst.inst_id} expired at {fam.expiry:%Y-%m-%d %H:%M} UTC, "
+                             f"at or before the market time {market.ts:%Y-%m-%d %H:%M} UTC")
+        terms.t[j] = (fam.expiry - market.ts).total_seconds() / SECONDS_PER_YEAR
+    if fam.kind == "option":
+        terms.kind[j] = OPTION
+        terms.fwd[j] = _forward_usd(inst, market, spot)
+    else:
+        terms.kind[j] = INVERSE if fam.ct_type == "inverse" else LINEAR
 
 
 def _forward_usd(inst: Instrument, market: Market, spot: float) -> float:
@@ -140,67 +234,69 @@ def _forward_usd(inst: Instrument, market: Market, spot: float) -> float:
     return spot
 
 
+def _option_vols(insts: tuple[Instrument, ...], rows: np.ndarray,
+                 market: Market) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
+    """Mark vol of each option row (markVol, else the underlying's atmVol), and the first row without one."""
+    vols = [market.mark_vol.get(insts[i].inst_id) for i in rows.tolist()]
+    if None not in vols:
+        return np.array(vols, dtype=float), []
+    for k, i in enumerate(rows.tolist()):
+        if vols[k] is None:
+            vols[k] = market.atm_vol.get(insts[i].underlying)
+            if vols[k] is None:
+                inst = insts[i]
+                return np.zeros(len(vols)), [(i, 1, f"market: markVol has no {inst.inst_id} and atmVol has no {inst.underlying}")]
+    return np.array(vols, dtype=float), []
+
+
+def _delta_one_marks(insts: tuple[Instrument, ...], rows: np.ndarray, spot: np.ndarray, fx: np.ndarray,
+                     market: Market) -> tuple[np.ndarray, list[str]]:
+    """Mark of each futures/perpetual row; a missing mark falls back to the index (with a warning)."""
+    marks = [market.mark_px.get(insts[i].inst_id) for i in rows.tolist()]
+    warnings = []
+    if None in marks:
+        for k, i in enumerate(rows.tolist()):
+            if marks[k] is None:
+                marks[k] = spot[i] / fx[i]
+                warnings.append(f"{insts[i].inst_id}: no mark price in the market snapshot; valued at the index")
+    return np.array(marks, dtype=float), warnings
+
+
 def build_book(portfolio: Portfolio, market: Market) -> Book:
-    """Price every position of ``portfolio`` on ``market``; InputError for what cannot be priced."""
-    n = len(portfolio.positions)
-    arrays = {k: np.zeros(n) for k in ("pos", "qty", "mark", "avg", "spot", "fx", "fwd", "strike", "vol", "t")}
-    kind = np.zeros(n, dtype=np.int8)
-    is_call = np.zeros(n, dtype=bool)
-    insts: list[Instrument] = []
-    ccys: list[str] = []
-    denoms: list[str] = []
-    warnings: list[str] = []
-    ts: datetime = market.ts
-    for i, p in enumerate(portfolio.positions):
-        inst = parse_inst_id(p.inst_id)
-        insts.append(inst)
-        ccys.append(inst.underlying)
-        spot = market.index.get(f"{inst.underlying}-USD")
-        if spot is None:
-            raise InputError(f"market: index has no {inst.underlying}-USD price (needed by {inst.inst_id})")
-        fx = 1.0
-        if inst.quote != "USD":
-            fx_val = market.index.get(f"{inst.quote}-USD")
-            if fx_val is None:
-                raise InputError(f"market: index has no {inst.quote}-USD price (needed by {inst.inst_id})")
-            fx = fx_val
-        denoms.append(inst.quote if is_stablecoin(inst.quote) else "USD")
-        t = 0.0
-        if inst.expiry is not None:
-            if inst.expiry <= ts:
-                raise InputError(f"simPos: {inst.inst_id} expired at {inst.expiry:%Y-%m-%d %H:%M} UTC, "
-                                 f"at or before the market time {ts:%Y-%m-%d %H:%M} UTC")
-            t = (inst.expiry - ts).total_seconds() / SECONDS_PER_YEAR
-        arrays["pos"][i] = p.pos
-        arrays["qty"][i] = p.pos * inst.units_per_contract
-        arrays["avg"][i] = np.nan if p.avg_px is None else p.avg_px
-        arrays["spot"][i] = spot
-        arrays["fx"][i] = fx
-        arrays["t"][i] = t
-        if inst.kind == "option":
-            kind[i] = OPTION
-            vol = _vol_for(inst, market)
-            fwd = _forward_usd(inst, market, spot)
-            arrays["fwd"][i] = fwd
-            arrays["strike"][i] = inst.strike
-            arrays["vol"][i] = vol
-            is_call[i] = bool(inst.is_call)
-        else:
-            kind[i] = INVERSE if inst.ct_type == "inverse" else LINEAR
-            mark = market.mark_px.get(inst.inst_id)
-            if mark is None:
-                mark = spot / fx
-                warnings.append(f"{inst.inst_id}: no mark price in the market snapshot; valued at the index")
-            arrays["mark"][i] = mark
-            arrays["fwd"][i] = mark
-    opt = kind == OPTION
-    if opt.any():
-        arrays["mark"][opt] = black76(arrays["fwd"][opt], arrays["strike"][opt], arrays["vol"][opt],
-                                      arrays["t"][opt], is_call[opt])
-    return Book(instruments=tuple(insts), pos=arrays["pos"], qty=arrays["qty"], kind=kind, mark=arrays["mark"],
-                avg_px=arrays["avg"], spot=arrays["spot"], quote_fx=arrays["fx"], fwd=arrays["fwd"],
-                strike=arrays["strike"], vol=arrays["vol"], t_years=arrays["t"], days=arrays["t"] * 365.0,
-                is_call=is_call, ccy=tuple(ccys), denom=tuple(denoms), warnings=tuple(warnings))
+    """Price every position of ``portfolio`` on ``market``; InputError for what cannot be priced.
+
+    Instrument ids are resolved once per id (cached) and market terms once per family; the rows are numpy.
+    """
+    positions = portfolio.positions
+    n = len(positions)
+    statics = [_static(p.inst_id) for p in positions]
+    insts, fam_ids, strike, is_call, upc = zip(*statics) if n else ((), (), (), (), ())
+    fam_ids = np.array(fam_ids, dtype=np.int64)
+    uniq, first_row, family = np.unique(fam_ids, return_index=True, return_inverse=True)
+    families = tuple(_FAMILIES[f] for f in uniq.tolist())
+    terms, errors = _family_terms(families, first_row, insts, market)
+    family = family.reshape(-1).astype(np.int64)
+    kind = terms.kind[family]
+    pos = np.array([p.pos for p in positions], dtype=float)
+    avg = np.array([np.nan if p.avg_px is None else p.avg_px for p in positions], dtype=float)
+    spot, fx, t = terms.spot[family], terms.fx[family], terms.t[family]
+    strike = np.where(kind == OPTION, np.array(strike, dtype=float), 0.0)
+    is_call = np.array(is_call, dtype=bool) & (kind == OPTION)
+    opt_rows = np.flatnonzero(kind == OPTION)
+    one_rows = np.flatnonzero(kind != OPTION)
+    vol = np.zeros(n)
+    vol[opt_rows], vol_errors = _option_vols(insts, opt_rows, market)
+    if errors or vol_errors:
+        raise InputError(min(errors + vol_errors)[2])   # what the first unpriceable position would raise
+    fwd = np.where(kind == OPTION, terms.fwd[family], 0.0)
+    mark = np.zeros(n)
+    mark[one_rows], warnings = _delta_one_marks(insts, one_rows, spot, fx, market)
+    fwd[one_rows] = mark[one_rows]
+    if opt_rows.size:
+        mark[opt_rows] = black76(fwd[opt_rows], strike[opt_rows], vol[opt_rows], t[opt_rows], is_call[opt_rows])
+    return Book(instruments=tuple(insts), pos=pos, qty=pos * np.array(upc, dtype=float), kind=kind, mark=mark,
+                avg_px=avg, spot=spot, quote_fx=fx, fwd=fwd, strike=strike, vol=vol, t_years=t, days=t * 365.0,
+                is_call=is_call, family=family, families=families, warnings=tuple(warnings))
 
 
 def shift_book(book: Book, move: float) -> Book:

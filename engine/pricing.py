@@ -20,14 +20,24 @@ def black76(fwd: np.ndarray, strike: np.ndarray, vol: np.ndarray, t: np.ndarray,
     fwd, strike, vol, t = np.broadcast_arrays(fwd, strike, vol, t)
     sd = vol * np.sqrt(np.maximum(t, 0.0))
     live = sd > 1e-12
-    safe_sd = np.where(live, sd, 1.0)
-    d1 = (np.log(fwd / strike) + 0.5 * safe_sd * safe_sd) / safe_sd
-    d2 = d1 - safe_sd
-    call = fwd * norm_cdf(d1) - strike * norm_cdf(d2)
-    put = call - (fwd - strike)
-    price = np.where(is_call, call, put)
+    if live.all():                      # the usual case: no guard arrays needed
+        return np.maximum(_black76_live(fwd, strike, sd, is_call), 0.0)
+    price = np.maximum(_black76_live(fwd, strike, np.where(live, sd, 1.0), is_call), 0.0)
     intrinsic = np.where(is_call, np.maximum(fwd - strike, 0.0), np.maximum(strike - fwd, 0.0))
-    return np.where(live, np.maximum(price, 0.0), intrinsic)
+    return np.where(live, price, intrinsic)
+
+
+def _black76_live(fwd: np.ndarray, strike: np.ndarray, sd: np.ndarray, is_call: np.ndarray) -> np.ndarray:
+    """Black-76 call or put for sd > 0: call = F N(d1) - K N(d2), put by parity (in-place to spare temporaries)."""
+    d1 = np.log(fwd / strike)
+    half_var = 0.5 * sd
+    half_var *= sd
+    d1 += half_var
+    d1 /= sd
+    call = fwd * norm_cdf(d1)
+    d1 -= sd                            # now d2
+    call -= strike * norm_cdf(d1)
+    return np.where(is_call, call, call - (fwd - strike))
 
 
 def black76_greeks(fwd: np.ndarray, strike: np.ndarray, vol: np.ndarray, t: np.ndarray,

@@ -80,27 +80,33 @@ def twist_size(days: np.ndarray, rules: RuleSet) -> np.ndarray:
     return np.minimum(cap, base * np.sqrt(ref / np.maximum(days, 1.0)))
 
 
+OPTION_CHUNK = 2048   # option rows revalued at a time: (2048, 34) temporaries stay in cache, memory stays flat
+
+
 def revalue(book: Book, group_idx: np.ndarray, grid: Grid, rules: RuleSet, rows: np.ndarray | None = None) -> np.ndarray:
     """P&L in USD of each position (rows) in each of the 34 scenario columns: shape (n, 34)."""
     idx = np.arange(book.n) if rows is None else rows
-    s = grid.moves[group_idx[idx]]                     # (n, 34)
-    spot = book.spot[idx][:, None]
-    qty = book.qty[idx][:, None]
     kind = book.kind[idx]
     pnl = np.zeros((idx.size, N_COLS))
-    lin = kind == LINEAR
-    if lin.any():
+    lin = np.flatnonzero(kind == LINEAR)
+    if lin.size:
         # linear: the contract moves by the index's absolute move in its quote currency (spec 3.2, 11.2)
-        pnl[lin] = qty[lin] * spot[lin] * s[lin]
-    inv = kind == INVERSE
-    if inv.any():
-        p0 = book.mark[idx][inv][:, None]
-        p_s = np.maximum(p0 + spot[inv] * s[inv], p0 * 1e-6)
-        s_s = spot[inv] * (1.0 + s[inv])
-        pnl[inv] = qty[inv] * (1.0 / p0 - 1.0 / p_s) * s_s
-    opt = kind == OPTION
-    if opt.any():
-        pnl[opt] = _option_pnl(book, idx[opt], s[opt], grid, rules)
+        r = idx[lin]
+        pnl[lin] = (book.qty[r] * book.spot[r])[:, None] * grid.moves[group_idx[r]]
+    inv = np.flatnonzero(kind == INVERSE)
+    if inv.size:
+        r = idx[inv]
+        s = grid.moves[group_idx[r]]
+        spot = book.spot[r][:, None]
+        p0 = book.mark[r][:, None]
+        p_s = np.maximum(p0 + spot * s, p0 * 1e-6)
+        s_s = spot * (1.0 + s)
+        pnl[inv] = book.qty[r][:, None] * (1.0 / p0 - 1.0 / p_s) * s_s
+    opt = np.flatnonzero(kind == OPTION)
+    for start in range(0, opt.size, OPTION_CHUNK):
+        part = opt[start:start + OPTION_CHUNK]
+        r = idx[part]
+        pnl[part] = _option_pnl(book, r, grid.moves[group_idx[r]], grid, rules)
     return pnl
 
 
@@ -108,25 +114,30 @@ def _option_pnl(book: Book, rows: np.ndarray, s: np.ndarray, grid: Grid, rules: 
     f0 = book.fwd[rows][:, None]
     spot = book.spot[rows][:, None]
     t0 = book.t_years[rows][:, None]
-    vol0 = book.vol[rows][:, None]
-    days = book.days[rows][:, None]
-    k = book.strike[rows][:, None]
-    call = book.is_call[rows][:, None]
-    f_s = np.maximum(f0 + spot * s, f0 * 1e-6) * np.exp(grid.rate[None, :] * t0)
-    shock = vol_shock_size(days, vol0, rules)
-    twist = twist_size(days, rules)
-    near = days <= rules.get("mr3.splitDays")
-    floor = rules.get("mr1.volFloor")
-    mode = grid.vol_mode[None, :]
-    vol = np.where(mode == V_UP, vol0 + shock, vol0)
-    vol = np.where(mode == V_DOWN, np.maximum(floor, vol0 - shock), vol)
-    signed_twist = np.where(near, twist, -twist)
-    vol = np.where(mode == V_TWIST_A, vol0 + signed_twist, vol)
-    vol = np.where(mode == V_TWIST_B, vol0 - signed_twist, vol)
-    vol = np.maximum(vol, np.where(mode >= V_TWIST_A, floor, 0.0))
+    f_s = np.maximum(f0 + spot * s, f0 * 1e-6)
+    carry = np.flatnonzero(grid.rate)               # MR5 columns; elsewhere exp(0 x t) = 1 exactly
+    f_s[:, carry] *= np.exp(grid.rate[carry][None, :] * t0)
+    vol = _vol_states(book.vol[rows][:, None], book.days[rows][:, None], rules)[:, grid.vol_mode]
     t_s = np.maximum(t0 - grid.dt_years[None, :], 0.0)
-    value = black76(f_s, k, vol, t_s, call)
-    return book.qty[rows][:, None] * (value - book.mark[rows][:, None])
+    value = black76(f_s, book.strike[rows][:, None], vol, t_s, book.is_call[rows][:, None])
+    value -= book.mark[rows][:, None]
+    value *= book.qty[rows][:, None]
+    return value
+
+
+def _vol_states(vol0: np.ndarray, days: np.ndarray, rules: RuleSet) -> np.ndarray:
+    """(n, 5) vol per state V_DOWN, V_SAME, V_UP, V_TWIST_A, V_TWIST_B (MR1 shocks, MR3 twists, floors)."""
+    shock = vol_shock_size(days, vol0, rules)
+    signed_twist = np.where(days <= rules.get("mr3.splitDays"), 1.0, -1.0) * twist_size(days, rules)
+    floor = rules.get("mr1.volFloor")
+    states = np.empty((vol0.shape[0], 5))
+    states[:, V_DOWN] = np.maximum(floor, vol0 - shock)[:, 0]
+    states[:, V_SAME] = vol0[:, 0]
+    states[:, V_UP] = (vol0 + shock)[:, 0]
+    states[:, V_TWIST_A] = np.maximum(vol0 + signed_twist, floor)[:, 0]
+    states[:, V_TWIST_B] = np.maximum(vol0 - signed_twist, floor)[:, 0]
+    np.maximum(states, 0.0, out=states)
+    return states
 
 
 def curve_pnl(book: Book, rows: np.ndarray, moves: np.ndarray, vol_shift: np.ndarray) -> np.ndarray:
