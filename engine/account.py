@@ -29,21 +29,20 @@ class Equity:
 
 def currency_equity(portfolio: Portfolio, book: Book, market: Market, *, long_options_as_collateral: bool = True) -> Equity:
     """eq_c = cash + unrealised P&L of contracts settled in c + market value of options settled in c (coin)."""
-    eq: dict[str, float] = {a.ccy: a.amt for a in portfolio.assets}
-    held: dict[str, float] = dict(eq)
-    upl = book.settle_upl()
+    opt = book.kind == OPTION
     value_usd = book.option_value_usd()
-    for i, inst in enumerate(book.instruments):
-        ccy = inst.settle_ccy
-        add = upl[i]
-        if book.kind[i] == OPTION:
-            v = value_usd[i]
-            if v > 0 and not long_options_as_collateral:
-                v = 0.0
-            add = v / book.spot[i]
-        else:
-            held[ccy] = held.get(ccy, 0.0) + add
-        eq[ccy] = eq.get(ccy, 0.0) + add
+    if not long_options_as_collateral:
+        value_usd = np.minimum(value_usd, 0.0)
+    add = np.where(opt, value_usd / book.spot, book.settle_upl())     # settlement-currency amount per row
+    names = list(dict.fromkeys([a.ccy for a in portfolio.assets] + [f.settle_ccy for f in book.families]))
+    code = {c: j for j, c in enumerate(names)}
+    row_code = np.array([code[f.settle_ccy] for f in book.families], dtype=np.int64)[book.family]
+    # balances first, then the rows in order: bincount adds them up in the order a loop over positions would
+    labels = np.concatenate([np.array([code[a.ccy] for a in portfolio.assets], dtype=np.int64), row_code])
+    amounts = np.array([a.amt for a in portfolio.assets], dtype=float)
+    eq = dict(zip(names, np.bincount(labels, weights=np.concatenate([amounts, add]), minlength=len(names))))
+    held = dict(zip(names, np.bincount(labels, weights=np.concatenate([amounts, np.where(opt, 0.0, add)]),
+                                       minlength=len(names))))
     ccys = tuple(sorted(eq, key=lambda c: (is_stablecoin(c), c)))
     px = np.empty(len(ccys))
     for j, c in enumerate(ccys):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..account import Equity, currency_equity
-from ..book import OPTION, Book, build_book
+from ..book import OPTION, Book, build_book, denomination
 from ..collateral import DiscountTable, load_discount_table
 from ..market import Market
 from ..params import GROUPS, RuleSet
@@ -16,6 +16,7 @@ from .scenarios import Grid, build_grid, revalue
 from .units import Units, assign_units
 
 DENOMS = ("USDT", "USDC", "USD")
+_BUCKET_SPAN = 1 << 40       # seconds to expiry stay far below this (35,000 years)
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,7 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
     n_u = len(units.names)
     group_of_pos = units.group[units.of_position] if book.n else np.zeros(0, dtype=np.int64)
     pnl = revalue(book, group_of_pos, grid, rules) if book.n else np.zeros((0, grid.moves.shape[1]))
-    unit_pnl = np.zeros((n_u, grid.moves.shape[1]))
-    np.add.at(unit_pnl, units.of_position, pnl)
+    unit_pnl = _sum_rows_by(units.of_position, pnl, n_u)
 
     cash = book.cash_delta_usd()
     gamma, vega, theta = book.greeks_usd()
@@ -70,10 +70,9 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
         return np.bincount(u, weights=values, minlength=n_u) if book.n else np.zeros(n_u)
 
     unit_spot = np.array([market.index_usd(c) for c in units.ccy]) if n_u else np.zeros(0)
-    denom_idx = np.array([DENOMS.index(d) for d in book.denom], dtype=np.int64)
-    unit_cash = np.zeros((n_u, 3))
-    if book.n:
-        np.add.at(unit_cash, (u, denom_idx), cash)
+    denom_of_family = np.array([DENOMS.index(denomination(f.quote)) for f in book.families], dtype=np.int64)
+    unit_cash = _sum_rows_by(u * len(DENOMS) + denom_of_family[book.family], cash[:, None],
+                             n_u * len(DENOMS)).reshape(n_u, len(DENOMS))
     greeks = np.stack([per_unit(cash), per_unit(gamma), per_unit(vega), per_unit(theta)], axis=1) if n_u else np.zeros((0, 4))
     mr4, multi = _mr4_derivatives(book, units, cash, rules)
     mr7 = _mr7_raw(book, units, cash, rules)
@@ -84,6 +83,13 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
                       unit_cash=unit_cash, unit_greeks=greeks, unit_upl=per_unit(upl), mr4_deriv=mr4,
                       mr4_multi_bucket=multi, mr7_raw=mr7, has_options=has_opt, pos_cash_delta=cash, pos_gamma=gamma,
                       pos_vega=vega, pos_theta=theta, pos_float_pnl=upl, pos_notional=book.notional_usd())
+
+
+def _sum_rows_by(labels: np.ndarray, values: np.ndarray, n_labels: int) -> np.ndarray:
+    """Rows of ``values`` (n, k) summed per label: (n_labels, k), in row order like ``np.add.at`` (one bincount)."""
+    k = values.shape[1]
+    flat = (labels[:, None] * k + np.arange(k)[None, :]).ravel()
+    return np.bincount(flat, weights=values.ravel(), minlength=n_labels * k).reshape(n_labels, k)
 
 
 def _mr4_derivatives(book: Book, units: Units, cash: np.ndarray, rules: RuleSet) -> tuple[np.ndarray, np.ndarray]:
@@ -97,12 +103,13 @@ def _mr4_derivatives(book: Book, units: Units, cash: np.ndarray, rules: RuleSet)
         return np.bincount(units.of_position, weights=np.abs(cash) * leg, minlength=n_u), np.zeros(n_u, dtype=bool)
     # bucket key: perpetuals share T = 0; futures and options bucket by expiry (t_years identifies the date)
     t = np.maximum(book.t_years, 0.0)
-    keys = np.stack([units.of_position.astype(float), np.round(t * 365.0 * 86400.0)], axis=1)
-    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    seconds = np.round(t * 365.0 * 86400.0).astype(np.int64)
+    keys = units.of_position * _BUCKET_SPAN + seconds       # sorts like (unit, seconds)
+    uniq, inv = np.unique(keys, return_inverse=True)
     inv = inv.reshape(-1)
     bucket_cd = np.bincount(inv, weights=cash, minlength=len(uniq))
-    bucket_unit = uniq[:, 0].astype(np.int64)
-    bucket_t = uniq[:, 1] / (365.0 * 86400.0)
+    bucket_unit = uniq // _BUCKET_SPAN
+    bucket_t = (uniq % _BUCKET_SPAN).astype(float) / (365.0 * 86400.0)
     annual = np.array([rules.get("mr4.annualMove", name) for name in GROUPS])[units.group[bucket_unit]]
     minimum = np.array([rules.get("mr4.minShock", name) for name in GROUPS])[units.group[bucket_unit]]
     shock = np.maximum(annual * bucket_t, minimum)

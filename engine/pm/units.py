@@ -27,10 +27,11 @@ def unit_name(ccy: str, quote: str, rules: RuleSet) -> str:
 
 def assign_units(book: Book, rules: RuleSet, spot_ccys: set[str]) -> Units:
     """Risk units of the book; a crypto with a spot balance gets the unit its spot may hedge (if any)."""
-    names = [unit_name(inst.underlying, inst.quote, rules) for inst in book.instruments]
-    ordered = sorted(set(names))
+    family_names = [unit_name(f.underlying, f.quote, rules) for f in book.families]   # a few families, not rows
+    ordered = sorted(set(family_names))
     lookup = {name: i for i, name in enumerate(ordered)}
-    of_position = np.fromiter((lookup[n] for n in names), dtype=np.int64, count=len(names))
+    unit_of_family = np.array([lookup[n] for n in family_names], dtype=np.int64)
+    of_position = unit_of_family[book.family]
     ccy = tuple(name.split("-")[0] for name in ordered)
     group = np.array([GROUPS.index(rules.group_of(c)) for c in ccy], dtype=np.int64)
     offset_quote = rules.get("spotOffsetQuote")
