@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest.importorskip("pytestqt")
 
-from PySide6 import QtCore, QtGui  # noqa: E402
+from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
 
 from engine.result import MarginResult, ScenarioOutcome, UnitResult  # noqa: E402
 from workstation.charts import HeatmapChart, MarginCurveChart, MrBreakdownChart, StressChart  # noqa: E402
@@ -75,6 +75,27 @@ def show(qtbot, chart, w: int = 900, h: int = 560):
     chart.show()
     qtbot.waitExposed(chart)
     return chart
+
+
+def settle(qtbot, chart) -> None:
+    """Let pending layout/resize events land so that view -> scene mapping is the one the mouse will see."""
+    vb = chart.getPlotItem().getViewBox()
+    last: list = [None]
+
+    def stable() -> bool:
+        QtWidgets.QApplication.processEvents()
+        now = (vb.sceneBoundingRect(), tuple(map(tuple, vb.viewRange())))
+        same = now == last[0]
+        last[0] = now
+        return same
+
+    qtbot.waitUntil(stable, timeout=2000)
+
+
+def hover(qtbot, chart, x: float, y: float) -> None:
+    settle(qtbot, chart)
+    chart.scene().sigMouseMoved.emit(scene_point(chart, x, y))
+    qtbot.waitUntil(chart.crosshair.is_visible, timeout=2000)
 
 
 def changed_fraction(a: QtGui.QImage, b: QtGui.QImage) -> float:
@@ -184,9 +205,7 @@ def test_stress_crosshair_snaps_and_hides(qtbot):
     chart.show_unit(moves, pnl, make_unit())
     k = 45                                       # moves[45] = +0.15
     step = moves[1] - moves[0]
-    pos = scene_point(chart, moves[k] + 0.3 * step, pnl[2, k] - 5.0)   # near the vol-up curve, off the grid point
-    chart.scene().sigMouseMoved.emit(pos)
-    qtbot.waitUntil(chart.crosshair.is_visible, timeout=2000)
+    hover(qtbot, chart, moves[k] + 0.3 * step, pnl[2, k] - 5.0)     # near the vol-up curve, off the grid point
     assert chart.crosshair.vline.value() == pytest.approx(moves[k])
     assert chart.crosshair.hline.value() == pytest.approx(pnl[2, k])    # follows the nearest vol state
     text = chart.crosshair.text()
@@ -197,8 +216,7 @@ def test_stress_crosshair_snaps_and_hides(qtbot):
     chart.scene().sigMouseMoved.emit(QtCore.QPointF(1.0, 1.0))           # outside the view box
     qtbot.waitUntil(lambda: not chart.crosshair.is_visible(), timeout=2000)
 
-    chart.scene().sigMouseMoved.emit(pos)
-    qtbot.waitUntil(chart.crosshair.is_visible, timeout=2000)
+    hover(qtbot, chart, moves[k], pnl[2, k])
     chart.leaveEvent(QtCore.QEvent(QtCore.QEvent.Type.Leave))
     assert not chart.crosshair.is_visible()
 
@@ -257,8 +275,7 @@ def test_heatmap_crosshair_readout(qtbot):
     moves, vols, grid = make_grid()
     chart.show_grid(moves, vols, grid)
     i, j = 30, 9                                                         # +10 %, +15 vol points
-    chart.scene().sigMouseMoved.emit(scene_point(chart, moves[i] + 0.003, vols[j] - 0.01))
-    qtbot.waitUntil(chart.crosshair.is_visible, timeout=2000)
+    hover(qtbot, chart, moves[i] + 0.003, vols[j] - 0.01)
     assert chart.crosshair.point == pytest.approx((moves[i], vols[j]))
     text = chart.crosshair.text()
     assert "move +10.0 %" in text and "vol +15.0 pts" in text
@@ -330,8 +347,7 @@ def test_breakdown_reuses_items_when_unit_count_changes(qtbot):
 def test_breakdown_crosshair(qtbot):
     chart = show(qtbot, MrBreakdownChart())
     chart.show_result(make_result((make_unit("BTC-USD", UNIT_A), make_unit("ETH-USD", UNIT_B))))
-    chart.scene().sigMouseMoved.emit(scene_point(chart, 1.2, 100.0))
-    qtbot.waitUntil(chart.crosshair.is_visible, timeout=2000)
+    hover(qtbot, chart, 1.2, 100.0)
     text = chart.crosshair.text()
     assert text.startswith("ETH-USD")
     assert "= MR2: 400 USD" in text and "MMR: 410 USD" in text
@@ -390,8 +406,7 @@ def test_margin_curve_crosshair(qtbot):
     chart = show(qtbot, MarginCurveChart())
     shocks, mmr, ratio, liq = make_margin_curve()
     chart.show_curve(shocks, mmr, ratio, liq)
-    chart.scene().sigMouseMoved.emit(scene_point(chart, -0.502, 5000.0))
-    qtbot.waitUntil(chart.crosshair.is_visible, timeout=2000)
+    hover(qtbot, chart, -0.502, 5000.0)
     text = chart.crosshair.text()
     assert f"move {MINUS}50.0 %" in text
     assert f"MMR: {fmt_usd(mmr[50])}" in text                      # 6,000 USD
