@@ -143,7 +143,11 @@ def main(db_path: str | os.PathLike | None = None) -> int:
         window.show()
         if not window.restore_layout_was_applied():
             window.apply_default_sizes()
-        return int(app.exec())
+        status = int(app.exec())
+        window.shutdown()
+        if getattr(window, "owns_store", False):
+            window.store.close()
+        return status
     finally:
         relay.restore()
 

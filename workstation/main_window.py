@@ -250,6 +250,9 @@ class MainWindow(QMainWindow):
                                     "Create an empty portfolio")
         self.act_duplicate = self._action("Duplicate portfolio\u2026", self.duplicate_portfolio, "Ctrl+D")
         self.act_rename = self._action("Rename portfolio\u2026", self.rename_portfolio, "F2")
+        # F2 also edits a table cell: rename only while the portfolio list has the focus.
+        self.removeAction(self.act_rename)
+        self.act_rename.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.act_delete_portfolio = self._action("Delete portfolio\u2026", self.delete_portfolio, "Ctrl+Shift+Del")
         self.act_import = self._action("Import\u2026", self.import_file, QKeySequence.StandardKey.Open,
                                        "Import a portfolio or a market snapshot (JSON)")
@@ -802,6 +805,9 @@ class MainWindow(QMainWindow):
             return
         if channel in ("unit", "curve"):
             self.status(f"Chart not updated: {message}", error=True)
+            return
+        if channel == "preview":
+            self.status(f"Preview not computed: {message}", error=True)
             return
         what = "Cannot compute" if is_input else "Computation failed"
         self.summary.clear(f"{what}: {message}")

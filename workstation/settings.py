@@ -18,7 +18,6 @@ DEFAULTS: dict[str, Any] = {
     "state": QByteArray(),
     "last_portfolio": "",
     "last_dir": "",
-    "selected_unit": "",
 }
 
 _path_override: Path | None = None

@@ -26,8 +26,14 @@ def no_dangling_threads(qapp):
     """Fail a test that leaves a Python thread or a thread-pool job running (napari's _dangling_qthread_pool)."""
     from PySide6.QtCore import QThreadPool
 
+    from workstation.services.compute import ComputeService
+
     before = {t.ident for t in threading.enumerate()}
     yield
+    running = [s for s in list(ComputeService.instances) if s.thread_running()]
+    for s in running:
+        s.shutdown()
+    assert not running, "a compute worker thread was left running"
     QThreadPool.globalInstance().waitForDone(5000)
     assert QThreadPool.globalInstance().activeThreadCount() == 0, "a QThreadPool job is still running"
     left = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]

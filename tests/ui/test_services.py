@@ -140,3 +140,30 @@ def test_exception_hook_logs_and_relays(qtbot, caplog):
         assert "boom" in caplog.text
     finally:
         relay.restore()
+
+
+def test_main_runs_the_loop_and_returns_when_the_window_closes(qtbot, qapp, demo_db):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from workstation.app import main
+    from workstation.main_window import MainWindow
+
+    seen = {}
+
+    def close_when_computed():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if windows and windows[0].result is not None and not windows[0].compute.is_busy():
+            seen["title"] = windows[0].windowTitle()
+            seen["mr"] = windows[0].summary.values["marginRatio"].text()
+            poll.stop()
+            windows[0].close()
+            QApplication.quit()
+
+    poll = QTimer()
+    poll.setInterval(50)
+    poll.timeout.connect(close_when_computed)
+    poll.start()
+    assert main(demo_db) == 0
+    poll.stop()
+    assert seen and seen["mr"] not in ("", "\u2014")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
+import weakref
 from collections import OrderedDict
 from typing import Any, Callable
 
@@ -79,6 +80,8 @@ class _Worker(QThread):
 class ComputeService(QObject):
     """Runs callables off the GUI thread; only the newest request per channel reports back."""
 
+    instances: "weakref.WeakSet[ComputeService]" = weakref.WeakSet()   # for leak checks in tests
+
     finished = Signal(str, object)            # channel, result (current requests only)
     failed = Signal(str, str, bool)           # channel, message, is_input_error
     busyChanged = Signal(bool)
@@ -90,8 +93,9 @@ class ComputeService(QObject):
         self._worker = _Worker()
         self._worker.done.connect(self._on_done)
         self._worker.error.connect(self._on_error)
-        self._worker.start()
         self._closed = False
+        self._worker.start()
+        ComputeService.instances.add(self)
 
     # -- requests -----------------------------------------------------------------------------------------------
     def submit(self, channel: str, fn: Callable[[], Any]) -> int:
