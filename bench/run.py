@@ -42,7 +42,8 @@ class Report:
 
 
 def _fmt(t: Timing, p95: bool = False) -> str:
-    return f"{t.median_ms:.2f} ms" + (f" (p95 {t.p95_ms:.2f})" if p95 else "")
+    cpu = f", cpu {t.cpu_median_ms:.2f}" if t.cpu_median_ms == t.cpu_median_ms else ""
+    return f"{t.median_ms:.2f} ms" + (f" (p95 {t.p95_ms:.2f}{cpu})" if p95 else (f" ({cpu[2:]})" if cpu else ""))
 
 
 def _verdict(ok: bool) -> str:

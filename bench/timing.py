@@ -15,6 +15,7 @@ class Timing:
     median_ms: float
     p95_ms: float
     runs: int
+    cpu_median_ms: float = float("nan")     # process CPU time: steadier than wall time on a shared machine
 
     def __str__(self) -> str:
         return f"{self.median_ms:.3f} ms (p95 {self.p95_ms:.3f}, n={self.runs})"
@@ -24,23 +25,25 @@ def measure(fn: Callable[[], object], *, runs: int = 30, warmup: int = 2, budget
     """Time ``fn`` ``runs`` times after ``warmup`` calls (fewer runs if the budget runs out, at least 3)."""
     for _ in range(warmup):
         fn()
-    samples = []
+    samples, cpu = [], []
     gc_was = gc.isenabled()
     gc.disable()
     try:
         start = time.perf_counter()
         for i in range(runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             fn()
             samples.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             if i >= 2 and time.perf_counter() - start > budget_s:
                 break
     finally:
         if gc_was:
             gc.enable()
-    return from_samples(samples)
+    return from_samples(samples, cpu)
 
 
-def from_samples(samples_s: list[float]) -> Timing:
+def from_samples(samples_s: list[float], cpu_s: list[float] | None = None) -> Timing:
     a = np.asarray(samples_s) * 1e3
-    return Timing(float(np.median(a)), float(np.percentile(a, 95)), len(a))
+    cpu = float(np.median(cpu_s) * 1e3) if cpu_s else float("nan")
+    return Timing(float(np.median(a)), float(np.percentile(a, 95)), len(a), cpu)

@@ -17,14 +17,17 @@ def norm_cdf(x: np.ndarray) -> np.ndarray:
 
 def black76(fwd: np.ndarray, strike: np.ndarray, vol: np.ndarray, t: np.ndarray, is_call: np.ndarray) -> np.ndarray:
     """Undiscounted Black-76 price; intrinsic value where t or vol is zero."""
-    fwd, strike, vol, t = np.broadcast_arrays(fwd, strike, vol, t)
-    sd = vol * np.sqrt(np.maximum(t, 0.0))
-    live = sd > 1e-12
-    if live.all():                      # the usual case: no guard arrays needed
+    fwd, strike, vol, t, is_call = np.broadcast_arrays(fwd, strike, vol, t, is_call)
+    sd = np.sqrt(np.maximum(t, 0.0))
+    sd *= vol
+    dead = sd <= 1e-12
+    if not dead.any():                  # the usual case: no guard needed
         return np.maximum(_black76_live(fwd, strike, sd, is_call), 0.0)
-    price = np.maximum(_black76_live(fwd, strike, np.where(live, sd, 1.0), is_call), 0.0)
-    intrinsic = np.where(is_call, np.maximum(fwd - strike, 0.0), np.maximum(strike - fwd, 0.0))
-    return np.where(live, price, intrinsic)
+    sd[dead] = 1.0                      # priced below, then replaced by the intrinsic value
+    price = np.maximum(_black76_live(fwd, strike, sd, is_call), 0.0)
+    f, k = fwd[dead], strike[dead]
+    price[dead] = np.where(is_call[dead], np.maximum(f - k, 0.0), np.maximum(k - f, 0.0))
+    return price
 
 
 def _black76_live(fwd: np.ndarray, strike: np.ndarray, sd: np.ndarray, is_call: np.ndarray) -> np.ndarray:
