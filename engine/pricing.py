@@ -17,30 +17,37 @@ def norm_cdf(x: np.ndarray) -> np.ndarray:
 
 def black76(fwd: np.ndarray, strike: np.ndarray, vol: np.ndarray, t: np.ndarray, is_call: np.ndarray) -> np.ndarray:
     """Undiscounted Black-76 price; intrinsic value where t or vol is zero."""
-    fwd, strike, vol, t, is_call = np.broadcast_arrays(fwd, strike, vol, t, is_call)
+    put = np.logical_not(is_call).astype(float)           # before broadcasting: usually one flag per row
+    fwd, strike, vol, t = np.broadcast_arrays(fwd, strike, vol, t)
     sd = np.sqrt(np.maximum(t, 0.0))
     sd *= vol
     dead = sd <= 1e-12
     if not dead.any():                  # the usual case: no guard needed
-        return np.maximum(_black76_live(fwd, strike, sd, is_call), 0.0)
+        return np.maximum(_black76_live(fwd, strike, sd, put), 0.0)
     sd[dead] = 1.0                      # priced below, then replaced by the intrinsic value
-    price = np.maximum(_black76_live(fwd, strike, sd, is_call), 0.0)
-    f, k = fwd[dead], strike[dead]
-    price[dead] = np.where(is_call[dead], np.maximum(f - k, 0.0), np.maximum(k - f, 0.0))
+    price = np.maximum(_black76_live(fwd, strike, sd, put), 0.0)
+    f, k, p = fwd[dead], strike[dead], np.broadcast_to(put, sd.shape)[dead]
+    price[dead] = np.where(p == 0.0, np.maximum(f - k, 0.0), np.maximum(k - f, 0.0))
     return price
 
 
-def _black76_live(fwd: np.ndarray, strike: np.ndarray, sd: np.ndarray, is_call: np.ndarray) -> np.ndarray:
-    """Black-76 call or put for sd > 0: call = F N(d1) - K N(d2), put by parity (in-place to spare temporaries)."""
+def _black76_live(fwd: np.ndarray, strike: np.ndarray, sd: np.ndarray, put: np.ndarray) -> np.ndarray:
+    """Black-76 for sd > 0: call = F N(d1) - K N(d2); a put (put = 1) by parity, call - (F - K).
+
+    In-place steps spare (n, 34) temporaries; the put flag multiplies rather than selects (np.where is slow).
+    """
     d1 = np.log(fwd / strike)
     half_var = 0.5 * sd
     half_var *= sd
     d1 += half_var
     d1 /= sd
-    call = fwd * norm_cdf(d1)
+    price = fwd * norm_cdf(d1)
     d1 -= sd                            # now d2
-    call -= strike * norm_cdf(d1)
-    return np.where(is_call, call, call - (fwd - strike))
+    price -= strike * norm_cdf(d1)
+    parity = fwd - strike
+    parity *= put
+    price -= parity
+    return price
 
 
 def black76_greeks(fwd: np.ndarray, strike: np.ndarray, vol: np.ndarray, t: np.ndarray,
