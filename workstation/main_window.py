@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileDialog, QHeaderView,
                                QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox,
                                QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
@@ -90,7 +90,12 @@ class MainWindow(QMainWindow):
         self.store = store
         self.themes = theme_manager or ThemeManager(LIGHT, self)
         self.holder = DocumentHolder(store, self)
-        self.undo_stack = QUndoStack(self)
+        # One undo history per portfolio (kept while the window is open); the group's actions follow the open one.
+        self.undo_group = QUndoGroup(self)
+        self._stacks: dict[str, QUndoStack] = {}
+        self._no_stack = QUndoStack(self)
+        self.undo_group.addStack(self._no_stack)
+        self.undo_group.setActiveStack(self._no_stack)
         self.compute = ComputeService(self)
         self.prepared: Any = None
         self.result: MarginResult | None = None
@@ -117,7 +122,7 @@ class MainWindow(QMainWindow):
         self.compute.failed.connect(self._on_compute_failed)
         self.compute.busyChanged.connect(self._on_busy)
         self.themes.themeChanged.connect(self._apply_theme)
-        self.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
+        self.undo_group.indexChanged.connect(lambda _i: self._update_actions())
 
         self.resize(1600, 1000)
         self._default_state = self.saveState()
@@ -240,10 +245,10 @@ class MainWindow(QMainWindow):
         return a
 
     def _build_actions(self) -> None:
-        self.act_undo = self.undo_stack.createUndoAction(self, "Undo")
+        self.act_undo = self.undo_group.createUndoAction(self, "Undo")
         self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.act_undo.setObjectName("actionUndo")
-        self.act_redo = self.undo_stack.createRedoAction(self, "Redo")
+        self.act_redo = self.undo_group.createRedoAction(self, "Redo")
         self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
         self.act_redo.setObjectName("actionRedo")
         self.act_new = self._action("New portfolio\u2026", self.new_portfolio, QKeySequence.StandardKey.New,
@@ -421,13 +426,35 @@ class MainWindow(QMainWindow):
         except (InputError, LookupError, Exception) as exc:  # noqa: BLE001 - a bad row must not kill the window
             self.show_error("Cannot open portfolio", f"{name}: {exc}")
             return False
-        self.undo_stack.clear()
+        self.undo_group.setActiveStack(self._stack_for(name))
         try:
             settings.write("last_portfolio", name)
         except OSError:
             pass
         self.status(f"Opened {name}")
         return True
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The undo history of the open portfolio (an empty one when none is open)."""
+        return self.undo_group.activeStack() or self._no_stack
+
+    def _stack_for(self, name: str) -> QUndoStack:
+        stack = self._stacks.get(name)
+        if stack is None:
+            stack = QUndoStack(self)
+            stack.setObjectName(f"undo:{name}")
+            self.undo_group.addStack(stack)
+            self._stacks[name] = stack
+        return stack
+
+    def _drop_stack(self, name: str) -> None:
+        stack = self._stacks.pop(name, None)
+        if stack is not None:
+            if self.undo_group.activeStack() is stack:
+                self.undo_group.setActiveStack(self._no_stack)
+            self.undo_group.removeStack(stack)
+            stack.deleteLater()
 
     def _unique_name(self, base: str) -> str:
         names = set(self.portfolio_names())
@@ -489,7 +516,9 @@ class MainWindow(QMainWindow):
             return
         if self.holder.doc is not None and self.holder.doc.name == name:
             self.holder.renamed(new)
-            self.undo_stack.clear()      # the commands name the old portfolio
+        self._drop_stack(name)                 # its commands name the old portfolio
+        if self.holder.doc is not None and self.holder.doc.name == new:
+            self.undo_group.setActiveStack(self._stack_for(new))
         self.refresh_portfolio_list(select=new)
         self.status(f"Renamed {name} to {new}")
 
@@ -507,8 +536,8 @@ class MainWindow(QMainWindow):
             return
         row = self.portfolio_list.currentRow()
         if self.holder.doc is not None and self.holder.doc.name == name:
-            self.undo_stack.clear()
             self.holder.close()
+        self._drop_stack(name)
         self.refresh_portfolio_list()
         if self.portfolio_list.count():
             self.portfolio_list.setCurrentRow(min(row, self.portfolio_list.count() - 1))
@@ -568,7 +597,7 @@ class MainWindow(QMainWindow):
         self.status(f"Imported market snapshot {name!r}; portfolios without a linked snapshot use the newest")
         if self.holder.doc is not None:
             self.holder.open(self.holder.doc.name)
-            self.undo_stack.clear()
+            self.undo_stack.clear()            # its commands hold the previous snapshot
 
     def export_portfolio(self) -> None:
         name = self._selected_name()
@@ -623,6 +652,9 @@ class MainWindow(QMainWindow):
             self._update_actions()
             return
         if reason == "open":
+            if self._pending_compare is not None:          # a comparison of the previous portfolio
+                self.compute.cancel("compare")
+                self._pending_compare = None
             self._market_at_open = (doc.name, doc.market)
             self.result = None
             self.prepared = None
@@ -788,7 +820,9 @@ class MainWindow(QMainWindow):
             self.spots = payload.spot_in_use
             self._show_result(payload.result, committed=True)
         elif channel == "preview":
-            self._show_result(payload, committed=False)
+            self._show_result(payload.result, committed=False)
+            if payload.charts is not None:
+                self._show_unit_charts(payload.charts, payload.result)
         elif channel == "unit":
             self._show_unit_charts(payload)
         elif channel == "curve":
@@ -903,10 +937,12 @@ class MainWindow(QMainWindow):
         prepared, unit, spots = self.prepared, self.selected_unit, dict(self.spots)
         self.compute.submit("unit", lambda: jobs.compute_unit(prepared, unit, spots))
 
-    def _show_unit_charts(self, uc: jobs.UnitCharts) -> None:
+    def _show_unit_charts(self, uc: jobs.UnitCharts, result: MarginResult | None = None) -> None:
         if uc.unit != self.selected_unit:
             return
         u = self._unit_result()
+        if result is not None:
+            u = next((x for x in result.units if x.risk_unit == uc.unit), u)
         stress = self.charts.get("StressChart")
         if stress is not None and u is not None:
             stress.show_unit(uc.moves, uc.stress, u)
@@ -918,10 +954,10 @@ class MainWindow(QMainWindow):
     def _preview_spot(self, ccy: str, amount: float) -> None:
         if self.prepared is None:
             return
-        prepared = self.prepared
+        prepared, unit = self.prepared, self.selected_unit
         spots = dict(self.spots)
         spots[ccy] = amount
-        self.compute.submit("preview", lambda: jobs.compute_preview(prepared, spots))
+        self.compute.submit("preview", lambda: jobs.compute_preview(prepared, spots, unit))
 
     def _cancel_preview(self) -> None:
         self.compute.cancel("preview")
@@ -931,6 +967,7 @@ class MainWindow(QMainWindow):
             breakdown = self.charts.get("MrBreakdownChart")
             if breakdown is not None:
                 breakdown.show_result(self.result)
+            self._request_unit_charts()
 
     def _commit_spot(self, ccy: str, amount: Any, gesture: int) -> None:
         doc = self.holder.doc
@@ -968,7 +1005,7 @@ class MainWindow(QMainWindow):
             return
         to = ACCT_LEVELS[code]
         portfolio, market = doc.portfolio, doc.valuation_market()
-        self._start_compare({"kind": "mode", "code": code},
+        self._start_compare({"kind": "mode", "code": code, "name": doc.name},
                             lambda: jobs.compare_mode(portfolio, market, to))
 
     def _on_rules_selected(self, index: int) -> None:
@@ -978,7 +1015,7 @@ class MainWindow(QMainWindow):
         if doc is None or rid == current:
             return
         portfolio, market = doc.portfolio, doc.valuation_market()
-        self._start_compare({"kind": "rules", "rules": rid},
+        self._start_compare({"kind": "rules", "rules": rid, "name": doc.name},
                             lambda: jobs.compare_rule_sets(portfolio, market, current, rid))
 
     def _start_compare(self, pending: dict, fn: Callable[[], Any]) -> None:
@@ -996,7 +1033,10 @@ class MainWindow(QMainWindow):
     def _open_compare(self, cmp: jobs.Comparison) -> None:
         doc = self.holder.doc
         pending = self._pending_compare
-        if doc is None or pending is None:
+        if doc is None or pending is None or pending.get("name") != doc.name:
+            self._pending_compare = None
+            self._sync_selectors()
+            self._update_actions()
             return
         if cmp.kind == "mode":
             names = {"pm": "portfolio margin", "mc": "multi-currency"}

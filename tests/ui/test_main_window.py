@@ -410,3 +410,21 @@ def test_cell_editor_refuses_bad_input_in_place(qtbot, window):
     qtbot.waitUntil(lambda: window.undo_stack.count() == 1)
     wait_settled(qtbot, window)
     assert window.holder.doc.portfolio.positions[0].pos == float(old) + 1
+
+
+def test_each_portfolio_keeps_its_own_undo_history(qtbot, window, demo_db):
+    from db.store import Store
+
+    open_portfolio(qtbot, window, "ETH straddle")
+    model = window.findChild(QTableView, "positionsTable").model()
+    old = float(model.index(0, model.column_index("pos")).data(Qt.ItemDataRole.EditRole))
+    assert model.setData(model.index(0, model.column_index("pos")), str(old + 3))
+    wait_settled(qtbot, window)
+    open_portfolio(qtbot, window, "BTC cash-and-carry")
+    assert not window.act_undo.isEnabled()               # nothing done here yet
+    open_portfolio(qtbot, window, "ETH straddle")
+    assert window.act_undo.isEnabled() and window.undo_stack.count() == 1
+    window.act_undo.trigger()
+    wait_settled(qtbot, window)
+    with Store(demo_db) as store:
+        assert store.load_portfolio("ETH straddle").positions[0].pos == old

@@ -49,9 +49,19 @@ def compute_main(portfolio: Portfolio, market: Market) -> MainOutcome:
     return MainOutcome(prepared, result, spots)
 
 
-def compute_preview(prepared: Any, spots: Mapping[str, float | None]) -> MarginResult:
+@dataclass(frozen=True)
+class PreviewOutcome:
+    """A cheap re-evaluation with other spot-in-use amounts, and the selected unit's charts under them."""
+
+    result: MarginResult
+    charts: "UnitCharts | None"
+
+
+def compute_preview(prepared: Any, spots: Mapping[str, float | None], unit: str = "") -> PreviewOutcome:
     from engine import api
-    return api.evaluate(prepared, spots)
+    result = api.evaluate(prepared, spots)
+    charts = compute_unit(prepared, unit, spots) if unit and any(u.risk_unit == unit for u in result.units) else None
+    return PreviewOutcome(result, charts)
 
 
 @dataclass(frozen=True)
