@@ -119,6 +119,10 @@ class _FormattedAxis(pg.AxisItem):
 class PercentAxis(_FormattedAxis):
     """Data in fractions (0.12), ticks in percent ("+12 %")."""
 
+    def __init__(self, orientation: str, **kw: Any) -> None:
+        super().__init__(orientation, **kw)
+        self.setTickDensity(1.6)    # -100..+100 % gets 20 % steps rather than 50 %
+
     def format_value(self, v: float, spacing: float) -> str:
         step = spacing * 100
         decimals = 0 if step >= 1 or step <= 0 else min(3, int(math.ceil(-math.log10(step))))
