@@ -306,7 +306,20 @@ class MainWindow(QMainWindow):
         tb.setObjectName("mainToolbar")
         tb.setMovable(False)
         self.addToolBar(tb)
-        for a in (self.act_new, self.act_import, self.act_export, None, self.act_undo, self.act_redo, None,
+        # Toolbar twins of Undo/Redo with a fixed label (the menu actions carry the command's text).
+        self.tb_undo = QAction("Undo", self)
+        self.tb_undo.setObjectName("toolbarUndo")
+        self.tb_undo.triggered.connect(lambda: self.undo_group.undo())
+        self.tb_redo = QAction("Redo", self)
+        self.tb_redo.setObjectName("toolbarRedo")
+        self.tb_redo.triggered.connect(lambda: self.undo_group.redo())
+        self.undo_group.canUndoChanged.connect(self.tb_undo.setEnabled)
+        self.undo_group.canRedoChanged.connect(self.tb_redo.setEnabled)
+        self.undo_group.undoTextChanged.connect(lambda t: self.tb_undo.setToolTip(f"Undo {t}" if t else "Undo"))
+        self.undo_group.redoTextChanged.connect(lambda t: self.tb_redo.setToolTip(f"Redo {t}" if t else "Redo"))
+        self.tb_undo.setEnabled(False)
+        self.tb_redo.setEnabled(False)
+        for a in (self.act_new, self.act_import, self.act_export, None, self.tb_undo, self.tb_redo, None,
                   self.act_refresh):
             tb.addSeparator() if a is None else tb.addAction(a)
         tb.addSeparator()

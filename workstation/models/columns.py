@@ -31,6 +31,18 @@ def fmt_money(x: Any) -> str:
     return f"{x:,.2f}"
 
 
+def fmt_money_dense(x: Any) -> str:
+    """Money in a narrow column: millions and billions abbreviated (the tooltip has the full figure)."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return DASH
+    x = float(x)
+    if abs(x) >= 1e9:
+        return f"{x / 1e9:,.2f}B"
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.2f}M"
+    return fmt_money(x)
+
+
 def fmt_amount(x: Any) -> str:
     """Coin amounts and contract counts: up to 6 significant decimals, thousands separators."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
@@ -209,7 +221,12 @@ class ColumnTableModel(QAbstractTableModel):
             if params:
                 return (f"{DAGGER} {col.title} rests on assumed rule parameter(s): " + ", ".join(params)
                         + "\n(OKX does not publish these values; the rule set carries an assumption.)")
-            return self.cell_tooltip(row_obj, col)
+            tip = self.cell_tooltip(row_obj, col)
+            value = col.value(row_obj)
+            if col.numeric and isinstance(value, (int, float)) and math.isfinite(value):
+                exact = f"{col.title}: {value:,.2f}" + (f" {col.unit}" if col.unit else "")
+                tip = exact if not tip else f"{exact}\n{tip}"
+            return tip
         return None
 
     def cell_tooltip(self, row_obj: Any, col: Column) -> str | None:

@@ -15,7 +15,7 @@ from engine.numbers import format_number, parse_number
 from engine.portfolio import MAX_ASSET, MAX_CONTRACTS, Asset, Position
 from engine.result import MR_KEYS, AssetResult, PositionResult, UnitResult
 
-from .columns import (Column, ColumnTableModel, fmt_amount, fmt_coin, fmt_money, fmt_pct, fmt_price, fmt_text,
+from .columns import (Column, ColumnTableModel, fmt_amount, fmt_coin, fmt_money, fmt_money_dense, fmt_pct, fmt_price, fmt_text,
                       sign_colour)
 
 Index = QModelIndex | QPersistentModelIndex
@@ -37,22 +37,22 @@ MR_TITLES = {
 def risk_unit_columns() -> list[Column]:
     cols = [
         Column("riskUnit", "Unit", lambda u: u.risk_unit, tooltip="Risk unit (one underlying)"),
-        Column("delta", "Delta\n$", lambda u: u.delta, fmt_money, "USD cash delta", "USD", True, sign_colour,
+        Column("delta", "Delta\n$", lambda u: u.delta, fmt_money_dense, "USD cash delta", "USD", True, sign_colour,
                assumed_key="delta"),
-        Column("gamma", "Gamma\n$/1%", lambda u: u.gamma, fmt_money,
+        Column("gamma", "Gamma\n$/1%", lambda u: u.gamma, fmt_money_dense,
                "USD change of cash delta for a 1 % index move", "USD per 1%", True, sign_colour, assumed_key="gamma"),
-        Column("vega", "Vega\n$/pt", lambda u: u.vega, fmt_money, "USD per volatility point", "USD per vol point",
+        Column("vega", "Vega\n$/pt", lambda u: u.vega, fmt_money_dense, "USD per volatility point", "USD per vol point",
                True, sign_colour, assumed_key="vega"),
-        Column("theta", "Theta\n$/d", lambda u: u.theta, fmt_money, "USD per day", "USD per day", True, sign_colour,
+        Column("theta", "Theta\n$/d", lambda u: u.theta, fmt_money_dense, "USD per day", "USD per day", True, sign_colour,
                assumed_key="theta"),
     ]
     for k in MR_KEYS:
-        cols.append(Column(k, k.upper(), (lambda u, k=k: u.mr.get(k)), fmt_money, MR_TITLES[k], "USD", True,
+        cols.append(Column(k, k.upper(), (lambda u, k=k: u.mr.get(k)), fmt_money_dense, MR_TITLES[k], "USD", True,
                            assumed_key=k))
     cols += [
-        Column("mmr", "MMR", lambda u: u.mmr, fmt_money, "Maintenance margin requirement of the unit", "USD", True,
+        Column("mmr", "MMR", lambda u: u.mmr, fmt_money_dense, "Maintenance margin requirement of the unit", "USD", True,
                assumed_key="mmr"),
-        Column("imr", "IMR", lambda u: u.imr, fmt_money, "Initial margin requirement of the unit", "USD", True,
+        Column("imr", "IMR", lambda u: u.imr, fmt_money_dense, "Initial margin requirement of the unit", "USD", True,
                assumed_key="imr"),
         Column("spotInUse", "Spot\nin use", lambda u: u.spot_in_use, fmt_coin,
                "Spot holdings joined to the unit (coin)", "coin", True),

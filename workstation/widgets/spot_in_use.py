@@ -105,7 +105,9 @@ class SpotInUseControl(QFrame):
         self._gesture += 1
 
     def _amount_from_slider(self, v: int) -> float:
-        return self._max * v / SLIDER_STEPS
+        if v >= SLIDER_STEPS:
+            return self._max
+        return min(round(self._max * v / SLIDER_STEPS, 4), self._max)
 
     def _on_slider(self, v: int) -> None:
         amount = self._amount_from_slider(v)
