@@ -191,6 +191,19 @@ def test_stress_chart_reuses_items(qtbot):
     assert not chart.worst_label.isVisible()
 
 
+@pytest.mark.parametrize("size", [(1000, 600), (380, 260)])
+def test_stress_worst_label_inside_view(qtbot, size):
+    chart = show(qtbot, StressChart(), *size)
+    chart.show_unit(*make_curves(), make_unit())
+    settle(qtbot, chart)
+    vb_rect = chart.getPlotItem().getViewBox().sceneBoundingRect()
+    label_rect = chart.worst_label.sceneBoundingRect()
+    assert vb_rect.contains(label_rect), (vb_rect, label_rect)
+    text = chart.worst_label.textItem.toPlainText()
+    assert text.replace("\n", " ") == f"MR1 worst: {MINUS}1,164 USD at +12 %, vol up"
+    assert ("\n" in text) == (size[0] < 500)                # wrapped only when narrow
+
+
 def test_stress_chart_rejects_bad_shapes(qtbot):
     chart = StressChart()
     qtbot.addWidget(chart)

@@ -311,8 +311,9 @@ class ChartBase(pg.PlotWidget):
         self._set_title(self._title)
         legend = pi.legend
         if legend is not None:
-            legend.setBrush(qcolor(theme.surface, 220))
-            legend.setPen(cosmetic_pen(theme.grid))
+            below = getattr(self, "_legend_below", False)
+            legend.setBrush(qcolor(theme.surface, 0 if below else 220))
+            legend.setPen(cosmetic_pen(theme.grid, alpha=0 if below else None))
             legend.setLabelTextColor(qcolor(theme.foreground))
             for _sample, label in legend.items:      # setLabelTextColor only stores the colour: re-render
                 label.setText(label.text, color=qcolor(theme.foreground))
@@ -328,10 +329,29 @@ class ChartBase(pg.PlotWidget):
     def _set_axis_label(self, name: str, text: str) -> None:
         self.getPlotItem().setLabel(name, text, color=self._theme.foreground, **{"font-size": f"{LABEL_FONT_PT}pt"})
 
-    def _add_legend(self, columns: int = 1, offset: tuple[int, int] = (10, 10)) -> pg.LegendItem:
-        legend = self.getPlotItem().addLegend(offset=offset, colCount=columns, labelTextSize=f"{LABEL_FONT_PT}pt",
-                                             verSpacing=-4)
+    def _add_legend(self, columns: int = 1, offset: tuple[int, int] = (10, 10), below: bool = False) -> pg.LegendItem:
+        """The plot's legend: floating in the view (top-left), or ``below`` the bottom axis in the PlotItem layout,
+        where it never covers data; a legend below re-flows to fewer columns when the plot gets narrow."""
+        pi = self.getPlotItem()
+        if not below:
+            return pi.addLegend(offset=offset, colCount=columns, labelTextSize=f"{LABEL_FONT_PT}pt", verSpacing=-4)
+        legend = pg.LegendItem(colCount=columns, labelTextSize=f"{LABEL_FONT_PT}pt", verSpacing=-6)
+        pi.layout.addItem(legend, 4, 1)
+        pi.legend = legend               # PlotItem.addItem(name=...) adds entries to it
+        self._legend_below = True
+        self._legend_max_columns = columns
+        pi.getViewBox().sigResized.connect(self._fit_legend)
         return legend
+
+    def _fit_legend(self) -> None:
+        legend = self.getPlotItem().legend
+        if legend is None or not legend.items:
+            return
+        widest = max(sample.boundingRect().width() + label.item.boundingRect().width() + 16
+                     for sample, label in legend.items)
+        cols = int(max(1, min(self._legend_max_columns, self.getPlotItem().getViewBox().width() // max(widest, 1))))
+        if cols != legend.columnCount:
+            legend.setColumnCount(cols)
 
     def _set_view(self, x_range: tuple[float, float], y_range: tuple[float, float],
                   viewbox: pg.ViewBox | None = None) -> None:

@@ -53,7 +53,7 @@ class MrBreakdownChart(ChartBase):
         pi = self.getPlotItem()
         pi.showGrid(x=False, y=True, alpha=0.25)
         self._set_axis_label("left", "Margin (USD)")
-        self.legend = self._add_legend(columns=3)
+        self.legend = self._add_legend(columns=3, below=True)
         self.bars: dict[str, pg.BarGraphItem] = {}
         for key, text in COMPONENTS:
             bar = pg.BarGraphItem(x=np.empty(0), height=np.empty(0), y0=np.empty(0), width=BAR_WIDTH, name=text)
@@ -75,6 +75,8 @@ class MrBreakdownChart(ChartBase):
         self._total_labels: list[pg.TextItem] = []
         self.crosshair = Crosshair(self, self._snap)
         self._rows: list[tuple[str, dict[str, float]]] = []
+        self._top = 1.0
+        pi.getViewBox().sigResized.connect(self._on_view_resized)
         self.apply_theme(self._theme)
         self.clear()
 
@@ -133,7 +135,8 @@ class MrBreakdownChart(ChartBase):
         top = float(max(np.max(totals), np.max(mr7), 0.0))
         if top <= 0:
             top = 1.0
-        y_max = top * 1.32          # headroom for the total labels and the legend
+        self._top = top
+        y_max = self._y_max()
         theme = self._theme
         for i, (name, c) in enumerate(self._rows):
             dom = self._label(self._dominant_labels, i, (0.5, 0.5), theme.surface)
@@ -156,6 +159,17 @@ class MrBreakdownChart(ChartBase):
         self._set_empty_look(False)
         self._set_title("MMR breakdown by risk unit")
         self._set_view((-0.6, n - 0.4), (-0.02 * y_max, y_max))
+
+    def _y_max(self) -> float:
+        """Top of the view: the tallest bar plus room for its "MMR ..." label (about 28 px at the current height)."""
+        h = self.getPlotItem().getViewBox().height()
+        frac = max(0.08, 28.0 / h) if h > 60 else 0.15
+        return self._top / (1.0 - min(frac, 0.5))
+
+    def _on_view_resized(self) -> None:
+        if self._rows:
+            y_max = self._y_max()
+            self.getPlotItem().getViewBox().setYRange(-0.02 * y_max, y_max, padding=0)
         self.crosshair.hide()
 
     def _show_empty(self, text: str) -> None:

@@ -60,6 +60,7 @@ class StressChart(ChartBase):
         self.worst_label.hide()
 
         self.crosshair = Crosshair(self, self._snap)
+        pi.getViewBox().sigResized.connect(self._place_worst_label)
         self._moves = np.empty(0)
         self._pnl = np.empty((3, 0))
         self._unit: Any = None
@@ -116,8 +117,6 @@ class StressChart(ChartBase):
 
         fin = unit.mr1_final
         self.worst_point.setData(x=[float(fin.spot_shock)], y=[float(fin.pnl)])
-        vol = f", vol {fin.vol_shock}" if fin.vol_shock else ""
-        self.worst_label.setText(f"MR1 worst: {fmt_usd(fin.pnl)} at {fmt_pct(fin.spot_shock)}{vol}")
         self._set_title(f"Stress P&L \u2014 {unit.risk_unit}")
 
         xs = finite_values(moves, unit.mr1_moves, mr6_moves)
@@ -126,7 +125,7 @@ class StressChart(ChartBase):
         # extra headroom at the top for the legend
         y_range = padded(float(ys.min()), float(ys.max()), 0.08, 0.22) if ys.size else (-1.0, 1.0)
         self._set_view(x_range, y_range)
-        self._place_worst_label(float(fin.spot_shock), float(fin.pnl), x_range, y_range)
+        self._place_worst_label()
         self.crosshair.hide()
 
     def _update_grid_points(self) -> None:
@@ -139,18 +138,38 @@ class StressChart(ChartBase):
         brushes = [self._grid_brushes[i] for i in range(3) for _ in range(n)]
         self.grid_points.setData(x=np.tile(mr1_moves, 3), y=mr1_pnl.ravel(), brush=brushes)
 
-    def _place_worst_label(self, x: float, y: float, x_range: tuple[float, float],
-                           y_range: tuple[float, float]) -> None:
+    def _place_worst_label(self) -> None:
+        """Put the "MR1 worst" label next to its point, inside the view, wrapped to two lines when narrow.
+
+        Runs after each update and whenever the view is resized (the label's size is in pixels, the view in data
+        units), so it also fits in exports at another size.
+        """
+        unit = self._unit
+        if unit is None:
+            return
+        fin = unit.mr1_final
+        x, y = float(fin.spot_shock), float(fin.pnl)
         if not (np.isfinite(x) and np.isfinite(y)):
             self.worst_label.hide()
             return
-        # grow towards the middle of the view so the label is never clipped
-        ax = 1.0 if x > (x_range[0] + x_range[1]) / 2 else 0.0
-        ay = 0.0 if y > (y_range[0] + y_range[1]) / 2 else 1.0
-        self.worst_label.setAnchor((ax, ay))
-        dx = (x_range[1] - x_range[0]) * 0.012 * (-1 if ax else 1)
-        dy = (y_range[1] - y_range[0]) * 0.03 * (-1 if ay == 0 else 1)
-        self.worst_label.setPos(x + dx, y + dy)
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        px, py = vb.viewPixelSize()
+        vol = f", vol {fin.vol_shock}" if fin.vol_shock else ""
+        head, tail = f"MR1 worst: {fmt_usd(fin.pnl)}", f"at {fmt_pct(fin.spot_shock)}{vol}"
+        self.worst_label.setText(f"{head} {tail}")
+        if vb.width() > 50 and self.worst_label.textItem.boundingRect().width() > 0.55 * vb.width():
+            self.worst_label.setText(f"{head}\n{tail}")
+        rect = self.worst_label.textItem.boundingRect()
+        w, h = rect.width() * px, rect.height() * py
+        gap_x, gap_y = 10 * px, 8 * py
+        # above the point when the point is in the lower half, else below; then kept inside the view
+        top = y + gap_y + h if y < (y0 + y1) / 2 else y - gap_y
+        top = min(max(top, y0 + h + 2 * py), y1 - 2 * py)
+        left = x + gap_x if x < (x0 + x1) / 2 else x - gap_x - w
+        left = min(max(left, x0 + 2 * px), x1 - w - 2 * px)
+        self.worst_label.setAnchor((0, 0))
+        self.worst_label.setPos(left, top)
         self.worst_label.show()
 
     def clear(self) -> None:
