@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from .format import fmt_compact, fmt_pct, fmt_ratio, fmt_vol_pts
 
@@ -337,6 +337,9 @@ class ChartBase(pg.PlotWidget):
             return pi.addLegend(offset=offset, colCount=columns, labelTextSize=f"{LABEL_FONT_PT}pt", verSpacing=-4)
         legend = pg.LegendItem(colCount=columns, labelTextSize=f"{LABEL_FONT_PT}pt", verSpacing=-6)
         pi.layout.addItem(legend, 4, 1)
+        # compact and left-aligned instead of stretched over the whole width
+        legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Maximum, QtWidgets.QSizePolicy.Policy.Fixed)
+        pi.layout.setAlignment(legend, QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
         pi.legend = legend               # PlotItem.addItem(name=...) adds entries to it
         self._legend_below = True
         self._legend_max_columns = columns
