@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import warnings
+from math import sqrt
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,7 +95,7 @@ def time_peers(g: OptionGrid, *, scalar_sample: int = 20_000) -> tuple[dict[str,
         types = (ql.Option.Put, ql.Option.Call)
 
         def quantlib_loop() -> list[float]:
-            return [ql.BlackCalculator(types[c], kk, ff, vv * np.sqrt(tt), 1.0).value()
+            return [ql.BlackCalculator(ql.PlainVanillaPayoff(types[c], kk), ff, vv * sqrt(tt), 1.0).value()
                     for ff, kk, vv, tt, c in zip(f[:n].tolist(), k[:n].tolist(), vol[:n].tolist(),
                                                  t[:n].tolist(), call[:n].tolist())]
 
@@ -113,8 +114,15 @@ def time_peers(g: OptionGrid, *, scalar_sample: int = 20_000) -> tuple[dict[str,
 
         notes.append(f"py_vollib {_version('py_vollib')} black (scalar): {m} prices timed, scaled x{f.size / m:.1f}")
         out["py_vollib black (Python loop)"] = _scaled(measure(vollib_loop, runs=5, warmup=1), f.size / m)
-    if _optional("py_vollib_vectorized") is None:
-        notes.append("py_vollib_vectorized: not importable here (0.1.1 fails with current numba); not timed")
+    pvv = _optional("py_vollib_vectorized")
+    try:
+        pvv.vectorized_black(np.array(["c"]), f[:1], k[:1], t[:1], 0.0, vol[:1], return_as="numpy")
+    except Exception as exc:  # noqa: BLE001 - a peer that does not run here is reported, not timed
+        notes.append(f"py_vollib_vectorized {_version('py_vollib_vectorized')}: does not run here "
+                     f"({type(exc).__name__}; it needs an older numba); not timed")
+    else:
+        out["py_vollib_vectorized vectorized_black"] = measure(
+            lambda: pvv.vectorized_black(np.where(call, "c", "p"), f, k, t, 0.0, vol, return_as="numpy"), runs=10)
     return out, notes
 
 

@@ -17,14 +17,19 @@ def norm_cdf(x: np.ndarray) -> np.ndarray:
 
 def black76(fwd: np.ndarray, strike: np.ndarray, vol: np.ndarray, t: np.ndarray, is_call: np.ndarray) -> np.ndarray:
     """Undiscounted Black-76 price; intrinsic value where t or vol is zero."""
-    put = np.logical_not(is_call).astype(float)           # before broadcasting: usually one flag per row
-    fwd, strike, vol, t = np.broadcast_arrays(fwd, strike, vol, t)
     sd = np.sqrt(np.maximum(t, 0.0))
-    sd *= vol
+    sd = sd * vol
+    return black76_sd(fwd, strike, sd, is_call)
+
+
+def black76_sd(fwd: np.ndarray, strike: np.ndarray, sd: np.ndarray, is_call: np.ndarray) -> np.ndarray:
+    """Black-76 from the standard deviation sd = vol x sqrt(t) (callers with few distinct sd build it cheaply)."""
+    put = np.logical_not(is_call).astype(float)           # before broadcasting: usually one flag per row
+    fwd, strike, sd = np.broadcast_arrays(fwd, strike, sd)
     dead = sd <= 1e-12
     if not dead.any():                  # the usual case: no guard needed
         return np.maximum(_black76_live(fwd, strike, sd, put), 0.0)
-    sd[dead] = 1.0                      # priced below, then replaced by the intrinsic value
+    sd = np.where(dead, 1.0, sd)        # priced below, then replaced by the intrinsic value
     price = np.maximum(_black76_live(fwd, strike, sd, put), 0.0)
     f, k, p = fwd[dead], strike[dead], np.broadcast_to(put, sd.shape)[dead]
     price[dead] = np.where(p == 0.0, np.maximum(f - k, 0.0), np.maximum(k - f, 0.0))

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..book import INVERSE, LINEAR, OPTION, Book
 from ..params import GROUPS, RuleSet
-from ..pricing import black76
+from ..pricing import black76, black76_sd
 
 N_MOVES = 7
 MR1 = slice(0, 21)
@@ -112,17 +112,24 @@ def revalue(book: Book, group_idx: np.ndarray, grid: Grid, rules: RuleSet, rows:
 
 def _option_pnl(book: Book, rows: np.ndarray, s: np.ndarray, grid: Grid, rules: RuleSet) -> np.ndarray:
     f0 = book.fwd[rows][:, None]
-    spot = book.spot[rows][:, None]
     t0 = book.t_years[rows][:, None]
-    f_s = np.maximum(f0 + spot * s, f0 * 1e-6)
+    f_s = book.spot[rows][:, None] * s
+    f_s += f0
+    np.maximum(f_s, f0 * 1e-6, out=f_s)
     carry = np.flatnonzero(grid.rate)               # MR5 columns; elsewhere exp(0 x t) = 1 exactly
     f_s[:, carry] *= np.exp(grid.rate[carry][None, :] * t0)
-    vol = _vol_states(book.vol[rows][:, None], book.days[rows][:, None], rules)[:, grid.vol_mode]
-    t_s = np.maximum(t0 - grid.dt_years[None, :], 0.0)
-    value = black76(f_s, book.strike[rows][:, None], vol, t_s, book.is_call[rows][:, None])
+    value = black76_sd(f_s, book.strike[rows][:, None], _scenario_sd(book, rows, grid, rules), book.is_call[rows][:, None])
     value -= book.mark[rows][:, None]
     value *= book.qty[rows][:, None]
     return value
+
+
+def _scenario_sd(book: Book, rows: np.ndarray, grid: Grid, rules: RuleSet) -> np.ndarray:
+    """vol x sqrt(t) per row and column, from the few distinct (vol state, horizon) pairs of the grid."""
+    pairs, column_pair = np.unique(np.stack([grid.vol_mode, grid.dt_years]), axis=1, return_inverse=True)
+    vol = _vol_states(book.vol[rows][:, None], book.days[rows][:, None], rules)[:, pairs[0].astype(np.int64)]
+    t = np.maximum(book.t_years[rows][:, None] - pairs[1][None, :], 0.0)
+    return (np.sqrt(np.maximum(t, 0.0)) * vol)[:, column_pair.reshape(-1)]
 
 
 def _vol_states(vol0: np.ndarray, days: np.ndarray, rules: RuleSet) -> np.ndarray:
