@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 import numpy as np
 
@@ -117,17 +117,32 @@ def margin_curve(portfolio: Portfolio, market: Market, mode: str | None = None, 
 
 
 def curve_of(prepared: Prepared, shocks: np.ndarray) -> MarginCurve:
-    results = [_evaluate_at(prepared, float(s)) for s in shocks]
+    ratios: dict[float, float] = {}
+
+    def evaluate_and_remember(s: float) -> MarginResult:
+        result = _evaluate_at(prepared, s)
+        ratios[s] = _ratio(result)
+        return result
+
+    results = [evaluate_and_remember(float(s)) for s in shocks]
     mmr = np.array([r.total_mmr for r in results])
     ratio = np.array([_ratio(r) for r in results])
     base = evaluate(prepared)
-    return MarginCurve(shocks=shocks, mmr=mmr, margin_ratio=ratio, liq_shock=liquidation_shocks(prepared, base))
+    # the liquidation scan revisits most of the curve's shocks (exactly equal floats): reuse those ratios
+    liq = _liquidation_search(lambda s: ratios[s] if s in ratios else _ratio(_evaluate_at(prepared, s)), _ratio(base))
+    return MarginCurve(shocks=shocks, mmr=mmr, margin_ratio=ratio, liq_shock=liq)
 
 
 def liquidation_shocks(prepared: Prepared, base: MarginResult, step: float = 0.01,
                        tol: float = 1e-4) -> tuple[float | None, float | None]:
     """Smallest index moves down and up (every crypto at once) at which marginRatio falls to 1; None within ±100 %."""
-    if _ratio(base) <= 1.0:
+    return _liquidation_search(lambda s: _ratio(_evaluate_at(prepared, s)), _ratio(base), step, tol)
+
+
+def _liquidation_search(ratio_at: Callable[[float], float], base_ratio: float, step: float = 0.01,
+                        tol: float = 1e-4) -> tuple[float | None, float | None]:
+    """Scan each side on a ``step`` grid for the first ratio <= 1, then bisect that step down to ``tol``."""
+    if base_ratio <= 1.0:
         return (0.0, 0.0)
     out: list[float | None] = []
     for sign in (-1.0, 1.0):
@@ -135,11 +150,11 @@ def liquidation_shocks(prepared: Prepared, base: MarginResult, step: float = 0.0
         prev = 0.0
         for k in range(1, int(round(1.0 / step)) + 1):
             s = sign * k * step
-            if _ratio(_evaluate_at(prepared, s)) <= 1.0:
+            if ratio_at(s) <= 1.0:
                 lo, hi = prev, s
                 while abs(hi - lo) > tol:
                     mid = 0.5 * (lo + hi)
-                    if _ratio(_evaluate_at(prepared, mid)) <= 1.0:
+                    if ratio_at(mid) <= 1.0:
                         hi = mid
                     else:
                         lo = mid
