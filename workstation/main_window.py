@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileDialog, QHeaderView,
                                QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox,
                                QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
@@ -48,6 +48,19 @@ CHARTS = (  # (class name, objectName of the dock, dock title)
     ("MrBreakdownChart", "mrBreakdownDock", "MR1..MR9 by unit"),
     ("MarginCurveChart", "marginCurveDock", "MMR and margin ratio across index moves"),
 )
+
+
+def app_icon() -> QIcon:
+    """The window icon from resources/icons/riskws.svg (an empty icon if the file is missing)."""
+    from importlib import resources as _res
+
+    try:
+        data = _res.files("resources").joinpath("icons", "riskws.svg").read_bytes()
+    except (FileNotFoundError, OSError):
+        return QIcon()
+    pix = QPixmap()
+    pix.loadFromData(data, "SVG")
+    return QIcon(pix)
 
 
 def find_chart_class(name: str) -> type | None:
@@ -124,6 +137,7 @@ class MainWindow(QMainWindow):
         self.themes.themeChanged.connect(self._apply_theme)
         self.undo_group.indexChanged.connect(lambda _i: self._update_actions())
 
+        self.setWindowIcon(app_icon())
         self.resize(1600, 1000)
         self._default_state = self.saveState()
         self._apply_theme(self.themes.theme)
@@ -1169,7 +1183,8 @@ class MainWindow(QMainWindow):
                   self.act_delete_portfolio, self.act_auto_spot, self.act_shortcuts, self.act_quit):
             keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
             if keys:
-                rows.append((a.text().replace("&", ""), keys))
+                where = " (in the portfolio list)" if a is self.act_rename else ""
+                rows.append((a.text().replace("&", "") + where, keys))
         rows.append(("Edit a cell", "F2 / double-click / type"))
         rows.append(("Spot in use", "drag, or arrow keys on the slider"))
         show_shortcuts(self, rows)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
+# Qt warnings fail a test; the offscreen platform plugin's own notices are not ours.
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")]
 from PySide6.QtCore import Qt
 
 

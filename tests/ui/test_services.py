@@ -6,6 +6,10 @@ import threading
 
 import pytest
 
+# Qt warnings fail a test; the offscreen platform plugin's own notices are not ours.
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")]
+
 
 def test_latest_request_wins_and_stale_results_are_dropped(qtbot):
     from workstation.services.compute import ComputeService
