@@ -901,6 +901,9 @@ class MainWindow(QMainWindow):
         if committed:
             self.result = r
             self._refresh_book_tables()
+            mc = r.acct_lv == "3"                     # per-position margin exists only in multi-currency mode
+            for key in ("imr", "mmr"):
+                self.editor.positions_view.setColumnHidden(self.editor.positions.column_index(key), not mc)
             if self._resize_book_columns:            # once per opened portfolio, with figures in the cells
                 self._resize_book_columns = False
                 self.editor.resize_columns_once()

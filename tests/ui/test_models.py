@@ -89,3 +89,18 @@ def test_asset_and_index_models(qtmodeltester, results):
     qtmodeltester.check(i, force_py=True)
     row = next(k for k in range(i.rowCount()) if i.index(k, 0).data() == "BTC-USD")
     assert i.index(row, 2).data(Qt.ItemDataRole.UserRole) == pytest.approx(market.index["BTC-USD"] * 0.9)
+
+
+def test_editing_a_sorted_view_keeps_the_book_order(results):
+    from workstation.models import PositionModel
+
+    p, market, r = results["BTC delta-neutral options book"]
+    m = PositionModel()
+    m.set_book(p.positions, {}, market.ts)
+    m.sort(m.column_index("pos"), Qt.SortOrder.DescendingOrder)
+    edits = []
+    m.on_edit = lambda positions, text: edits.append(positions)
+    top = m.index(0, m.column_index("instId")).data()
+    assert m.setData(m.index(0, m.column_index("pos")), "7")
+    assert [q.inst_id for q in edits[-1]] == [q.inst_id for q in p.positions]
+    assert next(q.pos for q in edits[-1] if q.inst_id == top) == 7

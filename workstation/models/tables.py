@@ -189,15 +189,17 @@ class PositionModel(EditableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(position_columns(), parent)
         self.market_ts: datetime | None = None
+        self._book: tuple[Position, ...] = ()
 
     def set_book(self, positions: tuple[Position, ...], results: dict[str, PositionResult],
                  market_ts: datetime | None) -> None:
         self.market_ts = market_ts
+        self._book = tuple(positions)
         self.set_rows([PositionRow(p, results.get(p.inst_id)) for p in positions])
 
     def positions(self) -> tuple[Position, ...]:
-        # In book order, whatever the sort of the view.
-        return tuple(r.position for r in self._rows)
+        """In book order, whatever the sort of the view."""
+        return self._book
 
     def check_instrument(self, inst_id: str, *, exclude_row: int = -1) -> str:
         inst_id = inst_id.strip()
@@ -232,9 +234,8 @@ class PositionModel(EditableModel):
             raise InputError(f"{col.header}: not editable")
         if new == old:
             return None, ""
-        positions = list(self.positions())
-        positions[row] = new
-        return tuple(positions), what
+        positions = tuple(new if p.inst_id == old.inst_id else p for p in self._book)
+        return positions, what
 
 
 @dataclass(frozen=True)
