@@ -279,6 +279,9 @@ class MainWindow(QMainWindow):
                                        "Write the open portfolio as a JSON file (formats.md §1)")
         self.act_export_csv = self._action("Export dashboard CSV\u2026", self.export_dashboard_csv, "Ctrl+Shift+E",
                                            "Write the risk-unit dashboard as CSV")
+        self.act_save_market = self._action("Save market snapshot as\u2026", self.save_market_snapshot, None,
+                                            "Store the market in use (with your index edits) as a named snapshot "
+                                            "and value this portfolio against it")
         self.act_refresh = self._action("Refresh", self.refresh, QKeySequence.StandardKey.Refresh,
                                         "Recompute the open portfolio")
         if self.act_refresh.shortcut().isEmpty():
@@ -300,7 +303,7 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         m = mb.addMenu("&File")
         for a in (self.act_new, self.act_duplicate, self.act_rename, self.act_delete_portfolio, None, self.act_import,
-                  self.act_export, self.act_export_csv, None, self.act_quit):
+                  self.act_export, self.act_export_csv, self.act_save_market, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&Edit")
         for a in (self.act_undo, self.act_redo, None, self.act_remove, self.act_auto_spot):
@@ -373,7 +376,7 @@ class MainWindow(QMainWindow):
         selected = self.portfolio_list.currentItem() is not None
         for a in (self.act_duplicate, self.act_rename, self.act_delete_portfolio, self.act_export):
             a.setEnabled(selected)
-        for a in (self.act_refresh, self.act_export_csv, self.act_remove):
+        for a in (self.act_refresh, self.act_export_csv, self.act_remove, self.act_save_market):
             a.setEnabled(has_doc)
         self.act_auto_spot.setEnabled(has_doc and self.spot_control.auto_button.isEnabled())
         self.mode_selector.setEnabled(has_doc and self._pending_compare is None)
@@ -641,6 +644,29 @@ class MainWindow(QMainWindow):
             self.show_error("Export", f"{path}: {exc}")
             return
         self.status(f"Exported {name} to {path}")
+
+    def save_market_snapshot(self, name: str | None = None) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            return
+        name = name or self.ask_text("Save market snapshot", "Snapshot name:", f"{doc.name} market")
+        if not name:
+            return
+        if self.store.has_market(name) and not self.confirm("Save market snapshot",
+                                                             f"Replace the snapshot {name!r}?"):
+            return
+        try:
+            with self.store.db.atomic():
+                self.store.save_market(name, doc.market)
+                self.store.save_portfolio(replace(doc.portfolio, name=doc.name), market_name=name)
+        except Exception as exc:  # noqa: BLE001 - shown; the transaction left the database as it was
+            self.show_error("Save market snapshot", str(exc))
+            return
+        self._snapshot_label = name
+        self._market_at_open = (doc.name, doc.market)
+        self.market_panel.set_market(doc.market, doc.whatif, name)
+        self.refresh_portfolio_list()
+        self.status(f"Saved the market as {name!r}; {doc.name} is valued against it")
 
     def export_dashboard_csv(self, path: str | None = None) -> None:
         if self.result is None:

@@ -432,3 +432,21 @@ def test_each_portfolio_keeps_its_own_undo_history(qtbot, window, demo_db):
     wait_settled(qtbot, window)
     with Store(demo_db) as store:
         assert store.load_portfolio("ETH straddle").positions[0].pos == old
+
+
+def test_edited_market_saved_as_snapshot_and_linked(qtbot, window, demo_db):
+    from db.store import Store
+
+    open_portfolio(qtbot, window, "ETH straddle")
+    model = window.market_panel.model
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "ETH-USD")
+    old = model.index(row, 1).data(Qt.ItemDataRole.UserRole)
+    assert model.setData(model.index(row, 1), str(old * 0.9))
+    wait_settled(qtbot, window)
+    assert "not saved" in window.market_panel.header.text()
+    window.save_market_snapshot("ETH -10%")
+    assert "not saved" not in window.market_panel.header.text()
+    with Store(demo_db) as store:
+        assert store.portfolio_market_name("ETH straddle") == "ETH -10%"
+        assert store.load_market("ETH -10%").index["ETH-USD"] == pytest.approx(old * 0.9)
+        assert store.market_for_portfolio("BTC cash-and-carry").index["ETH-USD"] == pytest.approx(old)
