@@ -97,6 +97,7 @@ def drag(db_path: str, steps: str = "40") -> None:
     _wait(app, lambda: not window.compute.is_busy(), 60.0)
     control = window.spot_control
     if not control.slider.isEnabled():
+        window.close()
         _emit({"error": f"spot in use control disabled for unit {window.selected_unit!r}"})
         return
     shown: list[float] = []

@@ -147,7 +147,30 @@ def build(shape: Shape = DESK, seed: int = SEED) -> tuple[Portfolio, Market]:
     index = {f"{c.name}-USD": c.index for c in COINS} | STABLE_INDEX
     market = Market(ts=TS, index=MappingProxyType(index), mark_px=MappingProxyType(marks),
                     mark_vol=MappingProxyType(vols), atm_vol=MappingProxyType({c.name: c.atm0 for c in COINS}))
-    return portfolio, market
+    return _hedged(portfolio, market), market
+
+
+def _hedged(portfolio: Portfolio, market: Market) -> Portfolio:
+    """Size each USDT perpetual so that the coin's derivative delta is short 80 % of its balance.
+
+    A short derivative delta next to a coin balance is what spot in use offsets (rules spec 2.3), so the
+    spot-in-use slider of the desk has room to move.
+    """
+    from engine.book import build_book
+
+    book = build_book(portfolio, market)
+    delta = book.cash_delta_usd() / book.spot
+    balances = portfolio.asset_amounts()
+    positions = list(portfolio.positions)
+    for coin in COINS:
+        swap = f"{coin.name}-USDT-SWAP"
+        row = next(i for i, p in enumerate(positions) if p.inst_id == swap)
+        others = sum(d for i, (d, c) in enumerate(zip(delta, book.ccy)) if c == coin.name and i != row)
+        target = -0.8 * balances[coin.name]
+        per_contract = book.qty[row] / book.pos[row] if book.pos[row] else book.instruments[row].units_per_contract
+        positions[row] = Position(swap, float(round((target - others) / per_contract)), positions[row].avg_px)
+    return Portfolio(name=portfolio.name, acct_lv=portfolio.acct_lv, rules=portfolio.rules, assets=portfolio.assets,
+                     positions=tuple(positions))
 
 
 def _scale(shape: Shape) -> float:

@@ -22,6 +22,8 @@ from engine.portfolio import load_portfolio
 
 from . import synthetic
 
+RTOL, ATOL = 1e-12, 1e-9     # "check --exact" sets both to 0: bit-for-bit
+
 DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
 
 
@@ -65,17 +67,21 @@ def compare(a, b, path="") -> list[str]:
         if a.shape != b.shape:
             return [f"{path}: shape {a.shape} != {b.shape}"]
         if a.dtype.kind in "fc" or b.dtype.kind in "fc":
-            ok = np.allclose(a, b, rtol=1e-12, atol=1e-9, equal_nan=True)
+            ok = np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)
         else:
             ok = np.array_equal(a, b)
         return [] if ok else [f"{path}: arrays differ (max {np.max(np.abs(a - b)) if a.dtype.kind in 'fc' else '?'})"]
     if isinstance(a, float) and isinstance(b, float):
-        same = (np.isnan(a) and np.isnan(b)) or abs(a - b) <= 1e-9 + 1e-12 * abs(b)
+        same = (np.isnan(a) and np.isnan(b)) or abs(a - b) <= ATOL + RTOL * abs(b)
         return [] if same else [f"{path}: {a!r} != {b!r}"]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 
 def main(argv: list[str]) -> int:
+    global RTOL, ATOL
+    if "--exact" in argv:
+        argv = [a for a in argv if a != "--exact"]
+        RTOL = ATOL = 0.0
     cmd, path = argv
     snap = snapshot()
     if cmd == "save":
