@@ -119,9 +119,31 @@ class _FormattedAxis(pg.AxisItem):
 class PercentAxis(_FormattedAxis):
     """Data in fractions (0.12), ticks in percent ("+12 %")."""
 
+    MIN_MAJOR_PX = 56.0             # room for a "−20 %" label between major ticks
+
     def __init__(self, orientation: str, **kw: Any) -> None:
         super().__init__(orientation, **kw)
-        self.setTickDensity(1.6)    # -100..+100 % gets 20 % steps rather than 50 %
+        self.setTickDensity(1.6)    # -100..+100 % gets 20 % steps rather than 50 % on a wide axis
+        # end labels (e.g. "+50 %" at the right edge) may overhang the axis by up to 24 px instead of vanishing
+        self.setStyle(hideOverlappingLabels=24)
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:
+        """pyqtgraph's spacing, made coarser (1-2-5 steps) when major labels would be closer than MIN_MAJOR_PX."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        span = abs(maxVal - minVal)
+        if not levels or size <= 0 or span <= 0:
+            return levels
+        per_px = span / size
+        major = levels[0][0]
+        if major / per_px >= self.MIN_MAJOR_PX:
+            return levels
+        while major / per_px < self.MIN_MAJOR_PX:
+            exp = math.floor(math.log10(major) + 1e-12)
+            mant = major / 10.0 ** exp
+            major = (2.0 if mant < 1.5 else 5.0 if mant < 3.5 else 10.0) * 10.0 ** exp
+        exp = math.floor(math.log10(major) + 1e-12)
+        minor = major / (5.0 if round(major / 10.0 ** exp) == 5 else 2.0)
+        return [(major, 0.0), (minor, 0.0)]
 
     def format_value(self, v: float, spacing: float) -> str:
         step = spacing * 100
@@ -270,6 +292,23 @@ class Crosshair:
 # --------------------------------------------------------------------------------------------------------------- base
 
 
+class TitleLabel(pg.LabelItem):
+    """Plot title that does not impose its text width as the plot's minimum width.
+
+    pyqtgraph's LabelItem makes its text width its minimum width on every resize, and a QGraphicsWidget is never
+    laid out narrower than its minimum: a long title in a narrow dock pushed the right axis / colour bar out of the
+    widget. This one keeps only the height as a minimum (the text is centred and may overhang when very narrow).
+    """
+
+    def updateMin(self) -> None:
+        super().updateMin()
+        height = self.minimumHeight()
+        self.setMinimumWidth(0)
+        self._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0.0, height)
+        self._sizeHint[QtCore.Qt.SizeHint.PreferredSize] = (0.0, height)
+        self.updateGeometry()
+
+
 class ChartBase(pg.PlotWidget):
     """Common behaviour of the four charts; subclasses implement ``_apply_theme_items`` and ``clear``."""
 
@@ -289,6 +328,16 @@ class ChartBase(pg.PlotWidget):
         vb = pi.getViewBox()
         vb.setMenuEnabled(False)
         vb.disableAutoRange()              # ranges come from the data (pyqtgraph#1039, #2947)
+        # the title must not set the plot's minimum width (narrow docks would clip the right axis / colour bar)
+        old_title = pi.titleLabel
+        pi.layout.removeItem(old_title)
+        old_title.setParentItem(None)
+        if old_title.scene() is not None:
+            old_title.scene().removeItem(old_title)
+        pi.titleLabel = TitleLabel("", size=TITLE_SIZE, parent=pi)
+        pi.layout.addItem(pi.titleLabel, 0, 1)
+        pi.titleLabel.setMaximumHeight(0)
+        pi.layout.setRowFixedHeight(0, 0)
         self.setMinimumSize(240, 160)
 
     # -- theme -------------------------------------------------------------------------------------------------------
@@ -324,7 +373,8 @@ class ChartBase(pg.PlotWidget):
 
     def _set_title(self, text: str) -> None:
         self._title = text
-        self.getPlotItem().setTitle(text or None, color=self._theme.foreground, size=TITLE_SIZE)
+        pi = self.getPlotItem()
+        pi.setTitle(text or None, color=self._theme.foreground, size=TITLE_SIZE)
 
     def _set_axis_label(self, name: str, text: str) -> None:
         self.getPlotItem().setLabel(name, text, color=self._theme.foreground, **{"font-size": f"{LABEL_FONT_PT}pt"})
@@ -343,18 +393,31 @@ class ChartBase(pg.PlotWidget):
         pi.legend = legend               # PlotItem.addItem(name=...) adds entries to it
         self._legend_below = True
         self._legend_max_columns = columns
-        pi.getViewBox().sigResized.connect(self._fit_legend)
         return legend
 
-    def _fit_legend(self) -> None:
-        legend = self.getPlotItem().legend
+    def _fit_legend(self, total_width: float | None = None) -> None:
+        """Re-flow a legend below the plot to as many columns (up to the initial count) as fit ``total_width``
+        (default: the widget's width). Its minimum width would otherwise widen the plot beyond the widget."""
+        if not getattr(self, "_legend_below", False):
+            return
+        pi = self.getPlotItem()
+        legend = pi.legend
         if legend is None or not legend.items:
             return
-        widest = max(sample.boundingRect().width() + label.item.boundingRect().width() + 16
+        width = float(self.width() if total_width is None else total_width)
+        for name in ("left", "right"):
+            axis = pi.getAxis(name)
+            if axis.isVisible():
+                width -= axis.width()
+        widest = max(sample.boundingRect().width() + label.item.boundingRect().width() + 8
                      for sample, label in legend.items)
-        cols = int(max(1, min(self._legend_max_columns, self.getPlotItem().getViewBox().width() // max(widest, 1))))
+        cols = int(max(1, min(self._legend_max_columns, width // max(widest, 1.0))))
         if cols != legend.columnCount:
             legend.setColumnCount(cols)
+
+    def resizeEvent(self, ev: QtGui.QResizeEvent) -> None:
+        self._fit_legend()
+        super().resizeEvent(ev)
 
     def _set_view(self, x_range: tuple[float, float], y_range: tuple[float, float],
                   viewbox: pg.ViewBox | None = None) -> None:
@@ -385,6 +448,7 @@ class ChartBase(pg.PlotWidget):
         old = central.geometry()
         target = QtCore.QRectF(0, 0, width, height)
         try:
+            self._fit_legend(width)
             central.setGeometry(target)
             # deliver pending layout requests (legend, axes) so an unshown widget is laid out too
             QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
@@ -399,6 +463,7 @@ class ChartBase(pg.PlotWidget):
             finally:
                 painter.end()
         finally:
+            self._fit_legend()
             central.setGeometry(old)
             central.layout.activate()
         return image

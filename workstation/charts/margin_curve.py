@@ -54,7 +54,7 @@ class MarginCurveChart(ChartBase):
         self.ratio_view.setXLink(pi.getViewBox())
         pi.getViewBox().sigResized.connect(self._sync_views)
 
-        self.legend = self._add_legend(columns=2)
+        self.legend = self._add_legend(columns=3, below=True)
         self.mmr_curve = pg.PlotDataItem(name="MMR")
         pi.addItem(self.mmr_curve)
         self.ratio_curve = pg.PlotDataItem()
@@ -65,7 +65,7 @@ class MarginCurveChart(ChartBase):
         self.ratio_view.addItem(self.ratio_one, ignoreBounds=True)
 
         self.liq_lines: list[pg.InfiniteLine] = []
-        for position in (0.75, 0.75):
+        for position in (0.86, 0.70):      # staggered so the two labels never sit side by side at one height
             line = pg.InfiniteLine(angle=90, movable=False, label="",
                                    labelOpts={"position": position, "rotateAxis": None})
             line.setZValue(4)
@@ -91,6 +91,7 @@ class MarginCurveChart(ChartBase):
         vb = self.getPlotItem().getViewBox()
         self.ratio_view.setGeometry(vb.sceneBoundingRect())
         self.ratio_view.linkedViewChanged(vb, self.ratio_view.XAxis)
+        self._place_liq_labels()
 
     def render_image(self, width: int = 1200, height: int = 700) -> QtGui.QImage:
         image = super().render_image(width, height)
@@ -147,35 +148,47 @@ class MarginCurveChart(ChartBase):
                 line.hide()
                 continue
             line.setPos(float(value))
-            line.label.setFormat(f"Liquidation {side}\n{fmt_pct(value, 1)}")
             line.show()
         xs = finite_values(shocks, [v for v in self._liq if v is not None])
         x_range = padded(float(xs.min()), float(xs.max()), 0.02)
-        for line in self.liq_lines:
-            if line.isVisible():
-                self._place_liq_label(line, x_range)
         ys = finite_values(mmr, [0.0])
-        y_range = padded(float(ys.min()), float(ys.max()), 0.02, 0.25) if ys.size else (0.0, 1.0)
+        y_range = padded(float(ys.min()), float(ys.max()), 0.02, 0.12) if ys.size else (0.0, 1.0)
         self._set_view(x_range, y_range)
+        self._place_liq_labels()
         lr = log_ratio[np.isfinite(log_ratio)]
         lo = float(np.clip(min(lr.min(), 0.0), RATIO_LOG_MIN, 0.0)) if lr.size else -1.0
         hi = float(np.clip(max(lr.max(), 0.0), 0.0, RATIO_LOG_MAX)) if lr.size else 1.0
         span = max(hi - lo, 1.0)
-        self.ratio_view.setRange(yRange=(lo - 0.05 * span, hi + 0.25 * span), padding=0)
+        self.ratio_view.setRange(yRange=(lo - 0.05 * span, hi + 0.12 * span), padding=0)
         self._set_title("MMR and margin ratio vs index move")
         self.crosshair.hide()
 
-    @staticmethod
-    def _place_liq_label(line: pg.InfiniteLine, x_range: tuple[float, float]) -> None:
-        """Put the label on the outer side of its line (down: left, up: right) unless that side is too narrow."""
-        x = float(line.value())
-        room_left = (x - x_range[0]) / (x_range[1] - x_range[0])
-        outward_left = x < 0
-        left = outward_left if min(room_left, 1 - room_left) > 0.18 else room_left > 0.5
-        # anchor (1, .5): the label ends at the line (label on the left side of it); (0, .5): starts there
-        anchor = (1.04, 0.5) if left else (-0.04, 0.5)
-        line.label.anchors = [anchor, anchor]
-        line.label.valueChanged()
+    def _place_liq_labels(self) -> None:
+        """Each label on the outer side of its line (down: left, up: right); in a narrow plot it shortens to
+        "liq. −22 %", and goes inside only when even that does not fit outside. Re-run on every resize."""
+        if not hasattr(self, "liq_lines"):        # resize signals during __init__
+            return
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), _ = vb.viewRange()
+        px = vb.viewPixelSize()[0]
+        for line, side in zip(self.liq_lines, ("down", "up")):
+            if not line.isVisible():
+                continue
+            x = float(line.value())
+            room_left, room_right = (x - x0) / px, (x1 - x) / px          # pixels
+            outward_left = x < 0
+            outward_room = room_left if outward_left else room_right
+            left = outward_left
+            # full text outside, else the short text outside, else the short text inside
+            line.label.setFormat(f"Liquidation {side}\n{fmt_pct(x, 1)}")
+            if line.label.boundingRect().width() + 8 > outward_room:
+                line.label.setFormat(f"liq. {fmt_pct(x, 0)}")
+                if line.label.boundingRect().width() + 8 > outward_room:
+                    left = not outward_left
+            # anchor (1, .5): the label ends at the line (on its left); (0, .5): it starts there
+            anchor = (1.04, 0.5) if left else (-0.04, 0.5)
+            line.label.anchors = [anchor, anchor]
+            line.label.valueChanged()
 
     def clear(self) -> None:
         self._shocks, self._mmr, self._ratio = np.empty(0), np.empty(0), np.empty(0)

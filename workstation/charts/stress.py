@@ -36,7 +36,7 @@ class StressChart(ChartBase):
         self.zero_line.setZValue(-10)
         pi.addItem(self.zero_line, ignoreBounds=True)
 
-        self.legend = self._add_legend(columns=3)
+        self.legend = self._add_legend(columns=3, below=True)
         self.curves: dict[str, pg.PlotDataItem] = {}
         for state in VOL_STATES:
             curve = pg.PlotDataItem(name=f"vol {state}")
@@ -122,8 +122,7 @@ class StressChart(ChartBase):
         xs = finite_values(moves, unit.mr1_moves, mr6_moves)
         ys = finite_values(pnl, unit.mr1_pnl, mr6_pnl, [0.0, fin.pnl])
         x_range = padded(float(xs.min()), float(xs.max()), 0.04) if xs.size else (-0.2, 0.2)
-        # extra headroom at the top for the legend
-        y_range = padded(float(ys.min()), float(ys.max()), 0.08, 0.22) if ys.size else (-1.0, 1.0)
+        y_range = padded(float(ys.min()), float(ys.max()), 0.08, 0.1) if ys.size else (-1.0, 1.0)
         self._set_view(x_range, y_range)
         self._place_worst_label()
         self.crosshair.hide()
