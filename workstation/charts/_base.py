@@ -127,6 +127,14 @@ class PercentAxis(_FormattedAxis):
         # end labels (e.g. "+50 %" at the right edge) may overhang the axis by up to 24 px instead of vanishing
         self.setStyle(hideOverlappingLabels=24)
 
+    def boundingRect(self) -> QtCore.QRectF:
+        # with the grid on, AxisItem's rect is the axis plus the view and ignores the overhang allowance above, so
+        # labels of ticks near either end were dropped; labels are only kept when inside this rect
+        rect = super().boundingRect()
+        if self.orientation in ("bottom", "top") and self.grid is not False:
+            rect = rect.adjusted(-24, 0, 24, 0)
+        return rect
+
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:
         """pyqtgraph's spacing, made coarser (1-2-5 steps) when major labels would be closer than MIN_MAJOR_PX."""
         levels = super().tickSpacing(minVal, maxVal, size)
@@ -338,6 +346,8 @@ class ChartBase(pg.PlotWidget):
         pi.layout.addItem(pi.titleLabel, 0, 1)
         pi.titleLabel.setMaximumHeight(0)
         pi.layout.setRowFixedHeight(0, 0)
+        # room on the right for the last x tick label ("+50 %") when no right axis or colour bar is there
+        pi.layout.setContentsMargins(2, 2, 18, 2)
         self.setMinimumSize(240, 160)
 
     # -- theme -------------------------------------------------------------------------------------------------------
