@@ -512,3 +512,33 @@ def test_teardown_after_export_is_clean(capfd, tmp_path, kind):
     err = capfd.readouterr().err
     assert "Error calling Python override" not in err
     assert "already deleted" not in err
+
+
+def test_non_finite_inputs_do_not_warn_or_break(qtbot, tmp_path):
+    """NaN/inf from the engine (undefined scenarios) are gaps, never warnings (filterwarnings = error)."""
+    stress = StressChart()
+    qtbot.addWidget(stress)
+    moves, pnl = make_curves()
+    pnl = pnl.copy()
+    pnl[1, 10:14] = np.nan
+    stress.show_unit(moves, pnl, make_unit())
+    (y0, y1) = stress.view_range()[1]
+    assert np.isfinite(y0) and np.isfinite(y1)
+
+    heat = HeatmapChart()
+    qtbot.addWidget(heat)
+    mv, vs, grid = make_grid()
+    grid = grid.copy()
+    grid[0, :5] = np.nan
+    heat.show_grid(mv, vs, grid)
+    finite = grid[np.isfinite(grid)]
+    assert heat.levels() == pytest.approx((-np.abs(finite).max(), np.abs(finite).max()))
+
+    curve = MarginCurveChart()
+    qtbot.addWidget(curve)
+    shocks = np.linspace(-1, 1, 21)
+    curve.show_curve(shocks, np.full(21, 100.0), np.full(21, np.inf), None)   # nothing needs margin anywhere
+    assert np.isnan(curve.ratio_curve.getData()[1]).all()
+    assert curve.current_ratio.getData()[0].size == 0
+    for chart in (stress, heat, curve):
+        chart.export_png(tmp_path / f"{chart.objectName()}.png", 300, 200)
