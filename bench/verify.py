@@ -46,6 +46,11 @@ def snapshot() -> dict:
         for ccy in {u.ccy for u in r.units}:
             for amt in (0.0, 0.5, 3.0, None):
                 doc[f"eval {ccy} {amt}"] = api.evaluate(prepared, {ccy: amt}).to_dict()
+        moves, vols = np.linspace(-0.5, 0.5, 21), np.linspace(-0.3, 0.3, 7)
+        for u in r.units:
+            for amt in (0.0, 1.0, None, 2.0):      # repeated calls: the chart memo must not change anything
+                doc[f"stress {u.risk_unit} {amt}"] = api.stress_curve(prepared, u.risk_unit, moves, {u.ccy: amt})
+                doc[f"grid {u.risk_unit} {amt}"] = api.pnl_grid(prepared, u.risk_unit, moves, vols, {u.ccy: amt})
         shocks = np.round(np.linspace(-0.6, 0.6, 25), 10)
         c = api.curve_of(prepared, shocks)
         doc["curve"] = (c.mmr, c.margin_ratio, c.liq_shock)

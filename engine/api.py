@@ -179,12 +179,16 @@ def _unit_rows(prepared: Prepared, unit: str) -> np.ndarray:
 def stress_curve(prepared: Prepared, unit: str, moves: np.ndarray,
                  spot_in_use: Mapping[str, float | None] | None = None) -> np.ndarray:
     """P&L (USD) of a risk unit over index moves for vol down / same / up (MR1 vol shocks): shape (3, n)."""
-    from .pm.scenarios import vol_shock_size
-    inner = prepared.inner
     rows, u = _unit_rows(prepared, unit)
     moves = np.asarray(moves, dtype=float)
+    derivatives = _memo(prepared, ("stress", unit, moves.tobytes()), lambda: _stress_derivatives(prepared, rows, moves))
+    return derivatives + _spot_pnl(prepared, u, moves, spot_in_use)[None, :]
+
+
+def _stress_derivatives(prepared: Prepared, rows: np.ndarray, moves: np.ndarray) -> np.ndarray:
+    from .pm.scenarios import curve_pnl, vol_shock_size
+    inner = prepared.inner
     out = np.zeros((3, moves.size))
-    from .pm.scenarios import curve_pnl
     opt_rows = rows[inner.book.kind[rows] == 2]
     lin_rows = rows[inner.book.kind[rows] != 2]
     base = curve_pnl(inner.book, lin_rows, moves, np.zeros(1))[0]
@@ -198,7 +202,15 @@ def stress_curve(prepared: Prepared, unit: str, moves: np.ndarray,
             v = b.vol[opt_rows] + sign * shock
             shifted.vol[opt_rows] = np.maximum(v, floor) if sign < 0 else v
             out[state] += curve_pnl(shifted, opt_rows, moves, np.zeros(1))[0]
-    return out + _spot_pnl(prepared, u, moves, spot_in_use)[None, :]
+    return out
+
+
+def _memo(prepared: Prepared, key: tuple, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """The derivative part of a chart, computed once per prepared book (a spot-in-use drag only adds spot P&L)."""
+    memo = prepared.inner.memo
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def _spot_pnl(prepared: Prepared, u: int, moves: np.ndarray, spot_in_use) -> np.ndarray:
@@ -213,7 +225,9 @@ def pnl_grid(prepared: Prepared, unit: str, moves: np.ndarray, vol_shifts: np.nd
     from .pm.scenarios import curve_pnl
     rows, u = _unit_rows(prepared, unit)
     moves = np.asarray(moves, dtype=float)
-    grid = curve_pnl(prepared.inner.book, rows, moves, np.asarray(vol_shifts, dtype=float))
+    vol_shifts = np.asarray(vol_shifts, dtype=float)
+    grid = _memo(prepared, ("grid", unit, moves.tobytes(), vol_shifts.tobytes()),
+                 lambda: curve_pnl(prepared.inner.book, rows, moves, vol_shifts))
     return grid + _spot_pnl(prepared, u, moves, spot_in_use)[None, :]
 
 

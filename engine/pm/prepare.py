@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -47,6 +47,7 @@ class PreparedPM:
     pos_theta: np.ndarray
     pos_float_pnl: np.ndarray
     pos_notional: np.ndarray
+    memo: dict = field(default_factory=dict, compare=False, repr=False)   # spot-independent chart P&L (engine.api)
 
 
 def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: DiscountTable | None = None,
