@@ -542,3 +542,50 @@ def test_non_finite_inputs_do_not_warn_or_break(qtbot, tmp_path):
     assert curve.current_ratio.getData()[0].size == 0
     for chart in (stress, heat, curve):
         chart.export_png(tmp_path / f"{chart.objectName()}.png", 300, 200)
+
+
+def _colour_counts(img: QtGui.QImage, colours: list[str], tol: int = 12) -> list[int]:
+    img = img.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    a = np.frombuffer(img.constBits(), dtype=np.uint8).reshape(img.height(), img.bytesPerLine())[:, : img.width() * 4]
+    rgb = a.reshape(img.height(), img.width(), 4)[:, :, 2::-1].astype(int)          # BGRA -> RGB
+    out = []
+    for c in colours:
+        q = QtGui.QColor(c)
+        d = np.abs(rgb - np.array([q.red(), q.green(), q.blue()])).max(axis=2)
+        out.append(int((d <= tol).sum()))
+    return out
+
+
+def test_renders_show_the_data_in_theme_colours(qtbot):
+    """The PNG really shows the data: each vol curve's colour is drawn, and the stacked bars' pixel heights are in
+    the ratio of the hand-made MMR totals."""
+    stress = StressChart()
+    qtbot.addWidget(stress)
+    stress.apply_theme(LIGHT)
+    stress.show_unit(*make_curves(), make_unit())
+    counts = _colour_counts(stress.render_image(800, 500), [LIGHT.vol_down, LIGHT.vol_same, LIGHT.vol_up])
+    assert min(counts) > 150, counts
+
+    bars = MrBreakdownChart()
+    qtbot.addWidget(bars)
+    bars.apply_theme(LIGHT)
+    a, b = dict(UNIT_A, mr2=0.0, mr6=0.0), dict(UNIT_B, mr1=0.0, mr6=0.0)     # core = MR1 1000 vs MR2 400
+    bars.show_result(make_result((make_unit("BTC-USD", a), make_unit("ETH-USD", b))))
+    img = bars.render_image(800, 500).convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    accent = QtGui.QColor(LIGHT.accent)
+    row = int(img.height() * 0.8)                   # a row crossing both core bars near their base
+    runs, begin = [], None
+    for px in range(img.width() + 1):
+        on = px < img.width() and img.pixelColor(px, row) == accent
+        if on and begin is None:
+            begin = px
+        if not on and begin is not None:
+            runs.append((begin, px - 1))
+            begin = None
+    assert len(runs) == 2, runs
+    heights = []
+    for left, _right in runs:
+        col = left + 3                              # near the bar's edge, away from the "MR1" label text
+        ys = [y for y in range(img.height()) if img.pixelColor(col, y) == accent]
+        heights.append(max(ys) - min(ys) + 1)
+    assert heights[0] / heights[1] == pytest.approx(1000.0 / 400.0, rel=0.03)
