@@ -120,6 +120,8 @@ def test_format_helpers():
     assert fmt_compact(2000) == "2k"
     assert fmt_compact(999_960) == "1M"
     assert fmt_compact(560) == "560"
+    assert fmt_compact(1.5) == "1.5"                 # small tick steps keep their decimals
+    assert fmt_compact(0.004) == "0"
     assert fmt_pct(0.12) == "+12 %"
     assert fmt_pct(-0.055, 1) == f"{MINUS}5.5 %"
     assert fmt_pct(0.0) == "0 %"

@@ -44,7 +44,8 @@ _COMPACT = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
 def fmt_compact(x: float | None, decimals: int = 1, *, plus: bool = False) -> str:
-    """Compact amount: ``1234`` -> ``"1.2k"``, ``-3.4e6`` -> ``"−3.4M"``, ``560`` -> ``"560"``, ``2000`` -> ``"2k"``.
+    """Compact amount: ``1234`` -> ``"1.2k"``, ``-3.4e6`` -> ``"−3.4M"``, ``560`` -> ``"560"``, ``2000`` -> ``"2k"``,
+    ``1.5`` -> ``"1.5"``.
 
     Trailing zeros after the decimal point are dropped so tick labels stay short.
     """
@@ -59,10 +60,9 @@ def fmt_compact(x: float | None, decimals: int = 1, *, plus: bool = False) -> st
             if "." in body:
                 body = body.rstrip("0").rstrip(".")
             return _signed(body + suffix, x < 0, plus, False)
-    if a < 1 and a != 0:
-        body = f"{a:.{max(decimals, 2)}f}".rstrip("0").rstrip(".")
-    else:
-        body = f"{a:.0f}"
+    body = f"{a:.{max(decimals, 2) if a < 1 else decimals}f}"
+    if "." in body:
+        body = body.rstrip("0").rstrip(".")
     zero = float(body) == 0.0
     return _signed(body, x < 0, plus, zero)
 
