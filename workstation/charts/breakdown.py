@@ -17,7 +17,7 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("mr3", "MR3 vega term"),
     ("mr4", "MR4 basis"),
     ("mr5", "MR5 rate"),
-    ("mr9", "MR9 USD corr."),
+    ("mr9", "MR9 depeg"),
 )
 CORE_KEYS = ("mr1", "mr2", "mr6")
 BAR_WIDTH = 0.6
