@@ -46,7 +46,7 @@ def ensure_demo(store: Store) -> bool:
         return False
     market = demo_market()
     books = demo_portfolios()
-    with store.db.atomic():
+    with store.transaction():
         if not store.has_market(DEMO_MARKET_NAME):
             store.save_market(DEMO_MARKET_NAME, market)
         for book in books:

@@ -6,8 +6,9 @@ edited once released: migrating an old file must give the same schema as a fresh
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlite_utils import Database
 
@@ -64,12 +65,44 @@ def _v1_initial(db: Database) -> None:
         db.execute(sql)
 
 
-MIGRATIONS: list[Migration] = [_v1_initial]
+def _v2_notes(db: Database) -> None:
+    """Free-text notes per portfolio (kept when the book is saved again); an index for the market link, which
+    deleting a snapshot updates."""
+    db.execute("ALTER TABLE portfolios ADD COLUMN notes TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE INDEX IF NOT EXISTS portfolios_market ON portfolios(market)")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes]
 LATEST_VERSION = len(MIGRATIONS)
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock at BEGIN (BEGIN IMMEDIATE), so a second process waits for the
+    busy timeout instead of failing with "database is locked" when its read snapshot cannot be upgraded (WAL).
+    Nested use becomes a savepoint (sqlite-utils' atomic())."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def current_version(db: Database) -> int:
@@ -79,22 +112,32 @@ def current_version(db: Database) -> int:
     return int(db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])
 
 
-def migrate(db: Database, label: str = "database") -> int:
-    """Bring the schema to LATEST_VERSION; returns the version found before migrating."""
+def check_schema(db: Database, label: str = "database") -> int:
+    """The file's schema version, reading only: SchemaError for a foreign database or a newer schema."""
     names = db.table_names()
     if names and "schema_version" not in names:
         raise SchemaError(f"{label}: not a riskws database (it has tables but no schema_version)")
-    if "schema_version" not in names:
-        with db.atomic():
-            db.execute("CREATE TABLE IF NOT EXISTS schema_version "
-                       "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
     found = current_version(db)
     if found > LATEST_VERSION:
         raise SchemaError(f"{label}: schema version {found} is newer than this riskws understands "
                           f"({LATEST_VERSION}); upgrade riskws")
+    return found
+
+
+def migrate(db: Database, label: str = "database") -> int:
+    """Bring the schema to LATEST_VERSION; returns the version found before migrating."""
+    names = db.table_names()
+    check_schema(db, label)
+    if "schema_version" not in names:
+        with write_transaction(db):
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                       "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    found = current_version(db)
     for version in range(found + 1, LATEST_VERSION + 1):
         step = MIGRATIONS[version - 1]
-        with db.atomic():
+        with write_transaction(db):
+            if current_version(db) >= version:  # another process migrated meanwhile
+                continue
             step(db)
             db.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
                        [version, step.__name__.lstrip("_"), _now()])

@@ -1,9 +1,16 @@
 """The workstation's database: portfolios and market snapshots in one SQLite file, through sqlite-utils.
 
 Nothing happens at import time; a ``Store`` owns one connection to the path it is given. Every write that
-touches more than one row runs in a single transaction (``Database.atomic()``), so a failure leaves the
-previous version of the portfolio untouched. ``atomic()`` rather than ``with db.conn:``: the latter does
-not BEGIN, and sqlite-utils' own ``insert_all`` would then commit each batch by itself.
+touches more than one row runs in a single transaction (``Store.transaction()``: BEGIN IMMEDIATE, nested blocks
+are savepoints), so a failure or a killed process leaves the previous version of the portfolio untouched. Not
+``with db.conn:`` (which does not BEGIN, so sqlite-utils' ``insert_all`` would commit each batch by itself), and
+not a deferred BEGIN: with WAL, a transaction that reads first and writes later fails at once with "database is
+locked" when another process wrote in between; IMMEDIATE waits for the busy timeout instead.
+
+Opening checks before it writes: a file that is not SQLite, is damaged, belongs to another program or comes
+from a newer riskws raises StoreError and is left byte-identical. A schema migration is preceded by a backup
+(``<db>.bak-v<N>-<timestamp>``, sqlite3 backup API). ``acquire_instance_lock`` (db/lock.py) keeps a second
+workstation window off the same file.
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from engine.portfolio import Portfolio
 
 from . import rows
 from .errors import NameTakenError, NotFoundError, StoreError
-from .migrations import current_version, migrate
+from .lock import InstanceLock, acquire_instance_lock  # noqa: F401 - the GUI takes it through db.store
+from . import migrations as _migrations
+from .migrations import check_schema, current_version, migrate, write_transaction
 
 BATCH_SIZE = 1000
 BUSY_TIMEOUT_MS = 5000
@@ -58,12 +67,64 @@ def check_name(name: Any, what: str = "portfolio") -> str:
     return name
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_header(path: Path, label: str) -> None:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"{label}: cannot read ({exc.strerror or exc})") from None
+    if head != SQLITE_MAGIC:
+        raise StoreError(f"{label}: not a SQLite database (a riskws database is a SQLite file); the file was "
+                         f"left untouched")
+
+
+def _check_intact(db: Database, label: str) -> None:
+    rows = [r[0] for r in db.execute("PRAGMA quick_check(5)").fetchall()]
+    if rows != ["ok"]:
+        raise StoreError(f"{label}: the database file is damaged ({'; '.join(map(str, rows))[:200]}); the file was "
+                         f"left untouched")
+
+
+def _remove_new(sidecars: list[Path], had: list[bool]) -> None:
+    """Remove the -wal/-shm/-journal files that a failed open created (never ones that were there before)."""
+    for p, existed in zip(sidecars, had):
+        if not existed:
+            try:
+                p.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def backup_before_migration(db: Database, path: Path, version: int) -> Path:
+    """A consistent copy of the file (sqlite3 backup API) as ``<db>.bak-v<N>-<UTC timestamp>``."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.bak-v{version}-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.bak-v{version}-{stamp}-{n}")
+        n += 1
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            db.conn.backup(dst)
+        finally:
+            dst.close()
+    except sqlite3.Error as exc:
+        target.unlink(missing_ok=True)
+        raise StoreError(f"{path}: cannot back up to {target} before migrating ({exc}); nothing was changed") from None
+    return target
+
+
 class Store:
     """Portfolios and market snapshots in a SQLite file (created and migrated on open)."""
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True) -> None:
         self.path = Path(path)
         self.label = str(self.path)
+        self.backup_path: Path | None = None  # the copy made before a schema migration, if one ran
         if not create and not self.path.is_file():
             raise StoreError(f"{self.label}: no such database file")
         if create:
@@ -71,17 +132,31 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{self.label}: cannot create the folder ({exc.strerror})") from None
+        existing = self.path.is_file() and self.path.stat().st_size > 0
+        sidecars = [Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
+        had = [p.exists() for p in sidecars]
+        if existing:
+            _check_header(self.path, self.label)  # a non-SQLite file is refused before SQLite touches it
         try:
             self.db = Database(self.path)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
+            found = check_schema(self.db, self.label)  # reads only: a foreign or newer file stays untouched
+            if existing and 1 <= found < _migrations.LATEST_VERSION:
+                _check_intact(self.db, self.label)  # never migrate (or back up) a damaged file
+                self.backup_path = backup_before_migration(self.db, self.path, found)
             self.db.enable_wal()
             migrate(self.db, self.label)
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
-            raise StoreError(f"{self.label}: cannot open as a riskws database ({exc})") from None
+            _remove_new(sidecars, had)
+            if self.backup_path is not None:
+                self.backup_path.unlink(missing_ok=True)
+            raise StoreError(f"{self.label}: cannot open as a riskws database ({exc}); the file was left "
+                             f"untouched") from None
         except BaseException:  # SchemaError, a failing migration: never leave the connection open
             self._close_quietly()
+            _remove_new(sidecars, had)
             raise
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -108,6 +183,10 @@ class Store:
                 db.close()
             except sqlite3.Error:
                 pass
+
+    def transaction(self):
+        """Context manager: one write transaction (BEGIN IMMEDIATE; a savepoint when nested)."""
+        return write_transaction(self.db)
 
     def __enter__(self) -> "Store":
         return self
@@ -155,7 +234,7 @@ class Store:
             raise NotFoundError(f"no market snapshot named {market_name!r} in {self.label}")
         now = _now()
         lever = rows.lever_to_json(portfolio.lever)
-        with self.db.atomic():
+        with self.transaction():
             row = self.db.execute("SELECT id, market FROM portfolios WHERE name = ?", [name]).fetchone()
             if row is None:
                 cur = self.db.execute(
@@ -182,7 +261,7 @@ class Store:
         if old == new:
             self._portfolio_header(old)
             return
-        with self.db.atomic():
+        with self.transaction():
             head = self._portfolio_header(old)
             if self.has_portfolio(new):
                 raise NameTakenError(f"a portfolio named {new!r} already exists in {self.label}")
@@ -190,19 +269,33 @@ class Store:
 
     def duplicate_portfolio(self, name: str, new_name: str) -> None:
         new_name = check_name(new_name)
-        with self.db.atomic():
+        with self.transaction():
             if self.has_portfolio(new_name):
                 raise NameTakenError(f"a portfolio named {new_name!r} already exists in {self.label}")
             head = self._portfolio_header(name)
             copy = self.load_portfolio(name)
             self.save_portfolio(replace(copy, name=new_name), market_name=head["market"])
+            self.db.execute("UPDATE portfolios SET notes = (SELECT notes FROM portfolios WHERE id = ?) WHERE name = ?",
+                            [head["id"], new_name])
 
     def delete_portfolio(self, name: str) -> None:
-        with self.db.atomic():
+        with self.transaction():
             head = self._portfolio_header(name)
             for table in ("assets", "positions", "spot_in_use"):
                 self.db.execute(f"DELETE FROM {table} WHERE portfolio_id = ?", [head["id"]])
             self.db.execute("DELETE FROM portfolios WHERE id = ?", [head["id"]])
+
+    def portfolio_notes(self, name: str) -> str:
+        """The free-text notes of a portfolio ('' when none); kept when the portfolio is saved again."""
+        self._portfolio_header(name)
+        return str(self.db.execute("SELECT notes FROM portfolios WHERE name = ?", [name]).fetchone()[0])
+
+    def set_portfolio_notes(self, name: str, notes: str) -> None:
+        if not isinstance(notes, str):
+            raise StoreError(f"portfolio {name!r}: notes must be text, got {type(notes).__name__}")
+        with self.transaction():
+            self._portfolio_header(name)
+            self.db.execute("UPDATE portfolios SET notes = ?, updated_at = ? WHERE name = ?", [notes, _now(), name])
 
     def portfolio_market_name(self, name: str) -> str | None:
         return self._portfolio_header(name)["market"]
@@ -216,7 +309,7 @@ class Store:
         name = check_name(name, "market")
         text = rows.market_to_json(market)
         now = _now()
-        with self.db.atomic():
+        with self.transaction():
             old = self.db.execute("SELECT created_at FROM markets WHERE name = ?", [name]).fetchone()
             self.db.execute("INSERT OR REPLACE INTO markets (name, ts, snapshot, created_at, updated_at) "
                             "VALUES (?, ?, ?, ?, ?)", [name, format_ts(market.ts), text, old[0] if old else now, now])
@@ -234,7 +327,7 @@ class Store:
 
     def delete_market(self, name: str) -> None:
         """Remove a snapshot; portfolios linked to it fall back to the newest one."""
-        with self.db.atomic():
+        with self.transaction():
             if not self.has_market(name):
                 raise NotFoundError(f"no market snapshot named {name!r} in {self.label}")
             self.db.execute("UPDATE portfolios SET market = NULL WHERE market = ?", [name])
@@ -254,5 +347,5 @@ class Store:
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])

@@ -49,14 +49,15 @@ def test_new_migration_is_applied_in_order(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "a.db"
     Store(path).close()
 
-    def v2_add_notes(db) -> None:
-        db.execute("ALTER TABLE portfolios ADD COLUMN notes TEXT")
+    def v_next_add_tag(db) -> None:
+        db.execute("ALTER TABLE portfolios ADD COLUMN tag TEXT")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, v2_add_notes])
-    monkeypatch.setattr(migrations, "LATEST_VERSION", 2)
+    nxt = len(migrations.MIGRATIONS) + 1
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, v_next_add_tag])
+    monkeypatch.setattr(migrations, "LATEST_VERSION", nxt)
     with Store(path) as store:
-        assert store.schema_version == 2
-        assert "notes" in store.db["portfolios"].columns_dict
+        assert store.schema_version == nxt
+        assert "tag" in store.db["portfolios"].columns_dict
 
 
 def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch) -> None:

@@ -1,0 +1,86 @@
+"""A writing process killed with SIGKILL at random moments, 50 times, never leaves a half-written portfolio.
+
+The writer (kill_writer.py) saves books whose name says what they must contain; after each kill the test opens
+the database and checks every committed book whole, and the file's integrity. Kills land anywhere: while Python
+starts, while the schema is created or migrated, inside a save, between saves.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from db.store import Store
+
+WRITER = Path(__file__).with_name("kill_writer.py")
+KILLS = 50
+NAME = re.compile(r"^kill-(\d+)-n(\d+)-sum(\d+)$")
+
+
+def check_whole(store: Store) -> int:
+    """Number of books checked; AssertionError at the first torn one."""
+    books = store.list_portfolios()
+    for summary in books:
+        p = store.load_portfolio(summary.name)
+        n = int(p.asset_amounts()["USDT"])
+        assert len(p.positions) == n == summary.n_positions, summary.name
+        assert sorted(q.pos for q in p.positions) == [float(i + 1) for i in range(n)], summary.name
+        if summary.name != "rolling":
+            m = NAME.match(summary.name)
+            assert m, summary.name
+            assert int(m.group(2)) == n and int(m.group(3)) == n * (n + 1) // 2, summary.name
+    return len(books)
+
+
+def test_fifty_sigkills_leave_only_whole_portfolios(tmp_path: Path) -> None:
+    db = tmp_path / "killed.db"
+    rng = random.Random(20250206)
+    start = 0
+    killed_while_open = 0
+    seen: list[int] = []
+    server = subprocess.Popen([sys.executable, str(WRITER), "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True, bufsize=1)
+    try:
+        for round_ in range(KILLS):
+            server.stdin.write(f"{db} {start}\n")
+            server.stdin.flush()
+            pid = int(server.stdout.readline())
+            if round_ % 5 == 0:   # anywhere: schema creation or migration, opening, first saves
+                time.sleep(rng.uniform(0.0, 0.05))
+            else:                 # once the store is open: inside or between saves
+                assert server.stdout.readline() == "open\n"
+                time.sleep(rng.uniform(0.0, 0.25))
+            os.kill(pid, signal.SIGKILL)
+            lines = []
+            while not (line := server.stdout.readline()).startswith("reaped"):
+                lines.append(line)
+            assert line.split() == ["reaped", str(int(signal.SIGKILL))], (round_, line, lines)
+            killed_while_open += round_ % 5 != 0 or "open\n" in lines
+            start += 100_000
+            if not db.exists():
+                continue
+            with Store(db) as store:
+                seen.append(check_whole(store))
+                assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+        server.stdout.close()
+    # the run must really have killed writers mid-work, many times
+    assert killed_while_open >= KILLS * 4 // 5, killed_while_open
+    assert seen and seen[-1] >= 20, seen
+    raw = sqlite3.connect(db)
+    try:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        raw.close()
+    print(f"\n{KILLS} kills, {killed_while_open} with the store open, {seen[-1]} whole books at the end")
