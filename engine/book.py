@@ -270,7 +270,8 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     positions = portfolio.positions
     n = len(positions)
     statics = [_static(p.inst_id) for p in positions]
-    insts, fam_ids, strike, is_call, upc = zip(*statics) if n else ((), (), (), (), ())
+    # one field at a time: zip(*statics) would create an iterator per position (and wake the cyclic GC)
+    insts, fam_ids, strike, is_call, upc = ([s[k] for s in statics] for k in range(5))
     fam_ids = np.array(fam_ids, dtype=np.int64)
     uniq, first_row, family = np.unique(fam_ids, return_index=True, return_inverse=True)
     families = tuple(_FAMILIES[f] for f in uniq.tolist())
