@@ -134,7 +134,7 @@ def _add_list(doc: list, label: str, pieces: Pieces) -> None:
         raise InputError(f"{label}: top level: a list whose item [{odd}] is a {type(doc[odd]).__name__}; "
                          f"expected a JSON object, or a list of ccxt / OKX positions")
     if all(is_ccxt_position(x) for x in doc):
-        _add_ccxt(doc, label, pieces)
+        _add_ccxt(doc, f"{label}: ", pieces)
     elif all(isinstance(x, dict) and ("code" in x or "data" in x) for x in doc):
         for i, resp in enumerate(doc):
             _add_response(resp, f"{label}: [{i}].", pieces)
@@ -255,9 +255,9 @@ def import_files(paths: Sequence[str | os.PathLike], *, name: str | None = None,
     if not paths:
         raise InputError("import: no file given")
     pieces, own = Pieces(), []
-    for path in paths:
+    for n, path in enumerate(paths):
         text, label = read_text_file(path)
-        pieces.source = label
+        pieces.source = f"{n}:{label}"   # the same file given twice is two sources
         _gather_text(text, label, pieces, own)
     label = str(paths[0]) if len(paths) == 1 else " + ".join(str(p) for p in paths)
     book = _finish(pieces, own, label, name)
