@@ -21,7 +21,7 @@ import numpy as np
 from engine import api
 
 from . import pricing, synthetic
-from .timing import Timing, measure
+from .timing import Timing, measure, measure_interleaved
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,13 +71,20 @@ def run_job(*args: str, timeout: float = 300.0, env: dict | None = None) -> dict
     return json.loads(lines[-1])
 
 
-def engine_desk(report: Report, portfolio, market, bar_ms: float) -> None:
-    full = measure(lambda: api.compute(portfolio, market, liq_shock=False))
-    report.add(f"engine PM recompute, desk: compute(liq_shock=False)", f"{_fmt(full)} = {full.median_ms / bar_ms:.2f}x bar",
-               "<= 3x bar (aim 2x)", _verdict(full.median_ms <= 3 * bar_ms))
-    prep = measure(lambda: api.evaluate(api.prepare(portfolio, market)))
-    report.add("engine PM prepare + evaluate, desk", f"{_fmt(prep)} = {prep.median_ms / bar_ms:.2f}x bar",
-               "<= 3x bar", _verdict(prep.median_ms <= 3 * bar_ms))
+def engine_desk(report: Report, portfolio, market, grid: pricing.OptionGrid) -> None:
+    g = grid
+    t = measure_interleaved({
+        "bar": lambda: pricing.bare_black76(g.fwd, g.strike, g.vol, g.t, g.is_call),
+        "compute": lambda: api.compute(portfolio, market, liq_shock=False),
+        "prepare+evaluate": lambda: api.evaluate(api.prepare(portfolio, market)),
+    })
+    bar = t["bar"]
+    report.add("bar again, timed in turn with the two rows below", _fmt(bar))
+    for name, what in (("compute", "engine PM recompute, desk: compute(liq_shock=False)"),
+                       ("prepare+evaluate", "engine PM prepare + evaluate, desk")):
+        wall, cpu = t[name].median_ms / bar.median_ms, t[name].cpu_median_ms / bar.cpu_median_ms
+        report.add(what, f"{_fmt(t[name])} = {wall:.2f}x bar (cpu {cpu:.2f}x)", "<= 3x bar (aim 2x)",
+                   _verdict(wall <= 3.0) + (" (2x: met)" if wall <= 2.0 else ""))
     prepared = api.prepare(portfolio, market)
     cap = api.evaluate(prepared).unit("BTC").max_spot_in_use
     amounts = iter(np.tile(np.linspace(0.0, max(cap, 1.0), 50), 100))
@@ -193,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, t in peers.items():
             report.add(f"peer: {name}, {grid.size} prices", f"{_fmt(t)} = {t.median_ms / bar_ms:.1f}x bar")
         report.notes += notes
-    engine_desk(report, portfolio, market, bar_ms)
+    engine_desk(report, portfolio, market, grid)
     if not args.quick:
         with tempfile.TemporaryDirectory(prefix="riskws-bench-") as tmp:
             big_book(report, args.big)

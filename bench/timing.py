@@ -47,3 +47,26 @@ def from_samples(samples_s: list[float], cpu_s: list[float] | None = None) -> Ti
     a = np.asarray(samples_s) * 1e3
     cpu = float(np.median(cpu_s) * 1e3) if cpu_s else float("nan")
     return Timing(float(np.median(a)), float(np.percentile(a, 95)), len(a), cpu)
+
+
+def measure_interleaved(fns: dict[str, Callable[[], object]], *, runs: int = 40, warmup: int = 2) -> dict[str, Timing]:
+    """Time several callables in turn (a, b, c, a, b, c, ...): on a shared machine they see the same load,
+    so ratios between them hold even when absolute times drift."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    wall: dict[str, list[float]] = {k: [] for k in fns}
+    cpu: dict[str, list[float]] = {k: [] for k in fns}
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(runs):
+            for name, fn in fns.items():
+                t0, c0 = time.perf_counter(), time.process_time()
+                fn()
+                wall[name].append(time.perf_counter() - t0)
+                cpu[name].append(time.process_time() - c0)
+    finally:
+        if gc_was:
+            gc.enable()
+    return {k: from_samples(wall[k], cpu[k]) for k in fns}
