@@ -146,6 +146,7 @@ class Family:
     expiry: datetime | None
 
 
+@lru_cache(maxsize=64)
 def denomination(quote: str) -> str:
     """The denomination a contract's cash delta counts in: its stablecoin quote, else USD (coin-margined)."""
     return quote if is_stablecoin(quote) else "USD"

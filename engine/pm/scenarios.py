@@ -38,6 +38,8 @@ class Grid:
     rate: np.ndarray        # (34,) forward carry rate
     mr1_moves: np.ndarray   # (3 groups, 7)
     mr6_moves: np.ndarray   # (3 groups, 2)
+    sd_pairs: np.ndarray    # (2, k) the distinct (vol state, horizon) pairs of the columns
+    sd_column: np.ndarray   # (34,) pair index of each column
 
 
 def build_grid(rules: RuleSet) -> Grid:
@@ -63,7 +65,9 @@ def build_grid(rules: RuleSet) -> Grid:
     rate = np.zeros(N_COLS)
     shift = rules.get("mr5.rateShift")
     rate[30], rate[31] = -shift, shift
-    return Grid(moves=moves, vol_mode=vol_mode, dt_years=dt, rate=rate, mr1_moves=mr1, mr6_moves=mr6)
+    pairs, column = np.unique(np.stack([vol_mode, dt]), axis=1, return_inverse=True)
+    return Grid(moves=moves, vol_mode=vol_mode, dt_years=dt, rate=rate, mr1_moves=mr1, mr6_moves=mr6,
+                sd_pairs=pairs, sd_column=column.reshape(-1))
 
 
 def vol_shock_size(days: np.ndarray, vol: np.ndarray, rules: RuleSet) -> np.ndarray:
@@ -126,10 +130,10 @@ def _option_pnl(book: Book, rows: np.ndarray, s: np.ndarray, grid: Grid, rules: 
 
 def _scenario_sd(book: Book, rows: np.ndarray, grid: Grid, rules: RuleSet) -> np.ndarray:
     """vol x sqrt(t) per row and column, from the few distinct (vol state, horizon) pairs of the grid."""
-    pairs, column_pair = np.unique(np.stack([grid.vol_mode, grid.dt_years]), axis=1, return_inverse=True)
+    pairs = grid.sd_pairs
     vol = _vol_states(book.vol[rows][:, None], book.days[rows][:, None], rules)[:, pairs[0].astype(np.int64)]
     t = np.maximum(book.t_years[rows][:, None] - pairs[1][None, :], 0.0)
-    return (np.sqrt(np.maximum(t, 0.0)) * vol)[:, column_pair.reshape(-1)]
+    return (np.sqrt(np.maximum(t, 0.0)) * vol)[:, grid.sd_column]
 
 
 def _vol_states(vol0: np.ndarray, days: np.ndarray, rules: RuleSet) -> np.ndarray:
