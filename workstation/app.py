@@ -69,8 +69,6 @@ def create_main_window(db_path: str | os.PathLike | Any | None = None, *, restor
     themes.apply()
     window = MainWindow(store, themes)
     window.owns_store = owns_store
-    if owns_store:
-        window.destroyed.connect(lambda *_: store.close())
     if restore_layout:
         window.restore_layout()
     last = settings.read("last_portfolio")
@@ -145,8 +143,13 @@ def main(db_path: str | os.PathLike | None = None) -> int:
             window.apply_default_sizes()
         status = int(app.exec())
         window.shutdown()
-        if getattr(window, "owns_store", False):
-            window.store.close()
+        store = window.store if window.owns_store and not window._store_closed else None
+        # Delete the window now, deterministically, rather than whenever the garbage collector gets to it.
+        from PySide6.QtCore import QCoreApplication, QEvent
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        if store is not None:
+            store.close()
         return status
     finally:
         relay.restore()

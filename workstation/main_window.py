@@ -118,6 +118,8 @@ class MainWindow(QMainWindow):
         self._pending_compare: dict[str, Any] | None = None
         self._snapshot_label = ""
         self._resize_book_columns = False
+        self.owns_store = False            # set by workstation.app when the window opened the store itself
+        self._store_closed = False
         self._market_at_open: tuple[str, Any] | None = None
 
         self._build_central()
@@ -239,7 +241,7 @@ class MainWindow(QMainWindow):
                 widget = QLabel(f"{title}\n(chart not available in this build)")
                 widget.setObjectName("chartPlaceholder")
                 widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            widget.setMinimumSize(260, 200)
+            widget.setMinimumSize(200, 160)
             self.chart_docks.append(self._dock(dock_name, title, widget, Qt.DockWidgetArea.BottomDockWidgetArea))
         d0, d1, d2, d3 = self.chart_docks
         self.splitDockWidget(d0, d1, Qt.Orientation.Horizontal)
@@ -1242,6 +1244,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.shutdown()
+        if self.owns_store and not self._store_closed:
+            self._store_closed = True
+            self.store.close()
         super().closeEvent(event)
 
     def wait_idle_hint(self) -> bool:

@@ -45,7 +45,10 @@ class AccountSummary(QFrame):
         grid.setContentsMargins(10, 6, 10, 6)
         grid.setHorizontalSpacing(18)
         grid.setVerticalSpacing(0)
+        self.grid = grid
         self.values: dict[str, QLabel] = {}
+        self._pairs: list[tuple[QLabel, QLabel]] = []
+        self._columns = len(self.FIELDS)
         for col, (key, caption, tip) in enumerate(self.FIELDS):
             cap = QLabel(caption)
             cap.setProperty("role", "caption")
@@ -55,13 +58,44 @@ class AccountSummary(QFrame):
             val.setProperty("level", "neutral")
             for w in (cap, val):
                 w.setToolTip(tip)
-            grid.addWidget(cap, 0, col)
-            grid.addWidget(val, 1, col)
+            self._pairs.append((cap, val))
             self.values[key] = val
         self.note = QLabel("")
         self.note.setProperty("role", "muted")
-        grid.addWidget(self.note, 2, 0, 1, len(self.FIELDS))
-        grid.setColumnStretch(len(self.FIELDS), 1)
+        self._place(len(self.FIELDS))
+        # Narrow windows: the figures wrap onto two lines (see resizeEvent) instead of forcing the window wide.
+        self.setMinimumWidth(360)
+
+    def _place(self, columns: int) -> None:
+        grid = self.grid
+        for cap, val in self._pairs:
+            grid.removeWidget(cap)
+            grid.removeWidget(val)
+        grid.removeWidget(self.note)
+        for c in range(len(self.FIELDS) + 1):
+            grid.setColumnStretch(c, 0)
+        for i, (cap, val) in enumerate(self._pairs):
+            row, col = divmod(i, columns)
+            grid.addWidget(cap, 2 * row, col)
+            grid.addWidget(val, 2 * row + 1, col)
+        rows = -(-len(self._pairs) // columns)
+        grid.addWidget(self.note, 2 * rows, 0, 1, columns)
+        grid.setColumnStretch(columns, 1)
+        self._columns = columns
+
+    def _one_row_width(self) -> int:
+        m = self.grid.contentsMargins()
+        widths = [max(c.sizeHint().width(), v.sizeHint().width()) for c, v in self._pairs]
+        return sum(widths) + self.grid.horizontalSpacing() * (len(widths) - 1) + m.left() + m.right()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._reflow()
+
+    def _reflow(self) -> None:
+        wanted = len(self.FIELDS) if self.width() >= self._one_row_width() else (len(self.FIELDS) + 1) // 2
+        if wanted != self._columns:
+            self._place(wanted)
 
     def _set(self, key: str, text: str, level: str = "neutral") -> None:
         lab = self.values[key]
@@ -95,3 +129,4 @@ class AccountSummary(QFrame):
         self._set("mode", MODE_NAMES.get(r.acct_lv, r.acct_lv))
         self._set("rules", r.rules)
         self.note.setText(note)
+        self._reflow()
