@@ -266,3 +266,9 @@ def test_cli_import_with_market_refuses_expired_contracts_and_writes_nothing(tmp
     assert "old.csv" in err and "simPos[1].instId BTC-USD-250131: expired" in err
     with Store(db) as store:
         assert store.list_portfolios() == []
+
+
+@pytest.mark.parametrize("doc", [{}, {"name": "empty"}, {"acctLv": "3"}])
+def test_a_portfolio_file_with_only_settings_is_an_empty_book(doc: dict) -> None:
+    book = import_doc(doc)
+    assert book.source_kind == "portfolio" and book.portfolio.positions == () and book.portfolio.assets == ()

@@ -25,6 +25,7 @@ OKX_BALANCE = "okx-balance"
 CCXT = "ccxt-positions"
 CSV = "csv"
 MARKET = "market"   # sniff_kind only: a market snapshot is not a book
+PORTFOLIO_KEYS = ("simPos", "simAsset", "name", "acctLv", "rules", "spotInUse", "lever")
 
 RECOGNISED = ("a portfolio file (simPos/simAsset), an OKX position-builder body, an OKX positions or balance "
               "response ({\"code\", \"data\"}), ccxt fetch_positions output, or a CSV with an instId,pos[,avgPx] "
@@ -152,7 +153,7 @@ def _add_object(doc: dict, label: str, pieces: Pieces) -> dict | None:
     """Adds an OKX / combined source to ``pieces``; returns a portfolio document instead for our own formats."""
     if is_market_document(doc):
         raise NotABookError(f"{label}: a market snapshot, not a portfolio (import it as a snapshot)", MARKET)
-    if "simPos" in doc or "simAsset" in doc or okx.is_builder_body(doc):
+    if not doc or any(k in doc for k in PORTFOLIO_KEYS) or okx.is_builder_body(doc):
         return doc
     if "code" in doc or "data" in doc:
         _add_response(doc, _prefix(label), pieces)
@@ -203,14 +204,17 @@ def _gather_text(text: str, label: str, pieces: Pieces, own: list) -> None:
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise InputError(f"{label}: empty file")
-    if stripped[0] in "{[":
-        doc = parse_json_text(text, label)
-        _gather_doc(doc, label, pieces, own)
-    elif looks_like_csv(text):
+    if stripped[0] not in "{[" and looks_like_csv(text):
         csv_pieces(text, label, pieces)
         pieces.kinds.append(CSV)
-    else:
-        raise InputError(f"{label}: neither JSON nor CSV with a known header; expected {RECOGNISED}")
+        return
+    try:
+        doc = parse_json_text(text, label)
+    except InputError:
+        if stripped[0] in '{["-0123456789' or stripped.startswith(("true", "false", "null")):
+            raise
+        raise InputError(f"{label}: neither JSON nor CSV with a known header; expected {RECOGNISED}") from None
+    _gather_doc(doc, label, pieces, own)
 
 
 def _gather_doc(doc: Any, label: str, pieces: Pieces, own: list) -> None:

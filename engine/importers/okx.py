@@ -24,8 +24,8 @@ def is_builder_body(doc: dict) -> bool:
     """A position-builder body rather than our portfolio file: it uses a field or a shape only OKX's has."""
     if any(k in doc for k in BUILDER_ONLY):
         return True
-    if "lever" in doc and not isinstance(doc["lever"], (dict, type(None))):
-        return True
+    if isinstance(doc.get("lever"), (str, int, float)) and not isinstance(doc.get("lever"), bool):
+        return True  # OKX's scalar leverage; our file has an object of family -> leverage
     sim = doc.get("simPos")
     return isinstance(sim, list) and any(isinstance(p, dict) and "lever" in p for p in sim)
 
