@@ -15,7 +15,7 @@ from engine.numbers import format_number, parse_number
 from engine.portfolio import MAX_ASSET, MAX_CONTRACTS, Asset, Position
 from engine.result import MR_KEYS, AssetResult, PositionResult, UnitResult
 
-from .columns import (Column, ColumnTableModel, fmt_amount, fmt_coin, fmt_money, fmt_money_dense, fmt_pct, fmt_price, fmt_text,
+from .columns import (Column, ColumnTableModel, fmt_amount, fmt_coin, fmt_money, fmt_money_dense, fmt_pct, fmt_price,
                       sign_colour)
 
 Index = QModelIndex | QPersistentModelIndex

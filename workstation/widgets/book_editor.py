@@ -21,7 +21,7 @@ def make_table(name: str, model, *, editable: bool) -> QTableView:
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.verticalHeader().hide()
     t.verticalHeader().setDefaultSectionSize(22)
-    t.horizontalHeader().setStretchLastSection(True)
+    t.horizontalHeader().setStretchLastSection(False)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     t.setWordWrap(False)
     if editable:
