@@ -104,9 +104,9 @@ def evaluate_pm(prep: PreparedPM, spot_in_use: Mapping[str, float | None] | None
         risk_sum = max(mr["mr1"], mr["mr2"], mr["mr6"]) + mr["mr3"] + mr["mr4"] + mr["mr5"] + mr["mr9"]
         mmr = max(risk_sum, mr["mr7"])
         dominant = "mr7" if mr["mr7"] > risk_sum else max(("mr1", "mr2", "mr6"), key=lambda k: mr[k])
-        mr1_moves = prep.grid.mr1_moves[units.group[u]]
+        mr1_moves = prep.grid.mr1_moves[units.group[u]].copy()     # the grid is shared and read-only
         worst = mr1_worst(pnl[MR1], mr1_moves)
-        mr6_moves = prep.grid.mr6_moves[units.group[u]]
+        mr6_moves = prep.grid.mr6_moves[units.group[u]].copy()
         mr6_pnl = pnl[MR6]
         j6 = int(np.argmin(mr6_pnl)) if mr6_pnl.min() < mr6_pnl.max() else 1
         assumed = unit_assumptions(prep, u, mr, worst[2], dominant, depeg_beyond)

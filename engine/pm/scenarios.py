@@ -42,7 +42,24 @@ class Grid:
     sd_column: np.ndarray   # (34,) pair index of each column
 
 
+_GRIDS: dict[int, tuple[RuleSet, Grid]] = {}
+
+
 def build_grid(rules: RuleSet) -> Grid:
+    """The scenario grid of a rule set (built once per RuleSet object; its arrays are read-only)."""
+    hit = _GRIDS.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    if len(_GRIDS) > 32:
+        _GRIDS.clear()
+    grid = _build_grid(rules)
+    for a in vars(grid).values():
+        a.flags.writeable = False
+    _GRIDS[id(rules)] = (rules, grid)
+    return grid
+
+
+def _build_grid(rules: RuleSet) -> Grid:
     moves = np.zeros((len(GROUPS), N_COLS))
     mr1 = np.zeros((len(GROUPS), N_MOVES))
     mr6 = np.zeros((len(GROUPS), 2))
@@ -108,33 +125,36 @@ def revalue(book: Book, group_idx: np.ndarray, grid: Grid, rules: RuleSet, rows:
         s_s = spot * (1.0 + s)
         pnl[inv] = book.qty[r][:, None] * (1.0 / p0 - 1.0 / p_s) * s_s
     opt = np.flatnonzero(kind == OPTION)
+    if opt.size:
+        sd_table = _sd_table(book, idx[opt], grid, rules)
     for start in range(0, opt.size, OPTION_CHUNK):
-        part = opt[start:start + OPTION_CHUNK]
-        r = idx[part]
-        pnl[part] = _option_pnl(book, r, grid.moves[group_idx[r]], grid, rules)
+        part = slice(start, start + OPTION_CHUNK)
+        r = idx[opt[part]]
+        sd = sd_table[part][:, grid.sd_column]
+        pnl[opt[part]] = _option_pnl(book, r, grid.moves[group_idx[r]], sd, grid)
     return pnl
 
 
-def _option_pnl(book: Book, rows: np.ndarray, s: np.ndarray, grid: Grid, rules: RuleSet) -> np.ndarray:
+def _option_pnl(book: Book, rows: np.ndarray, s: np.ndarray, sd: np.ndarray, grid: Grid) -> np.ndarray:
+    """Option P&L over the columns: index moves ``s`` and scenario standard deviations ``sd``, both (n, 34)."""
     f0 = book.fwd[rows][:, None]
-    t0 = book.t_years[rows][:, None]
     f_s = book.spot[rows][:, None] * s
     f_s += f0
     np.maximum(f_s, f0 * 1e-6, out=f_s)
     carry = np.flatnonzero(grid.rate)               # MR5 columns; elsewhere exp(0 x t) = 1 exactly
-    f_s[:, carry] *= np.exp(grid.rate[carry][None, :] * t0)
-    value = black76_sd(f_s, book.strike[rows][:, None], _scenario_sd(book, rows, grid, rules), book.is_call[rows][:, None])
+    f_s[:, carry] *= np.exp(grid.rate[carry][None, :] * book.t_years[rows][:, None])
+    value = black76_sd(f_s, book.strike[rows][:, None], sd, book.is_call[rows][:, None])
     value -= book.mark[rows][:, None]
     value *= book.qty[rows][:, None]
     return value
 
 
-def _scenario_sd(book: Book, rows: np.ndarray, grid: Grid, rules: RuleSet) -> np.ndarray:
-    """vol x sqrt(t) per row and column, from the few distinct (vol state, horizon) pairs of the grid."""
+def _sd_table(book: Book, rows: np.ndarray, grid: Grid, rules: RuleSet) -> np.ndarray:
+    """vol x sqrt(t) per option row for each distinct (vol state, horizon) pair of the grid: (n, k)."""
     pairs = grid.sd_pairs
     vol = _vol_states(book.vol[rows][:, None], book.days[rows][:, None], rules)[:, pairs[0].astype(np.int64)]
     t = np.maximum(book.t_years[rows][:, None] - pairs[1][None, :], 0.0)
-    return (np.sqrt(np.maximum(t, 0.0)) * vol)[:, grid.sd_column]
+    return np.sqrt(np.maximum(t, 0.0)) * vol
 
 
 def _vol_states(vol0: np.ndarray, days: np.ndarray, rules: RuleSet) -> np.ndarray:
