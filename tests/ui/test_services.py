@@ -147,7 +147,7 @@ def test_exception_hook_logs_and_relays(qtbot, caplog):
 
 
 def test_main_runs_the_loop_and_returns_when_the_window_closes(qtbot, qapp, demo_db):
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QEvent, QTimer
     from PySide6.QtWidgets import QApplication
 
     from workstation.app import main
@@ -170,4 +170,29 @@ def test_main_runs_the_loop_and_returns_when_the_window_closes(qtbot, qapp, demo
     poll.start()
     assert main(demo_db) == 0
     poll.stop()
+    # Closing the last window also posts a Quit event; drop it, or it would end the next test's wait loops.
+    QApplication.removePostedEvents(QApplication.instance(), QEvent.Type.Quit)
     assert seen and seen["mr"] not in ("", "\u2014")
+
+
+def test_preview_does_not_wait_for_a_running_recomputation(qtbot):
+    from workstation.services.compute import ComputeService
+
+    svc = ComputeService()
+    gate = threading.Event()
+    started = threading.Event()
+
+    def slow():
+        started.set()
+        gate.wait(10)
+        return "main"
+
+    svc.submit("main", slow)
+    assert started.wait(5)
+    try:
+        with qtbot.waitSignal(svc.finished, timeout=3000) as blocker:
+            svc.submit("preview", lambda: "preview")
+        assert blocker.args == ["preview", "preview"]
+    finally:
+        gate.set()
+        svc.shutdown()

@@ -1,7 +1,8 @@
 """Latest-wins background computation (Orange3's ConcurrentMixin idea, reduced to what we need).
 
-One worker thread runs engine calls. Requests go to named *channels* ("main", "preview", "curve", ...); each channel
-keeps only its newest pending request, so a burst of slider moves costs at most one running and one pending
+Two worker threads run engine calls: a *fast* lane for the cheap interactive channels (the spot-in-use drag preview and
+the selected unit's charts) so that they never queue behind a full recomputation, and a *slow* lane for the rest.
+Requests go to named *channels* ("main", "preview", "curve", ...); each channel keeps only its newest pending request, so a burst of slider moves costs at most one running and one pending
 computation. Every request gets a generation number; a result whose generation is no longer the channel's newest is
 dropped on arrival, so stale figures never reach the screen. Results arrive on the GUI thread through queued signals.
 """
@@ -27,9 +28,9 @@ class _Worker(QThread):
     error = Signal(str, int, str, bool)   # channel, generation, message, is_input_error
     drained = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
         super().__init__()
-        self.setObjectName("riskws-compute")
+        self.setObjectName(f"riskws-compute-{name}")
         self._cond = threading.Condition()
         self._pending: OrderedDict[str, tuple[int, Callable[[], Any]]] = OrderedDict()
         self._stop = False
@@ -86,15 +87,19 @@ class ComputeService(QObject):
     failed = Signal(str, str, bool)           # channel, message, is_input_error
     busyChanged = Signal(bool)
 
+    FAST_CHANNELS = frozenset({"preview", "unit"})
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._generation: dict[str, int] = {}
         self._outstanding: set[str] = set()
-        self._worker = _Worker()
-        self._worker.done.connect(self._on_done)
-        self._worker.error.connect(self._on_error)
+        self._lanes = {"fast": _Worker("fast"), "slow": _Worker("slow")}
+        for w in self._lanes.values():
+            w.done.connect(self._on_done)
+            w.error.connect(self._on_error)
         self._closed = False
-        self._worker.start()
+        for w in self._lanes.values():
+            w.start()
         ComputeService.instances.add(self)
 
     # -- requests -----------------------------------------------------------------------------------------------
@@ -106,7 +111,7 @@ class ComputeService(QObject):
         self._generation[channel] = gen
         was_busy = bool(self._outstanding)
         self._outstanding.add(channel)
-        self._worker.post(channel, gen, fn)
+        self._lanes["fast" if channel in self.FAST_CHANNELS else "slow"].post(channel, gen, fn)
         if not was_busy:
             self.busyChanged.emit(True)
         return gen
@@ -147,10 +152,12 @@ class ComputeService(QObject):
         if self._closed:
             return
         self._closed = True
-        self._worker.stop()
-        if not self._worker.wait(timeout_ms):
-            log.error("compute worker did not stop within %d ms", timeout_ms)
+        for w in self._lanes.values():
+            w.stop()
+        for w in self._lanes.values():
+            if not w.wait(timeout_ms):
+                log.error("compute worker %s did not stop within %d ms", w.objectName(), timeout_ms)
         self._outstanding.clear()
 
     def thread_running(self) -> bool:
-        return self._worker.isRunning()
+        return any(w.isRunning() for w in self._lanes.values())
