@@ -72,8 +72,8 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
 
     unit_spot = np.array([market.index_usd(c) for c in units.ccy]) if n_u else np.zeros(0)
     denom_of_family = np.array([DENOMS.index(denomination(f.quote)) for f in book.families], dtype=np.int64)
-    unit_cash = _sum_rows_by(u * len(DENOMS) + denom_of_family[book.family], cash[:, None],
-                             n_u * len(DENOMS)).reshape(n_u, len(DENOMS))
+    unit_cash = np.bincount(u * len(DENOMS) + denom_of_family[book.family], weights=cash,
+                            minlength=n_u * len(DENOMS)).reshape(n_u, len(DENOMS))
     greeks = np.stack([per_unit(cash), per_unit(gamma), per_unit(vega), per_unit(theta)], axis=1) if n_u else np.zeros((0, 4))
     mr4, multi = _mr4_derivatives(book, units, cash, rules)
     mr7 = _mr7_raw(book, units, cash, rules)
@@ -87,10 +87,19 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
 
 
 def _sum_rows_by(labels: np.ndarray, values: np.ndarray, n_labels: int) -> np.ndarray:
-    """Rows of ``values`` (n, k) summed per label: (n_labels, k), in row order like ``np.add.at`` (one bincount)."""
-    k = values.shape[1]
-    flat = (labels[:, None] * k + np.arange(k)[None, :]).ravel()
-    return np.bincount(flat, weights=values.ravel(), minlength=n_labels * k).reshape(n_labels, k)
+    """Rows of ``values`` (n, k) summed per label: (n_labels, k).
+
+    Row by row in portfolio order, from 0, like ``np.add.at`` (an axis-0 reduction of a C-contiguous block adds
+    whole rows in sequence), without its per-element cost.
+    """
+    out = np.zeros((n_labels, values.shape[1]))
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(n_labels + 1))
+    for u in range(n_labels):
+        rows = order[bounds[u]:bounds[u + 1]]
+        if rows.size:
+            out[u] = np.add.reduce(values[rows], axis=0, initial=0.0)
+    return out
 
 
 def _mr4_derivatives(book: Book, units: Units, cash: np.ndarray, rules: RuleSet) -> tuple[np.ndarray, np.ndarray]:
