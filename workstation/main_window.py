@@ -548,6 +548,8 @@ class MainWindow(QMainWindow):
             return
         if self.holder.doc is not None and self.holder.doc.name == name:
             self.holder.renamed(new)
+            if self._market_at_open is not None and self._market_at_open[0] == name:
+                self._market_at_open = (new, self._market_at_open[1])
         self._drop_stack(name)                 # its commands name the old portfolio
         if self.holder.doc is not None and self.holder.doc.name == new:
             self.undo_group.setActiveStack(self._stack_for(new))
@@ -730,9 +732,10 @@ class MainWindow(QMainWindow):
         self.recompute()
 
     def _opened_market(self, doc: Any) -> Any:
-        if reason_market := getattr(self, "_market_at_open", None):
-            if reason_market[0] == doc.name:
-                return reason_market[1]
+        """The market the open portfolio was opened (or last saved) with, to tell whether it has been edited."""
+        opened = self._market_at_open
+        if opened is not None and opened[0] == doc.name:
+            return opened[1]
         return doc.market
 
     def _sync_selectors(self) -> None:
@@ -1248,9 +1251,6 @@ class MainWindow(QMainWindow):
             self._store_closed = True
             self.store.close()
         super().closeEvent(event)
-
-    def wait_idle_hint(self) -> bool:
-        return not self.compute.is_busy()
 
 
 def layout_widgets(window: MainWindow) -> dict[str, QWidget]:

@@ -450,3 +450,28 @@ def test_edited_market_saved_as_snapshot_and_linked(qtbot, window, demo_db):
         assert store.portfolio_market_name("ETH straddle") == "ETH -10%"
         assert store.load_market("ETH -10%").index["ETH-USD"] == pytest.approx(old * 0.9)
         assert store.market_for_portfolio("BTC cash-and-carry").index["ETH-USD"] == pytest.approx(old)
+
+
+def test_new_duplicate_rename_portfolio(qtbot, window, demo_db):
+    from db.store import Store
+
+    answers = iter(["Scratch", "Scratch copy", "Scratch renamed"])
+    window.ask_text = lambda *a, **k: next(answers)
+    window.new_portfolio()
+    wait_settled(qtbot, window)
+    assert window.holder.doc.name == "Scratch" and window.result.units == ()
+    window.duplicate_portfolio()
+    wait_settled(qtbot, window)
+    assert window.holder.doc.name == "Scratch copy"
+    window.rename_portfolio()
+    assert window.holder.doc.name == "Scratch renamed"
+    with Store(demo_db) as store:
+        names = {s.name for s in store.list_portfolios()}
+    assert {"Scratch", "Scratch renamed"} <= names and "Scratch copy" not in names
+    assert window.portfolio_names().count("Scratch renamed") == 1
+    # a taken name is refused with the reason, nothing changes
+    window.ask_text = lambda *a, **k: "Scratch"
+    window.rename_portfolio()
+    assert "already exists" in window.errors[-1]
+    with Store(demo_db) as store:
+        assert store.has_portfolio("Scratch renamed")

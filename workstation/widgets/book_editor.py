@@ -24,6 +24,7 @@ def make_table(name: str, model, *, editable: bool) -> QTableView:
     t.horizontalHeader().setStretchLastSection(False)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     t.setWordWrap(False)
+    t.horizontalHeader().setResizeContentsPrecision(200)   # sizing samples rows, not a 10k-row book (vnpy#333)
     if editable:
         t.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
                           | QAbstractItemView.EditTrigger.AnyKeyPressed)
