@@ -16,9 +16,16 @@ def add_book_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def load_inputs(args: argparse.Namespace):
-    """(Portfolio, Market) from the command's PORTFOLIO and --market files; InputError names the file."""
+    """(Portfolio, Market) from the command's PORTFOLIO and --market files; InputError names the file.
+
+    The book is also checked against the snapshot, so that a position the snapshot cannot value is reported
+    with both file names rather than as a bare engine message.
+    """
     from engine import load_market, load_portfolio
-    return load_portfolio(args.portfolio), load_market(args.market)
+    from engine.importers.checks import check_against_market
+    portfolio, market = load_portfolio(args.portfolio), load_market(args.market)
+    check_against_market(portfolio, market, str(args.portfolio), str(args.market))
+    return portfolio, market
 
 
 def print_json(doc: Any) -> None:
