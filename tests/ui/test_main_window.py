@@ -475,3 +475,27 @@ def test_new_duplicate_rename_portfolio(qtbot, window, demo_db):
     assert "already exists" in window.errors[-1]
     with Store(demo_db) as store:
         assert store.has_portfolio("Scratch renamed")
+
+
+def test_a_write_the_store_refuses_changes_nothing(qtbot, window, demo_db):
+    import sqlite3
+
+    from db.store import Store
+
+    open_portfolio(qtbot, window, "ETH straddle")
+    before = window.holder.doc.state
+    mmr = window.result.total_mmr
+
+    def refuse(*a, **k):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    window.store.save_portfolio = refuse
+    model = window.findChild(QTableView, "positionsTable").model()
+    assert not model.setData(model.index(0, model.column_index("pos")), "1")
+    assert "readonly" in window.editor.error.text()
+    window.spot_control._commit(0.5) if window.spot_control.ccy else None
+    assert window.holder.doc.state == before
+    assert window.undo_stack.count() == 0
+    assert not window.compute.is_busy("main") and window.result.total_mmr == mmr
+    with Store(demo_db) as store:
+        assert store.load_portfolio("ETH straddle") == before.portfolio

@@ -218,6 +218,8 @@ class CompareDialog(QDialog):
         t.setHorizontalHeaderLabels(headers)
         t.verticalHeader().hide()
         t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         t.verticalHeader().setDefaultSectionSize(22)
         return t
