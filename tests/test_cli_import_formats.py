@@ -272,3 +272,38 @@ def test_cli_import_with_market_refuses_expired_contracts_and_writes_nothing(tmp
 def test_a_portfolio_file_with_only_settings_is_an_empty_book(doc: dict) -> None:
     book = import_doc(doc)
     assert book.source_kind == "portfolio" and book.portfolio.positions == () and book.portfolio.assets == ()
+
+
+# -- single-value validators for the GUI's editors -------------------------------------------------------------
+def test_field_validators_accept_what_the_file_accepts() -> None:
+    from engine.importers import asset_from_fields, position_from_fields
+
+    assert position_from_fields(" BTC-USDT-SWAP ", "-12.5", "") == Position("BTC-USDT-SWAP", -12.5, None)
+    assert position_from_fields("BTC-USD-250328-100000-C", 3, "0.02") == Position("BTC-USD-250328-100000-C", 3.0, 0.02)
+    assert asset_from_fields("USDT", "-5000") == Asset("USDT", -5000.0)
+
+
+@pytest.mark.parametrize("args, words", [
+    (("BTC-USDT-PERP", "1"), ["row 3", "malformed"]),
+    (("BTC-USDT-SWAP", "NaN"), ["row 3: pos", "finite"]),
+    (("BTC-USDT-SWAP", ""), ["row 3: pos", "missing"]),
+    (("BTC-USDT-SWAP", "5e9"), ["row 3: pos", "plausible limit"]),
+    (("BTC-USDT-SWAP", "1", "-3"), ["row 3: avgPx", "negative"]),
+    (("BTC-USDT-SWAP", "1", "0"), ["row 3: avgPx", "zero"]),
+])
+def test_position_field_errors_name_the_row_and_field(args, words) -> None:
+    from engine.importers import position_from_fields
+
+    with pytest.raises(InputError) as info:
+        position_from_fields(*args, where="row 3")
+    for w in words:
+        assert w in str(info.value)
+
+
+def test_asset_field_errors() -> None:
+    from engine.importers import asset_from_fields
+
+    with pytest.raises(InputError, match="unknown currency 'DOGGO'"):
+        asset_from_fields("DOGGO", "1")
+    with pytest.raises(InputError, match="spotInUse: amt: must not be negative"):
+        asset_from_fields("BTC", "-1", "spotInUse", allow_negative=False)

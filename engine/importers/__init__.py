@@ -15,6 +15,8 @@ from .checks import check_against_market
 from .core import (ImportedBook, NotABookError, import_doc, import_file, import_files, import_text,
                    is_market_document, sniff_kind)
 from .csvbook import portfolio_to_csv
+from .fields import asset_from_fields, position_from_fields
 
-__all__ = ["ImportedBook", "NotABookError", "ccxt_symbol_to_inst_id", "check_against_market", "import_doc",
-           "import_file", "import_files", "import_text", "is_market_document", "portfolio_to_csv", "sniff_kind"]
+__all__ = ["ImportedBook", "NotABookError", "asset_from_fields", "ccxt_symbol_to_inst_id", "check_against_market", "import_doc",
+           "import_file", "import_files", "import_text", "is_market_document", "portfolio_to_csv",
+           "position_from_fields", "sniff_kind"]

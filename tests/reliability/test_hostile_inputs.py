@@ -397,18 +397,16 @@ def test_hostile_file_through_the_installed_command(case_id: str, tmp_path: Path
     assert not (tmp_path / "x.db").exists()
 
 
-MARGIN_GAPS = {  # riskws margin BOOK --market FILE: the engine reports these without naming a file (see README)
+MARGIN_UNPRICEABLE = {  # riskws margin BOOK --market FILE: a valid snapshot that cannot value the valid book
     "expired": (market(ts="2025-03-28T08:00:00Z"), "expired"),
     "no_vol": (market(markVol={}, atmVol={}), "atmVol"),
     "no_index": (market(index={"ETH-USD": 2712.4, "USDT-USD": 0.99954}), "BTC-USD"),
 }
 
 
-@pytest.mark.xfail(reason="engine_args.load_inputs does not call engine.importers.check_against_market yet "
-                          "(lead's file): exit 2 and one line, but the message names neither file", strict=False)
-@pytest.mark.parametrize("case_id", sorted(MARGIN_GAPS))
+@pytest.mark.parametrize("case_id", sorted(MARGIN_UNPRICEABLE))
 def test_margin_names_the_files_of_an_unpriceable_book(case_id: str, tmp_path: Path, capsys) -> None:
-    content, word = MARGIN_GAPS[case_id]
+    content, word = MARGIN_UNPRICEABLE[case_id]
     bad = write(tmp_path / "snap.json", content)
     good = write(tmp_path / "good.json", BOOK)
     assert main(["margin", str(good), "--market", str(bad)]) == 2
