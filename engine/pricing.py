@@ -25,13 +25,13 @@ def black76(fwd: np.ndarray, strike: np.ndarray, vol: np.ndarray, t: np.ndarray,
 def black76_sd(fwd: np.ndarray, strike: np.ndarray, sd: np.ndarray, is_call: np.ndarray) -> np.ndarray:
     """Black-76 from the standard deviation sd = vol x sqrt(t) (callers with few distinct sd build it cheaply)."""
     put = np.logical_not(is_call).astype(float)           # before broadcasting: usually one flag per row
-    fwd, strike, sd = np.broadcast_arrays(fwd, strike, sd)
     dead = sd <= 1e-12
     if not dead.any():                  # the usual case: no guard needed
         return np.maximum(_black76_live(fwd, strike, sd, put), 0.0)
+    fwd, strike, sd, put, dead = np.broadcast_arrays(fwd, strike, sd, put, dead)
     sd = np.where(dead, 1.0, sd)        # priced below, then replaced by the intrinsic value
     price = np.maximum(_black76_live(fwd, strike, sd, put), 0.0)
-    f, k, p = fwd[dead], strike[dead], np.broadcast_to(put, sd.shape)[dead]
+    f, k, p = fwd[dead], strike[dead], put[dead]
     price[dead] = np.where(p == 0.0, np.maximum(f - k, 0.0), np.maximum(k - f, 0.0))
     return price
 
@@ -41,17 +41,14 @@ def _black76_live(fwd: np.ndarray, strike: np.ndarray, sd: np.ndarray, put: np.n
 
     In-place steps spare (n, 34) temporaries; the put flag multiplies rather than selects (np.where is slow).
     """
-    d1 = np.log(fwd / strike)
     half_var = 0.5 * sd
     half_var *= sd
-    d1 += half_var
+    d1 = np.log(fwd / strike) + half_var       # full broadcast shape from here on: in-place is safe
     d1 /= sd
     price = fwd * norm_cdf(d1)
     d1 -= sd                            # now d2
     price -= strike * norm_cdf(d1)
-    parity = fwd - strike
-    parity *= put
-    price -= parity
+    price -= (fwd - strike) * put
     return price
 
 

@@ -126,26 +126,48 @@ def revalue(book: Book, group_idx: np.ndarray, grid: Grid, rules: RuleSet, rows:
         pnl[inv] = book.qty[r][:, None] * (1.0 / p0 - 1.0 / p_s) * s_s
     opt = np.flatnonzero(kind == OPTION)
     if opt.size:
-        sd_table = _sd_table(book, idx[opt], grid, rules)
+        options = _OptionRows.of(book, idx[opt], grid, rules)
+        moves = grid.moves[group_idx[idx[opt]]]
     for start in range(0, opt.size, OPTION_CHUNK):
         part = slice(start, start + OPTION_CHUNK)
-        r = idx[opt[part]]
-        sd = sd_table[part][:, grid.sd_column]
-        pnl[opt[part]] = _option_pnl(book, r, grid.moves[group_idx[r]], sd, grid)
+        pnl[opt[part]] = _option_pnl(options.block(part), moves[part], options.sd[part][:, grid.sd_column], grid)
     return pnl
 
 
-def _option_pnl(book: Book, rows: np.ndarray, s: np.ndarray, sd: np.ndarray, grid: Grid) -> np.ndarray:
+@dataclass(frozen=True)
+class _OptionRows:
+    """The option rows of a revaluation, gathered once as (n, 1) columns; blocks of them are views."""
+
+    fwd: np.ndarray
+    spot: np.ndarray
+    t: np.ndarray
+    strike: np.ndarray
+    is_call: np.ndarray
+    mark: np.ndarray
+    qty: np.ndarray
+    sd: np.ndarray          # (n, k) per distinct (vol state, horizon) pair
+
+    @staticmethod
+    def of(book: Book, rows: np.ndarray, grid: Grid, rules: RuleSet) -> "_OptionRows":
+        col = {name: getattr(book, attr)[rows][:, None] for name, attr in
+               (("fwd", "fwd"), ("spot", "spot"), ("t", "t_years"), ("strike", "strike"), ("is_call", "is_call"),
+                ("mark", "mark"), ("qty", "qty"))}
+        return _OptionRows(**col, sd=_sd_table(book, rows, grid, rules))
+
+    def block(self, part: slice) -> "_OptionRows":
+        return _OptionRows(*(getattr(self, f)[part] for f in self.__dataclass_fields__))
+
+
+def _option_pnl(o: _OptionRows, s: np.ndarray, sd: np.ndarray, grid: Grid) -> np.ndarray:
     """Option P&L over the columns: index moves ``s`` and scenario standard deviations ``sd``, both (n, 34)."""
-    f0 = book.fwd[rows][:, None]
-    f_s = book.spot[rows][:, None] * s
-    f_s += f0
-    np.maximum(f_s, f0 * 1e-6, out=f_s)
+    f_s = o.spot * s
+    f_s += o.fwd
+    np.maximum(f_s, o.fwd * 1e-6, out=f_s)
     carry = np.flatnonzero(grid.rate)               # MR5 columns; elsewhere exp(0 x t) = 1 exactly
-    f_s[:, carry] *= np.exp(grid.rate[carry][None, :] * book.t_years[rows][:, None])
-    value = black76_sd(f_s, book.strike[rows][:, None], sd, book.is_call[rows][:, None])
-    value -= book.mark[rows][:, None]
-    value *= book.qty[rows][:, None]
+    f_s[:, carry] *= np.exp(grid.rate[carry][None, :] * o.t)
+    value = black76_sd(f_s, o.strike, sd, o.is_call)
+    value -= o.mark
+    value *= o.qty
     return value
 
 
