@@ -62,8 +62,12 @@ def run(args: argparse.Namespace) -> int | None:
     app = _ensure_qapp()
     with tempfile.TemporaryDirectory(prefix="riskws-shot-") as tmp:
         settings.set_path(Path(tmp) / "screenshot.ini")      # default layout; the user's settings stay untouched
-        settings.write("theme", args.theme)
-        window = create_main_window(db_path(args), restore_layout=False)
+        try:
+            settings.write("theme", args.theme)
+            window = create_main_window(db_path(args), restore_layout=False)
+        except BaseException:
+            settings.set_path(None)
+            raise
         try:
             names = window.portfolio_names()
             if args.portfolio is not None:
