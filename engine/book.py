@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+import threading
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -165,12 +166,49 @@ def _family_id(inst: Instrument) -> int:
     return fid
 
 
-@lru_cache(maxsize=250_000)
-def _static(inst_id: str) -> tuple[Instrument, int, float, bool, float]:
-    """(instrument, family id, strike or nan, is call, underlying units per contract) of an instrument id."""
-    inst = parse_inst_id(inst_id)
-    strike = inst.strike if inst.kind == "option" else np.nan
-    return inst, _family_id(inst), strike, bool(inst.is_call), inst.units_per_contract
+class _Seen:
+    """Every instrument id resolved so far, with its static fields as numpy columns (rebuilt when ids arrive)."""
+
+    def __init__(self) -> None:
+        self.row: dict[str, int] = {}
+        self.instruments: list[Instrument] = []
+        self._fields: list[tuple[int, float, bool, float]] = []   # family id, strike (nan), is call, units/contract
+        self._columns: tuple[np.ndarray, ...] | None = None
+        self._lock = threading.Lock()
+
+    def rows(self, ids: list[str]) -> np.ndarray:
+        """Row of each id (resolving new ones in order, so the first bad id raises its InputError)."""
+        row = self.row
+        try:
+            return np.array([row[i] for i in ids], dtype=np.int64)
+        except KeyError:
+            with self._lock:
+                for inst_id in ids:
+                    if inst_id not in row:
+                        self._add(inst_id)
+            return np.array([row[i] for i in ids], dtype=np.int64)
+
+    def _add(self, inst_id: str) -> None:
+        inst = parse_inst_id(inst_id)
+        strike = inst.strike if inst.kind == "option" else np.nan
+        self._fields.append((_family_id(inst), strike, bool(inst.is_call), inst.units_per_contract))
+        self.instruments.append(inst)
+        self._columns = None
+        self.row[inst_id] = len(self.instruments) - 1
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(family id, strike, is call, units per contract) of every row."""
+        cols = self._columns
+        if cols is None:
+            with self._lock:
+                fields = self._fields
+                cols = (np.array([f[0] for f in fields], dtype=np.int64), np.array([f[1] for f in fields], dtype=float),
+                        np.array([f[2] for f in fields], dtype=bool), np.array([f[3] for f in fields], dtype=float))
+                self._columns = cols
+        return cols
+
+
+_SEEN = _Seen()
 
 
 @dataclass(frozen=True)
@@ -266,14 +304,15 @@ def _delta_one_marks(insts: tuple[Instrument, ...], rows: np.ndarray, spot: np.n
 def build_book(portfolio: Portfolio, market: Market) -> Book:
     """Price every position of ``portfolio`` on ``market``; InputError for what cannot be priced.
 
-    Instrument ids are resolved once per id (cached) and market terms once per family; the rows are numpy.
+    Instrument ids are resolved once per id (``_SEEN``) and market terms once per family; the rows are numpy.
     """
     positions = portfolio.positions
     n = len(positions)
-    statics = [_static(p.inst_id) for p in positions]
-    # one field at a time: zip(*statics) would create an iterator per position (and wake the cyclic GC)
-    insts, fam_ids, strike, is_call, upc = ([s[k] for s in statics] for k in range(5))
-    fam_ids = np.array(fam_ids, dtype=np.int64)
+    rows = _SEEN.rows([p.inst_id for p in positions])
+    fam_col, strike_col, call_col, upc_col = _SEEN.columns()
+    seen = _SEEN.instruments
+    insts = [seen[i] for i in rows.tolist()]
+    fam_ids, strike, is_call, upc = fam_col[rows], strike_col[rows], call_col[rows], upc_col[rows]
     uniq, first_row, family = np.unique(fam_ids, return_index=True, return_inverse=True)
     families = tuple(_FAMILIES[f] for f in uniq.tolist())
     terms, errors = _family_terms(families, first_row, insts, market)
@@ -282,8 +321,8 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     pos = np.array([p.pos for p in positions], dtype=float)
     avg = np.array([np.nan if p.avg_px is None else p.avg_px for p in positions], dtype=float)
     spot, fx, t = terms.spot[family], terms.fx[family], terms.t[family]
-    strike = np.where(kind == OPTION, np.array(strike, dtype=float), 0.0)
-    is_call = np.array(is_call, dtype=bool) & (kind == OPTION)
+    strike = np.where(kind == OPTION, strike, 0.0)
+    is_call = is_call & (kind == OPTION)
     opt_rows = np.flatnonzero(kind == OPTION)
     one_rows = np.flatnonzero(kind != OPTION)
     vol = np.zeros(n)
@@ -296,7 +335,7 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     fwd[one_rows] = mark[one_rows]
     if opt_rows.size:
         mark[opt_rows] = black76(fwd[opt_rows], strike[opt_rows], vol[opt_rows], t[opt_rows], is_call[opt_rows])
-    return Book(instruments=tuple(insts), pos=pos, qty=pos * np.array(upc, dtype=float), kind=kind, mark=mark,
+    return Book(instruments=tuple(insts), pos=pos, qty=pos * upc, kind=kind, mark=mark,
                 avg_px=avg, spot=spot, quote_fx=fx, fwd=fwd, strike=strike, vol=vol, t_years=t, days=t * 365.0,
                 is_call=is_call, family=family, families=families, warnings=tuple(warnings))
 
