@@ -19,6 +19,7 @@ import os
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -99,21 +100,29 @@ def _remove_new(sidecars: list[Path], had: list[bool]) -> None:
 
 
 def backup_before_migration(db: Database, path: Path, version: int) -> Path:
-    """A consistent copy of the file (sqlite3 backup API) as ``<db>.bak-v<N>-<UTC timestamp>``."""
+    """A consistent copy of the file (sqlite3 backup API) as ``<db>.bak-v<N>-<UTC timestamp>``.
+
+    Written under a ``.tmp`` name and renamed when complete, so a backup that exists is always whole (a process
+    killed mid-copy leaves only a ``.tmp``, removed by the next attempt).
+    """
+    for stale in path.parent.glob(f"{glob_escape(path.name)}.bak-v*.tmp"):
+        stale.unlink(missing_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.bak-v{version}-{stamp}")
     n = 1
     while target.exists():
         target = path.with_name(f"{path.name}.bak-v{version}-{stamp}-{n}")
         n += 1
+    tmp = target.with_name(target.name + ".tmp")
     try:
-        dst = sqlite3.connect(target)
+        dst = sqlite3.connect(tmp)
         try:
             db.conn.backup(dst)
         finally:
             dst.close()
-    except sqlite3.Error as exc:
-        target.unlink(missing_ok=True)
+        os.replace(tmp, target)
+    except (sqlite3.Error, OSError) as exc:
+        tmp.unlink(missing_ok=True)
         raise StoreError(f"{path}: cannot back up to {target} before migrating ({exc}); nothing was changed") from None
     return target
 
