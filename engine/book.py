@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 import threading
+from operator import attrgetter
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -180,13 +181,13 @@ class _Seen:
         """Row of each id (resolving new ones in order, so the first bad id raises its InputError)."""
         row = self.row
         try:
-            return np.array([row[i] for i in ids], dtype=np.int64)
+            return np.array(list(map(row.__getitem__, ids)), dtype=np.int64)
         except KeyError:
             with self._lock:
                 for inst_id in ids:
                     if inst_id not in row:
                         self._add(inst_id)
-            return np.array([row[i] for i in ids], dtype=np.int64)
+            return np.array(list(map(row.__getitem__, ids)), dtype=np.int64)
 
     def _add(self, inst_id: str) -> None:
         inst = parse_inst_id(inst_id)
@@ -209,6 +210,7 @@ class _Seen:
 
 
 _SEEN = _Seen()
+_INST_ID, _POS, _AVG_PX = attrgetter("inst_id"), attrgetter("pos"), attrgetter("avg_px")   # C-level field access
 
 
 @dataclass(frozen=True)
@@ -273,10 +275,14 @@ def _forward_usd(inst: Instrument, market: Market, spot: float) -> float:
     return spot
 
 
+def _ids(insts: list[Instrument], rows: np.ndarray) -> list[str]:
+    return list(map(_INST_ID, map(insts.__getitem__, rows.tolist())))
+
+
 def _option_vols(insts: tuple[Instrument, ...], rows: np.ndarray,
                  market: Market) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
     """Mark vol of each option row (markVol, else the underlying's atmVol), and the first row without one."""
-    vols = [market.mark_vol.get(insts[i].inst_id) for i in rows.tolist()]
+    vols = list(map(market.mark_vol.get, _ids(insts, rows)))
     if None not in vols:
         return np.array(vols, dtype=float), []
     for k, i in enumerate(rows.tolist()):
@@ -291,7 +297,7 @@ def _option_vols(insts: tuple[Instrument, ...], rows: np.ndarray,
 def _delta_one_marks(insts: tuple[Instrument, ...], rows: np.ndarray, spot: np.ndarray, fx: np.ndarray,
                      market: Market) -> tuple[np.ndarray, list[str]]:
     """Mark of each futures/perpetual row; a missing mark falls back to the index (with a warning)."""
-    marks = [market.mark_px.get(insts[i].inst_id) for i in rows.tolist()]
+    marks = list(map(market.mark_px.get, _ids(insts, rows)))
     warnings = []
     if None in marks:
         for k, i in enumerate(rows.tolist()):
@@ -308,18 +314,17 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     """
     positions = portfolio.positions
     n = len(positions)
-    rows = _SEEN.rows([p.inst_id for p in positions])
+    rows = _SEEN.rows(list(map(_INST_ID, positions)))
     fam_col, strike_col, call_col, upc_col = _SEEN.columns()
-    seen = _SEEN.instruments
-    insts = [seen[i] for i in rows.tolist()]
+    insts = list(map(_SEEN.instruments.__getitem__, rows.tolist()))
     fam_ids, strike, is_call, upc = fam_col[rows], strike_col[rows], call_col[rows], upc_col[rows]
     uniq, first_row, family = np.unique(fam_ids, return_index=True, return_inverse=True)
     families = tuple(_FAMILIES[f] for f in uniq.tolist())
     terms, errors = _family_terms(families, first_row, insts, market)
     family = family.reshape(-1).astype(np.int64)
     kind = terms.kind[family]
-    pos = np.array([p.pos for p in positions], dtype=float)
-    avg = np.array([np.nan if p.avg_px is None else p.avg_px for p in positions], dtype=float)
+    pos = np.array(list(map(_POS, positions)), dtype=float)
+    avg = np.array(list(map(_AVG_PX, positions)), dtype=float)       # None -> nan
     spot, fx, t = terms.spot[family], terms.fx[family], terms.t[family]
     strike = np.where(kind == OPTION, strike, 0.0)
     is_call = is_call & (kind == OPTION)
