@@ -18,7 +18,7 @@ from scipy.special import ndtr
 from engine.book import OPTION, build_book
 from engine.params import load_rule_set
 from engine.params import GROUPS
-from engine.pm.scenarios import _vol_states, build_grid
+from engine.pm.scenarios import build_grid, twist_size, vol_shock_size
 from engine.pricing import black76
 
 from .timing import Timing, measure, measure_interleaved
@@ -54,9 +54,19 @@ def option_grid(portfolio, market) -> OptionGrid:
     group = np.array([GROUPS.index(rules.group_of(book.instruments[i].underlying)) for i in opt])
     f0, spot, t0 = book.fwd[opt][:, None], book.spot[opt][:, None], book.t_years[opt][:, None]
     f = np.maximum(f0 + spot * grid.moves[group], f0 * 1e-6) * np.exp(grid.rate[None, :] * t0)
-    vol = _vol_states(book.vol[opt][:, None], book.days[opt][:, None], rules)[:, grid.vol_mode]
+    vol = _scenario_vols(book.vol[opt][:, None], book.days[opt][:, None], grid.vol_mode, rules)
     t = np.maximum(t0 - grid.dt_years[None, :], 0.0)
     return OptionGrid(fwd=f, strike=book.strike[opt][:, None], vol=vol, t=t, is_call=book.is_call[opt][:, None])
+
+
+def _scenario_vols(vol0: np.ndarray, days: np.ndarray, mode: np.ndarray, rules) -> np.ndarray:
+    """(n, 34) vols of the columns: MR1 down/same/up shocks, MR3 twists (rules spec 11.3, 11.5), floors."""
+    shock = vol_shock_size(days, vol0, rules)
+    twist = np.where(days <= rules.get("mr3.splitDays"), 1.0, -1.0) * twist_size(days, rules)
+    floor = rules.get("mr1.volFloor")
+    states = [np.maximum(floor, vol0 - shock), vol0, vol0 + shock, np.maximum(vol0 + twist, floor),
+              np.maximum(vol0 - twist, floor)]                 # V_DOWN, V_SAME, V_UP, V_TWIST_A, V_TWIST_B
+    return np.concatenate(states, axis=1)[:, mode]
 
 
 def bare_black76(f, k, vol, t, is_call):
