@@ -76,11 +76,15 @@ def _expiry(yymmdd: str, inst_id: str) -> datetime:
     return day.replace(hour=8, tzinfo=timezone.utc)
 
 
-@lru_cache(maxsize=200_000)
 def parse_inst_id(inst_id: str) -> Instrument:
     """Resolve an OKX instrument id, or raise InputError naming what is wrong with it."""
-    if not isinstance(inst_id, str) or not inst_id:
+    if not isinstance(inst_id, str) or not inst_id:  # before the cache: a list or dict is not hashable
         raise InputError(f"instId: expected a non-empty string, got {inst_id!r}")
+    return _parse_inst_id(inst_id)
+
+
+@lru_cache(maxsize=200_000)
+def _parse_inst_id(inst_id: str) -> Instrument:
     strike = None
     is_call = None
     expiry = None

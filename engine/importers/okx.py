@@ -69,9 +69,11 @@ def builder_to_portfolio_doc(doc: dict, label: str) -> tuple[dict, list[str]]:
             except InputError:
                 fam = None
             if fam is not None:
-                if fam in lever and float(lever[fam]) != value:
-                    warnings.append(f"{label}: simPos[{i}].lever {value:g}: {fam} already has leverage "
-                                    f"{float(lever[fam]):g}; kept that (leverage is per instrument family)")
+                if fam in lever:
+                    if parse_number(lever[fam], f"{label}: lever.{fam}", allow_negative=False,
+                                    allow_zero=False) != value:
+                        warnings.append(f"{label}: simPos[{i}].lever {value:g}: {fam} already has leverage "
+                                        f"{lever[fam]}; kept that (leverage is per instrument family)")
                 else:
                     lever[fam] = value
         new_sim.append(p)

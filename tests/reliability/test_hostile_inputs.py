@@ -134,6 +134,12 @@ CASES: dict[str, Case] = {
     "pf_simasset_string": C("import", book(simAsset="BTC"), "simAsset", "must be a list"),
     "pf_missing_instid": C("import", book(simPos=[{"pos": "1"}]), "simPos[0].instId", "non-empty string"),
     "pf_instid_number": C("import", pos(instId=123), "simPos[0].instId", "123"),
+    "pf_instid_list": C("import", pos(instId=["BTC-USDT-SWAP"]), "simPos[0].instId", "non-empty string"),
+    "pf_instid_object": C("import", pos(instId={"id": 1}), "simPos[0].instId", "non-empty string"),
+    "pf_currency_list": C("import", asset(ccy=["BTC"]), "simAsset[0].ccy", "currency code"),
+    "okx_pos_instid_list": C("import", okx_pos(instId=[]), "data[0].instId", "non-empty string"),
+    "pf_builder_lever_text": C("import", book(lever={"BTC-USDT": "high"}, simPos=[
+        {"instId": "BTC-USDT-SWAP", "pos": "1", "lever": "5"}]), "lever.BTC-USDT", "not a number"),
     "pf_instid_empty": C("import", pos(instId=""), "simPos[0].instId", "non-empty"),
     "pf_instid_perp": C("import", pos(instId="BTC-USDT-PERP"), "simPos[0].instId", "malformed"),
     "pf_instid_lowercase": C("import", pos(instId="btc-usdt-swap"), "simPos[0].instId", "malformed"),
