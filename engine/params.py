@@ -141,6 +141,31 @@ SCHEMA: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 
 
+# Plausibility limits on every number in a parameter's value (a typo like 5098 for 0.05098 otherwise overflows
+# the scenario grid): rates and fractions of price within 0..1, vols within the market's 1000 %, days within 10 years.
+LIMITS: dict[str, tuple[float, float]] = {
+    "valuation.rate": (-1, 1), "mr1.priceMoves": (0, 1), "mr1.volShockDays": (0, 3650),
+    "mr1.volShockPoints": (0, 1000), "mr1.volShockPct": (0, 10), "mr1.volFloor": (0, 10), "mr2.horizonDays": (0, 365),
+    "mr3.splitDays": (0, 3650), "mr3.shockBase": (0, 10), "mr3.shockRefDays": (0, 3650), "mr3.shockCap": (0, 10),
+    "mr4.annualMove": (0, 10), "mr4.minShock": (0, 1), "mr4.legShock": (0, 1), "mr5.rateShift": (0, 1),
+    "mr6.lossFraction": (0, 10), "mr7.rate": (0, 1), "mr7.optionRate": (0, 1), "mr7.multiplierTiers": (0, 1e15),
+    "mr8.mmrRate": (0, 1), "mr8.imrRate": (0, 1), "mr9.tierBounds": (0, 1e15), "mr9.tierFloors": (0, 10),
+    "mr9.floorBand": (0, 1), "mr9.capDepeg": (0, 1), "mr9.capFactor": (0, 10), "imrMultiplier": (1, 10),
+    "liqCost.kLiab": (0, 1), "pmMinAdjEq": (0, 1e12),
+}
+
+
+def _numbers(v: Any):
+    if isinstance(v, Mapping):
+        for x in v.values():
+            yield from _numbers(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from _numbers(x)
+    elif _num(v):
+        yield v
+
+
 def _node(doc: Mapping, path: str) -> Any:
     cur: Any = doc
     for part in path.split("."):
@@ -178,6 +203,11 @@ def rule_set_from_dict(doc: Mapping, label: str) -> RuleSet:
             raise InputError(f"{where}: expected {{\"value\": ..., \"provenance\": ...}}")
         if not check(node["value"]):
             raise InputError(f"{where}.value: expected {expected}, got {json.dumps(node['value'])[:80]}")
+        if path in LIMITS:
+            lo, hi = LIMITS[path]
+            bad = next((x for x in _numbers(node["value"]) if not lo <= x <= hi), None)
+            if bad is not None:
+                raise InputError(f"{where}.value: {bad:g} is outside the plausible range {lo:g}..{hi:g}")
         _check_provenance(node["provenance"], node["value"], where)
         params[path] = Param(node["value"], node["provenance"], str(node.get("source", "")))
     mr1 = [len(params[p].value) for p in ("mr1.volShockDays", "mr1.volShockPoints", "mr1.volShockPct")]

@@ -318,6 +318,10 @@ CASES: dict[str, Case] = {
                                         {g: [[0, 10, 1.0], [20, None, 2.0]] for g in "ABC"}), "mr7.multiplierTiers",
                          "contiguous"),
     "rules_negative_rate": C("rules", rules("mr8.mmrRate.value", -0.1), "mr8.mmrRate.value", ">= 0"),
+    "rules_rate_shift_typo": C("rules", rules("mr5.rateShift.value", 5098), "mr5.rateShift.value", "plausible range"),
+    "rules_vol_floor_huge": C("rules", rules("mr1.volFloor.value", 5e154), "mr1.volFloor.value", "plausible range"),
+    "rules_price_move_over_100pct": C("rules", rules("mr1.priceMoves.value", {g: [0.5, 1.5] for g in "ABC"}),
+                                      "mr1.priceMoves.value", "plausible range"),
     "rules_bad_effective": C("rules", rules("effectiveFrom", "soon"), "effectiveFrom", "ISO 8601"),
 }
 
