@@ -7,10 +7,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..catalogue import parse_inst_id
 from ..errors import InputError
 from ..jsonio import parse_json_text, read_text_file
 from ..market import Market
-from ..portfolio import Portfolio, portfolio_from_dict
+from ..numbers import parse_number
+from ..portfolio import MAX_CONTRACTS, Portfolio, portfolio_from_dict
 from . import okx
 from .ccxt import ccxt_symbol_to_inst_id, is_ccxt_position
 from .checks import check_against_market
@@ -100,9 +102,6 @@ def _add_ccxt(items: list, prefix: str, pieces: Pieces) -> None:
         if contracts in (None, "") and info.get("pos") not in (None, ""):
             okx.position_item(dict(info, instId=inst_id), f"{where}.info", pieces)
             continue
-        from ..catalogue import parse_inst_id
-        from ..numbers import parse_number
-        from ..portfolio import MAX_CONTRACTS
         try:
             parse_inst_id(inst_id)
         except InputError as exc:

@@ -1,4 +1,5 @@
-"""``riskws export NAME [--db PATH] --out FILE``: a stored portfolio (or market snapshot) to a JSON file."""
+"""``riskws export NAME --out FILE [--format json|csv|result] [--market [SNAPSHOT]]``: a stored portfolio as a
+portfolio file, CSV or margin result (or, with --market alone, a stored market snapshot)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``riskws import FILE [--db PATH] [--name NAME]``: a portfolio file (or a market snapshot) into the database."""
+"""``riskws import FILE [FILE2] [--db PATH] [--name NAME] [--market SNAPSHOT]``: a book in any supported format
+(docs/IMPORTS.md) or a market snapshot into the database."""
 
 from __future__ import annotations
 
