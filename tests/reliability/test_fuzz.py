@@ -247,11 +247,12 @@ def test_hostile_names_round_trip_through_the_cli(name: str, tmp_path_factory) -
     src = folder / "in.json"
     src.write_text(json.dumps({"name": name, "simPos": [{"instId": "BTC-USDT-SWAP", "pos": "2"}]}), encoding="utf-8")
     db, out = folder / "c.db", folder / "out.json"
+    # a name that starts with "-" needs the usual escapes: --name=VALUE, and -- before a positional NAME
     assert main(["import", str(src), "--db", str(db)]) == 0
-    assert main(["export", name, "--db", str(db), "--out", str(out)]) == 0
+    assert main(["export", "--db", str(db), "--out", str(out), "--", name]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["name"] == name
-    assert main(["import", str(src), "--name", name + "·copy", "--db", str(db)]) == 0
-    assert main(["export", name + "·copy", "--format", "csv", "--db", str(db), "--out", str(out)]) == 0
+    assert main(["import", str(src), f"--name={name}·copy", "--db", str(db)]) == 0
+    assert main(["export", "--format", "csv", "--db", str(db), "--out", str(out), "--", name + "·copy"]) == 0
     assert out.read_text(encoding="utf-8").splitlines()[1] == "BTC-USDT-SWAP,2,,,"
 
 
