@@ -98,7 +98,9 @@ def _sum_rows_by(labels: np.ndarray, values: np.ndarray, n_labels: int) -> np.nd
     for u in range(n_labels):
         rows = order[bounds[u]:bounds[u + 1]]
         if rows.size:
-            out[u] = np.add.reduce(values[rows], axis=0, initial=0.0)
+            contiguous = rows[-1] - rows[0] + 1 == rows.size      # a unit's positions usually sit together
+            block = values[rows[0]:rows[-1] + 1] if contiguous else values[rows]
+            out[u] = np.add.reduce(block, axis=0, initial=0.0)
     return out
 
 
