@@ -1,15 +1,17 @@
 """A portfolio priced on a market: one row per position as numpy arrays, shared by every margin mode.
 
-Building the book is the only place that walks positions in Python; everything after it is array work.
+Building the book is the only place that walks positions in Python, and it only gathers: instrument ids are
+resolved once per id, market terms once per instrument family; everything after it is array work.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-import threading
-from operator import attrgetter
 from functools import cached_property, lru_cache
+from operator import attrgetter
 
 import numpy as np
 
@@ -224,7 +226,7 @@ class _FamilyTerms:
     kind: np.ndarray
 
 
-def _family_terms(families: tuple[Family, ...], first_row: np.ndarray, insts: tuple[Instrument, ...],
+def _family_terms(families: tuple[Family, ...], first_row: np.ndarray, insts: Sequence[Instrument],
                   market: Market) -> tuple[_FamilyTerms, list[tuple[int, int, str]]]:
     """Price terms per family, and (first row, 0, message) of each family that cannot be priced."""
     errors: list[tuple[int, int, str]] = []
@@ -275,11 +277,12 @@ def _forward_usd(inst: Instrument, market: Market, spot: float) -> float:
     return spot
 
 
-def _ids(insts: list[Instrument], rows: np.ndarray) -> list[str]:
+def _ids(insts: Sequence[Instrument], rows: np.ndarray) -> list[str]:
+    """Instrument ids of the given rows."""
     return list(map(_INST_ID, map(insts.__getitem__, rows.tolist())))
 
 
-def _option_vols(insts: tuple[Instrument, ...], rows: np.ndarray,
+def _option_vols(insts: Sequence[Instrument], rows: np.ndarray,
                  market: Market) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
     """Mark vol of each option row (markVol, else the underlying's atmVol), and the first row without one."""
     vols = list(map(market.mark_vol.get, _ids(insts, rows)))
@@ -294,7 +297,7 @@ def _option_vols(insts: tuple[Instrument, ...], rows: np.ndarray,
     return np.array(vols, dtype=float), []
 
 
-def _delta_one_marks(insts: tuple[Instrument, ...], rows: np.ndarray, spot: np.ndarray, fx: np.ndarray,
+def _delta_one_marks(insts: Sequence[Instrument], rows: np.ndarray, spot: np.ndarray, fx: np.ndarray,
                      market: Market) -> tuple[np.ndarray, list[str]]:
     """Mark of each futures/perpetual row; a missing mark falls back to the index (with a warning)."""
     marks = list(map(market.mark_px.get, _ids(insts, rows)))
