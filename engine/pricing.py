@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from math import sqrt
 
 import numpy as np
-from scipy.special import ndtr
 
 _INV_SQRT_2PI = 1.0 / sqrt(2.0 * np.pi)
 
 
 def norm_cdf(x: np.ndarray) -> np.ndarray:
     """Standard normal CDF to double precision (scipy's ndtr: numpy has no erf)."""
-    return ndtr(x)
+    return _ndtr()(x)
+
+
+@lru_cache(maxsize=1)
+def _ndtr():
+    """scipy.special.ndtr, imported at the first price: importing scipy.special takes ~150 ms, which importing
+    the engine (the GUI does before its first paint) should not pay."""
+    from scipy.special import ndtr
+    return ndtr
 
 
 def black76(fwd: np.ndarray, strike: np.ndarray, vol: np.ndarray, t: np.ndarray, is_call: np.ndarray) -> np.ndarray:
