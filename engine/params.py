@@ -12,13 +12,13 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from importlib import resources as _res
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from .errors import InputError
 from .market import parse_ts
+from .resources import read_versioned, versioned_ids
 
 PROVENANCE = ("documented", "derived", "assumed")
 GROUPS = ("A", "B", "C")
@@ -220,15 +220,10 @@ def rule_set_from_dict(doc: Mapping, label: str) -> RuleSet:
                    params=MappingProxyType(params), label=label)
 
 
-def _rules_dir():
-    return _res.files("resources").joinpath("rules")
-
-
 @lru_cache(maxsize=1)
 def available_rule_sets() -> tuple[str, ...]:
     """Ids of the shipped rule sets, oldest first."""
-    names = [p.name[:-5] for p in _rules_dir().iterdir() if p.name.endswith(".json")]
-    return tuple(sorted(names))
+    return versioned_ids("rules")
 
 
 def default_rule_set_id() -> str:
@@ -238,15 +233,9 @@ def default_rule_set_id() -> str:
 
 @lru_cache(maxsize=16)
 def _load_shipped(rule_id: str) -> RuleSet:
-    label = f"resources/rules/{rule_id}.json"
-    try:
-        text = _rules_dir().joinpath(f"{rule_id}.json").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"rules: unknown rule set {rule_id!r} ({', '.join(available_rule_sets())})") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{label}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
+    doc, label = read_versioned("rules", rule_id, "rule set")
+    if not isinstance(doc, Mapping):
+        raise InputError(f"{label}: expected a JSON object at the top level")
     rs = rule_set_from_dict(doc, label)
     if rs.id != rule_id:
         raise InputError(f"{label}: id {rs.id!r} does not match the file name")

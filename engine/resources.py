@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from importlib import resources as _res
 from typing import Any
 
 from .errors import InputError
+from .jsonio import parse_json_text
 
 
 def resource_path(*parts: str):
@@ -27,7 +27,19 @@ def load_json_resource(*parts: str) -> Any:
         text = node.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{name}: file not found") from None
+    return parse_json_text(text, name)
+
+
+def versioned_ids(folder: str) -> tuple[str, ...]:
+    """Ids (file names without .json) of the versioned data files in ``resources/<folder>/``, sorted."""
+    return tuple(sorted(p.name[:-5] for p in resource_path(folder).iterdir() if p.name.endswith(".json")))
+
+
+def read_versioned(folder: str, item_id: str, what: str) -> tuple[Any, str]:
+    """(parsed document, label) of ``resources/<folder>/<item_id>.json``; InputError lists the known ids."""
+    label = f"resources/{folder}/{item_id}.json"
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        text = resource_path(folder, f"{item_id}.json").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{what}: unknown {what} {item_id!r} ({', '.join(versioned_ids(folder))})") from None
+    return parse_json_text(text, label), label

@@ -14,7 +14,6 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from importlib import resources as _res
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -22,6 +21,7 @@ from typing import Any, Mapping
 from ..errors import InputError
 from ..market import parse_ts
 from ..params import PROVENANCE
+from ..resources import read_versioned, versioned_ids
 
 INST_TYPES = ("SWAP", "FUTURES", "OPTION")
 DEFAULT_TABLE = "okx-tiers-2025-01"
@@ -238,26 +238,16 @@ def tier_table_from_dict(doc: Mapping, label: str = "tiers") -> TierTable:
                      tables=MappingProxyType(tables), params=MappingProxyType(params))
 
 
-def _tiers_dir():
-    return _res.files("resources").joinpath("tiers")
-
-
 @lru_cache(maxsize=1)
 def available_tier_tables() -> tuple[str, ...]:
-    return tuple(sorted(p.name[:-5] for p in _tiers_dir().iterdir() if p.name.endswith(".json")))
+    return versioned_ids("tiers")
 
 
 @lru_cache(maxsize=8)
 def _load_shipped(table_id: str) -> TierTable:
-    label = f"resources/tiers/{table_id}.json"
-    try:
-        text = _tiers_dir().joinpath(f"{table_id}.json").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"tiers: unknown tier table {table_id!r} ({', '.join(available_tier_tables())})") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{label}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
+    doc, label = read_versioned("tiers", table_id, "tier table")
+    if not isinstance(doc, Mapping):
+        raise InputError(f"{label}: expected a JSON object at the top level")
     table = tier_table_from_dict(doc, label)
     if table.id != table_id:
         raise InputError(f"{label}: id {table.id!r} does not match the file name")
