@@ -15,6 +15,12 @@ def add_book_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
+def add_mode_and_rules(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mode", choices=("pm", "mc"), default=None, help="override the file's acctLv")
+    p.add_argument("--rules", metavar="ID", default=None,
+                   help="rule set id or rule-set JSON file (default: the portfolio's, else the newest)")
+
+
 def load_inputs(args: argparse.Namespace):
     """(Portfolio, Market) from the command's PORTFOLIO and --market files; InputError names the file.
 

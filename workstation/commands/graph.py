@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workstation.commands.engine_args import add_book_arguments, fmt, load_inputs, print_json
+from workstation.commands.engine_args import add_book_arguments, add_mode_and_rules, fmt, load_inputs, print_json
 
 
 def register(subparsers) -> None:
@@ -12,8 +12,7 @@ def register(subparsers) -> None:
                               description="OKX's position-builder graph: every crypto index moved together in 1%% "
                                           "steps; JSON {\"mmrData\": [{\"shockFactor\", \"mmr\", \"mmrRatio\"}]}.")
     add_book_arguments(p)
-    p.add_argument("--mode", choices=("pm", "mc"), default=None, help="override the file's acctLv")
-    p.add_argument("--rules", metavar="ID", default=None, help="rule set id")
+    add_mode_and_rules(p)
     p.set_defaults(handler=run)
 
 
