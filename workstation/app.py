@@ -125,17 +125,31 @@ class _ExceptionRelay:
 
 
 def main(db_path: str | os.PathLike | None = None) -> int:
-    """Run the workstation; returns the exit status of the event loop."""
+    """Run the workstation; returns the exit status of the event loop.
+
+    1 without a window when the database is open in another riskws window (its lock file is held);
+    2 when the database cannot be opened.
+    """
     logging.basicConfig(level=os.environ.get("RISKWS_LOG", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = _ensure_qapp()
     relay = _ExceptionRelay()
+    lock = None
     try:
+        from PySide6.QtWidgets import QMessageBox
+
         from db.errors import StoreError
+        from db.store import Store, acquire_instance_lock
+        # One window per database (tests build several windows through create_main_window, which does not lock).
+        try:
+            lock = acquire_instance_lock(Path(db_path) if db_path is not None else Store.default_path())
+        except StoreError as exc:
+            log.error("%s", exc)
+            QMessageBox.critical(None, "riskws", f"{exc}.\n\nSwitch to that window, or close it and start again.")
+            return 1
         try:
             window = create_main_window(db_path)
         except StoreError as exc:
-            from PySide6.QtWidgets import QMessageBox
             QMessageBox.critical(None, "riskws", f"Cannot open the database:\n{exc}")
             return 2
         window.show()
@@ -152,6 +166,8 @@ def main(db_path: str | os.PathLike | None = None) -> int:
             store.close()
         return status
     finally:
+        if lock is not None:
+            lock.release()
         relay.restore()
 
 

@@ -13,7 +13,7 @@ import logging
 import pkgutil
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap, QUndoGroup, QUndoStack
@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileD
 
 from engine.catalogue import instrument_ids_for_completion, known_currencies
 from engine.errors import InputError
-from engine.portfolio import ACCT_LEVELS, Asset, Portfolio, load_portfolio, portfolio_to_dict
+from engine.importers import NotABookError
+from engine.importers import import_file as import_book
+from engine.portfolio import ACCT_LEVELS, Asset, Portfolio, portfolio_to_dict
 from engine.result import MarginResult
 from workstation import settings
 from workstation.models.columns import fmt_amount
@@ -276,7 +278,7 @@ class MainWindow(QMainWindow):
         self.act_rename.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.act_delete_portfolio = self._action("Delete portfolio\u2026", self.delete_portfolio, "Ctrl+Shift+Del")
         self.act_import = self._action("Import\u2026", self.import_file, QKeySequence.StandardKey.Open,
-                                       "Import a portfolio or a market snapshot (JSON)")
+                                       "Import a book (portfolio file, OKX or ccxt positions, CSV) or a market snapshot")
         self.act_export = self._action("Export portfolio\u2026", self.export_portfolio, "Ctrl+E",
                                        "Write the open portfolio as a JSON file (formats.md §1)")
         self.act_export_csv = self._action("Export dashboard CSV\u2026", self.export_dashboard_csv, "Ctrl+Shift+E",
@@ -406,6 +408,16 @@ class MainWindow(QMainWindow):
     def show_error(self, title: str, message: str) -> None:
         self.status(message, error=True)
         QMessageBox.warning(self, title, message)
+
+    def show_warnings(self, title: str, text: str, lines: Sequence[str]) -> None:
+        """Things done on the user's behalf (e.g. an import's skipped rows): a non-blocking message box."""
+        for line in lines:
+            log.warning("%s", line)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text + "\n\n" + "\n".join(f"\u2022 {x}" for x in lines),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("importWarnings")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def _remember_dir(self, path: str) -> None:
         try:
@@ -577,27 +589,29 @@ class MainWindow(QMainWindow):
             self.portfolio_list.setCurrentRow(min(row, self.portfolio_list.count() - 1))
         self.status(f"Deleted {name}")
 
+    IMPORT_FILTER = "Portfolio or market files (*.json *.csv);;All files (*)"
+
     def import_file(self, path: str | None = None) -> None:
-        path = path or self.ask_open_path("Import portfolio or market snapshot", "JSON files (*.json);;All files (*)")
+        """Import a book of any supported format (docs/IMPORTS.md), or a market snapshot, from ``path``.
+
+        A refused file changes nothing; what the importer ignored or changed on the way is shown, not dropped.
+        """
+        path = path or self.ask_open_path("Import portfolio or market snapshot", self.IMPORT_FILTER)
         if not path:
             return
         self._remember_dir(path)
         try:
-            doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            self.show_error("Import", f"{path}: cannot read ({exc})")
+            book = import_book(path)
+        except NotABookError as exc:
+            if exc.kind == "market":
+                self._import_market(path)
+            else:
+                self.show_error("Import", str(exc))
             return
-        except json.JSONDecodeError as exc:
-            self.show_error("Import", f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
-            return
-        if isinstance(doc, dict) and "index" in doc and "ts" in doc and "simPos" not in doc:
-            self._import_market(path)
-            return
-        try:
-            p = load_portfolio(path)
         except InputError as exc:
             self.show_error("Import", str(exc))
             return
+        p = book.portfolio
         name = p.name or Path(path).stem
         if self.store.has_portfolio(name):
             name = self.ask_text("Import", f"A portfolio named {name!r} exists. Import as:", self._unique_name(name))
@@ -613,7 +627,12 @@ class MainWindow(QMainWindow):
             return
         self.refresh_portfolio_list()
         self.select_portfolio(name)
-        self.status(f"Imported {name} from {path}")
+        n = len(book.warnings)
+        self.status(f"Imported {name} from {path} ({book.source_kind})"
+                    + (f"; {n} warning{'s' if n != 1 else ''}" if n else ""))
+        if book.warnings:
+            self.show_warnings("Import", f"Imported {name!r} from {Path(path).name} ({book.source_kind}) with "
+                               f"{n} warning{'s' if n != 1 else ''}:", book.warnings)
 
     def _import_market(self, path: str) -> None:
         from engine.market import load_market
@@ -660,7 +679,7 @@ class MainWindow(QMainWindow):
                                                              f"Replace the snapshot {name!r}?"):
             return
         try:
-            with self.store.db.atomic():
+            with self.store.transaction():
                 self.store.save_market(name, doc.market)
                 self.store.save_portfolio(replace(doc.portfolio, name=doc.name), market_name=name)
         except Exception as exc:  # noqa: BLE001 - shown; the transaction left the database as it was

@@ -169,6 +169,8 @@ def test_main_runs_the_loop_and_returns_when_the_window_closes(qtbot, qapp, demo
     poll.timeout.connect(close_when_computed)
     poll.start()
     assert main(demo_db) == 0
+    from db.store import acquire_instance_lock
+    acquire_instance_lock(demo_db).release()   # main() let go of the window lock
     poll.stop()
     # Closing the last window also posts a Quit event; drop it, or it would end the next test's wait loops.
     QApplication.removePostedEvents(QApplication.instance(), QEvent.Type.Quit)
