@@ -1,0 +1,178 @@
+"""The window's layout: the dock widgets and their default sizes, saving and restoring the layout, the icon.
+
+``WindowLayout`` is a mixin of ``MainWindow`` (it reads the window's panels: ``portfolio_list``, ``market_panel``,
+``central_split``, ``unit_view``...). Every dock keeps a unique objectName, which ``saveState`` records.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QLabel, QListWidget, QMainWindow, QVBoxLayout, QWidget
+
+from workstation import settings
+from workstation.widgets.market_panel import MarketPanel
+
+log = logging.getLogger("workstation.main_window")
+
+CHARTS = (  # (class name, objectName of the dock, dock title)
+    ("StressChart", "stressDock", "Stress: P&&L of the selected unit"),
+    ("HeatmapChart", "heatmapDock", "Spot x vol P&&L of the selected unit"),
+    ("MrBreakdownChart", "mrBreakdownDock", "MR1..MR9 by unit"),
+    ("MarginCurveChart", "marginCurveDock", "MMR and margin ratio across index moves"),
+)
+
+
+def app_icon() -> QIcon:
+    """The window icon from resources/icons/riskws.svg (an empty icon if the file is missing)."""
+    from importlib import resources as _res
+
+    try:
+        data = _res.files("resources").joinpath("icons", "riskws.svg").read_bytes()
+    except (FileNotFoundError, OSError):
+        return QIcon()
+    pix = QPixmap()
+    pix.loadFromData(data, "SVG")
+    return QIcon(pix)
+
+
+def find_chart_class(name: str) -> type | None:
+    """A chart class of workstation.charts by name, wherever its module put it (None when not delivered)."""
+    try:
+        pkg = importlib.import_module("workstation.charts")
+    except ImportError:
+        return None
+    cls = getattr(pkg, name, None)
+    if cls is not None:
+        return cls
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("_"):
+            continue
+        try:
+            mod = importlib.import_module(f"workstation.charts.{info.name}")
+        except ImportError as exc:
+            log.warning("chart module %s cannot be imported: %s", info.name, exc)
+            continue
+        cls = getattr(mod, name, None)
+        if cls is not None:
+            return cls
+    return None
+
+
+def layout_widgets(window: QMainWindow) -> dict[str, QWidget]:
+    """The named panels a test or a screenshot looks for."""
+    return {n: window.findChild(QWidget, n) for n in ("portfolioList", "positionsTable", "accountSummary",
+                                                      "riskUnitTable", "spotInUseControl", "accountModeSelector",
+                                                      "rulesSelector")}
+
+
+class WindowLayout:
+    """Docks (portfolios, market, four charts), default sizes, save/restore and reset of the layout."""
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        d = QDockWidget(title, self)
+        d.setObjectName(name)
+        d.setWidget(widget)
+        d.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                      | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                      | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, d)
+        return d
+
+    def _build_docks(self) -> None:
+        self.setDockNestingEnabled(True)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        browser = QWidget()
+        bl = QVBoxLayout(browser)
+        bl.setContentsMargins(4, 4, 4, 4)
+        self.portfolio_list = QListWidget()
+        self.portfolio_list.setObjectName("portfolioList")
+        self.portfolio_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.portfolio_list.currentItemChanged.connect(self._on_portfolio_selected)
+        self.portfolio_list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        bl.addWidget(self.portfolio_list)
+        self.portfolio_dock = self._dock("portfoliosDock", "Portfolios", browser, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        self.market_panel = MarketPanel()
+        self.market_panel.model.on_edit = self._edit_market
+        self.market_panel.model.inputRejected.connect(lambda m: self.status(f"Not applied: {m}", error=True))
+        self.market_panel.whatifChanged.connect(self._on_whatif)
+        self.market_dock = self._dock("marketDock", "Market", self.market_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.splitDockWidget(self.portfolio_dock, self.market_dock, Qt.Orientation.Vertical)
+
+        self.charts: dict[str, Any] = {}
+        self.chart_docks: list[QDockWidget] = []
+        for cls_name, dock_name, title in CHARTS:
+            cls = find_chart_class(cls_name)
+            if cls is not None:
+                widget = cls()
+                self.charts[cls_name] = widget
+            else:
+                widget = QLabel(f"{title}\n(chart not available in this build)")
+                widget.setObjectName("chartPlaceholder")
+                widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            widget.setMinimumSize(200, 160)
+            self.chart_docks.append(self._dock(dock_name, title, widget, Qt.DockWidgetArea.BottomDockWidgetArea))
+        d0, d1, d2, d3 = self.chart_docks
+        self.splitDockWidget(d0, d1, Qt.Orientation.Horizontal)
+        self.splitDockWidget(d1, d2, Qt.Orientation.Horizontal)
+        self.splitDockWidget(d2, d3, Qt.Orientation.Horizontal)
+
+    def restore_layout(self) -> bool:
+        """Geometry and dock state from the settings file; False when there was none (first start)."""
+        geometry = settings.read("geometry")
+        state = settings.read("state")
+        restored = False
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            restored = bool(self.restoreState(state))
+        self._layout_restored = restored
+        return restored
+
+    def restore_layout_was_applied(self) -> bool:
+        return getattr(self, "_layout_restored", False)
+
+    def save_layout(self) -> None:
+        try:
+            settings.write("geometry", self.saveGeometry())
+            settings.write("state", self.saveState())
+        except OSError as exc:
+            log.error("layout not saved: %s", exc)
+
+    def apply_default_sizes(self) -> None:
+        w, h = self.width(), self.height()
+        self.resizeDocks([self.portfolio_dock], [max(240, int(w * 0.17))], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.portfolio_dock, self.market_dock], [int(h * 0.32), int(h * 0.45)],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks(self.chart_docks, [1] * len(self.chart_docks), Qt.Orientation.Horizontal)
+        self.resizeDocks([self.chart_docks[0]], [int(h * 0.42)], Qt.Orientation.Vertical)
+        self.central_split.setSizes([int(h * 0.22), int(h * 0.28)])
+        self.fit_dashboard()
+
+    def fit_dashboard(self) -> None:
+        """Give the risk-unit table the height of its rows (at least 3), the book editor the rest."""
+        sizes = self.central_split.sizes()
+        total = sum(sizes)
+        if total <= 0:
+            return
+        rows = max(3, self.unit_model.rowCount())
+        table = (self.unit_view.horizontalHeader().sizeHint().height() + rows * self.unit_view.verticalHeader()
+                 .defaultSectionSize() + 2 * self.unit_view.frameWidth() + 2)
+        dash = table + self.unit_note.sizeHint().height() + self.spot_control.sizeHint().height() + 12
+        dash = min(dash, int(total * 0.6))
+        self.central_split.setSizes([dash, total - dash])
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks):
+            d.setFloating(False)
+            d.show()
+        self.apply_default_sizes()
+        settings.clear("state")
+        self.status("Layout reset")
