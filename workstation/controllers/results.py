@@ -1,0 +1,237 @@
+"""Results: asking the compute service for them and showing them (summary, dashboard, charts, spot in use).
+
+The window never computes margin: ``recompute`` submits jobs ("main", "curve"; "unit" for the selected unit's
+charts; "preview" while the spot-in-use handle is dragged) and ``_on_computed`` shows what comes back on the GUI
+thread, latest request winning. A committed spot-in-use amount is one undo step (drags and key steps merge).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtWidgets import QMenu
+
+from engine.portfolio import Asset
+from engine.result import MarginResult
+from workstation.models.columns import fmt_amount
+from workstation.services import jobs
+from workstation.undo import MERGE_SPOT_IN_USE
+
+
+class ResultsView:
+    """Mixin of ``MainWindow``: the compute requests, the result display and the spot-in-use control."""
+
+    def refresh(self) -> None:
+        if self.holder.doc is not None:
+            self.recompute()
+            self.status("Recomputing")
+
+    def recompute(self) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            return
+        self.compute.cancel("preview")
+        portfolio, market = doc.portfolio, doc.valuation_market()
+        self.compute.submit("main", lambda: jobs.compute_main(portfolio, market))
+        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market))
+
+    def _on_busy(self, busy: bool) -> None:
+        self.busy_label.setText("Computing\u2026" if busy else "")
+        if not busy:
+            self.computationSettled.emit()
+
+    def _on_computed(self, channel: str, payload: Any) -> None:
+        if self.holder.doc is None:
+            return
+        if channel == "main":
+            self.prepared = payload.prepared
+            self.spots = payload.spot_in_use
+            self._show_result(payload.result, committed=True)
+        elif channel == "preview":
+            self._show_result(payload.result, committed=False)
+            if payload.charts is not None:
+                self._show_unit_charts(payload.charts, payload.result)
+        elif channel == "unit":
+            self._show_unit_charts(payload)
+        elif channel == "curve":
+            chart = self.charts.get("MarginCurveChart")
+            if chart is not None:
+                liq = self.result.liq_shock if self.result is not None else payload.liq_shock
+                chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, liq)
+        elif channel == "compare":
+            self._open_compare(payload)
+
+    def _on_compute_failed(self, channel: str, message: str, is_input: bool) -> None:
+        if channel == "compare":
+            self._compare_failed(message)
+            return
+        if channel in ("unit", "curve"):
+            self.status(f"Chart not updated: {message}", error=True)
+            return
+        if channel == "preview":
+            self.status(f"Preview not computed: {message}", error=True)
+            return
+        what = "Cannot compute" if is_input else "Computation failed"
+        self.summary.clear(f"{what}: {message}")
+        self.result = None
+        self.prepared = None
+        self.unit_model.set_units(())
+        self.spot_control.set_unit(None)
+        for c in self.charts.values():
+            c.clear()
+        self._refresh_book_tables()
+        self.status(f"{what}: {message}", error=True)
+
+    def _show_result(self, r: MarginResult, *, committed: bool) -> None:
+        doc = self.holder.doc
+        notes = []
+        if not committed:
+            notes.append("Preview: spot in use being dragged (not saved)")
+        if doc is not None and doc.whatif:
+            moves = ", ".join(f"{c} {m * 100:+.1f}%" for c, m in sorted(doc.whatif.items()))
+            notes.append(f"What-if index move {moves} (not saved)")
+        if r.warnings:
+            notes.append("; ".join(r.warnings[:3]) + (" \u2026" if len(r.warnings) > 3 else ""))
+        self.summary.show_result(r, "   \u2022   ".join(notes))
+        self.summary.setToolTip("\n".join(r.warnings) if r.warnings else "")
+        self.unit_model.set_units(r.units)
+        self.unit_note.setText(self.UNIT_NOTE_MC if r.acct_lv == "3" else self.UNIT_NOTE_PM)
+        breakdown = self.charts.get("MrBreakdownChart")
+        if breakdown is not None:
+            breakdown.show_result(r)
+        if committed:
+            self.result = r
+            self._refresh_book_tables()
+            mc = r.acct_lv == "3"                     # per-position margin exists only in multi-currency mode
+            for key in ("imr", "mmr"):
+                self.editor.positions_view.setColumnHidden(self.editor.positions.column_index(key), not mc)
+            if self._resize_book_columns:            # once per opened portfolio, with figures in the cells
+                self._resize_book_columns = False
+                self.editor.resize_columns_once()
+                self.fit_dashboard()
+            self._select_unit_row()
+            self._update_spot_control()
+            self._request_unit_charts()
+        self.resultShown.emit(r)
+
+    def _select_unit_row(self) -> None:
+        r = self.result
+        if r is None or not r.units:
+            self.selected_unit = ""
+            self.spot_control.set_unit(None)
+            for name in ("StressChart", "HeatmapChart"):
+                if name in self.charts:
+                    self.charts[name].clear()
+            return
+        names = [u.risk_unit for u in r.units]
+        unit = self.selected_unit if self.selected_unit in names else names[0]
+        self.selected_unit = unit
+        row = self.unit_model.row_of_unit(unit)
+        sel = self.unit_view.selectionModel()
+        sel.blockSignals(True)
+        self.unit_view.selectRow(row)
+        sel.blockSignals(False)
+        self.unit_view.viewport().update()
+
+    def _on_unit_selected(self, *_args: Any) -> None:
+        rows = self.unit_view.selectionModel().selectedRows()
+        if not rows:
+            return
+        unit = self.unit_model.row_object(rows[0].row()).risk_unit
+        if unit == self.selected_unit:
+            return
+        self.selected_unit = unit
+        self._update_spot_control()
+        self._request_unit_charts()
+
+    def _unit_result(self) -> Any:
+        if self.result is None or not self.selected_unit:
+            return None
+        try:
+            return self.result.unit(self.selected_unit)
+        except KeyError:
+            return None
+
+    def _update_spot_control(self) -> None:
+        u = self._unit_result()
+        doc = self.holder.doc
+        if u is None or doc is None:
+            self.spot_control.set_unit(None)
+        else:
+            user = u.ccy in doc.portfolio.spot_in_use_amounts()
+            self.spot_control.set_unit(u.ccy, u.spot_in_use, u.max_spot_in_use, user)
+        self._update_actions()
+
+    def _request_unit_charts(self) -> None:
+        if self.prepared is None or not self.selected_unit or not self.charts:
+            return
+        prepared, unit, spots = self.prepared, self.selected_unit, dict(self.spots)
+        self.compute.submit("unit", lambda: jobs.compute_unit(prepared, unit, spots))
+
+    def _show_unit_charts(self, uc: jobs.UnitCharts, result: MarginResult | None = None) -> None:
+        if uc.unit != self.selected_unit:
+            return
+        u = self._unit_result()
+        if result is not None:
+            u = next((x for x in result.units if x.risk_unit == uc.unit), u)
+        stress = self.charts.get("StressChart")
+        if stress is not None and u is not None:
+            stress.show_unit(uc.moves, uc.stress, u)
+        heat = self.charts.get("HeatmapChart")
+        if heat is not None:
+            heat.show_grid(uc.moves, uc.vol_shifts, uc.grid)
+
+    def _preview_spot(self, ccy: str, amount: float) -> None:
+        if self.prepared is None:
+            return
+        prepared, unit = self.prepared, self.selected_unit
+        spots = dict(self.spots)
+        spots[ccy] = amount
+        self.compute.submit("preview", lambda: jobs.compute_preview(prepared, spots, unit))
+
+    def _cancel_preview(self) -> None:
+        self.compute.cancel("preview")
+        if self.result is not None:
+            self.summary.show_result(self.result)
+            self.unit_model.set_units(self.result.units)
+            breakdown = self.charts.get("MrBreakdownChart")
+            if breakdown is not None:
+                breakdown.show_result(self.result)
+            self._request_unit_charts()
+
+    def _commit_spot(self, ccy: str, amount: Any, gesture: int) -> None:
+        doc = self.holder.doc
+        if doc is None:
+            return
+        self.compute.cancel("preview")
+        current = dict(doc.portfolio.spot_in_use_amounts())
+        if amount is None:
+            current.pop(ccy, None)
+            text = f"Spot in use {ccy}: automatic"
+        else:
+            current[ccy] = float(amount)
+            text = f"Spot in use {ccy}: {fmt_amount(amount)}"
+        spot = tuple(Asset(c, a) for c, a in current.items())
+        after = replace(doc.state, portfolio=replace(doc.portfolio, spot_in_use=spot))
+        try:
+            self.push_state(after, text, merge_id=MERGE_SPOT_IN_USE, merge_key=(ccy, gesture))
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Spot in use", str(exc))
+            self._update_spot_control()
+
+    def spot_back_to_automatic(self) -> None:
+        if self.spot_control.ccy:
+            self.spot_control.auto_button.click()
+
+    def _unit_context_menu(self, pos: Any) -> None:
+        menu = QMenu(self)
+        menu.addAction(self.act_export_csv)
+        cols = menu.addMenu("Columns")
+        header = self.unit_view.horizontalHeader()
+        for i, col in enumerate(self.unit_model.columns):
+            a = cols.addAction(col.title)
+            a.setCheckable(True)
+            a.setChecked(not header.isSectionHidden(i))
+            a.toggled.connect(lambda on, i=i: header.setSectionHidden(i, not on))
+        menu.exec(self.unit_view.viewport().mapToGlobal(pos))
