@@ -127,10 +127,11 @@ def revalue(book: Book, group_idx: np.ndarray, grid: Grid, rules: RuleSet, rows:
     opt = np.flatnonzero(kind == OPTION)
     if opt.size:
         options = _OptionRows.of(book, idx[opt], grid, rules)
-        moves = grid.moves[group_idx[idx[opt]]]
+        option_group = group_idx[idx[opt]]
     for start in range(0, opt.size, OPTION_CHUNK):
         part = slice(start, start + OPTION_CHUNK)
-        pnl[opt[part]] = _option_pnl(options.block(part), moves[part], options.sd[part][:, grid.sd_column], grid)
+        moves = grid.moves[option_group[part]]          # per block: no (n, 34) gather of the whole book
+        pnl[opt[part]] = _option_pnl(options.block(part), moves, options.sd[part][:, grid.sd_column], grid)
     return pnl
 
 
