@@ -50,8 +50,9 @@ def from_samples(samples_s: list[float], cpu_s: list[float] | None = None) -> Ti
 
 
 def measure_interleaved(fns: dict[str, Callable[[], object]], *, runs: int = 40, warmup: int = 2) -> dict[str, Timing]:
-    """Time several callables in turn (a, b, c, a, b, c, ...): on a shared machine they see the same load,
-    so ratios between them hold even when absolute times drift."""
+    """Time several callables in turn, in a new (seeded) random order each round: on a shared machine they see
+    the same load, so ratios between them hold even when absolute times drift; the shuffle spreads the cost of
+    running right after another one's working set evicted the caches."""
     for fn in fns.values():
         for _ in range(warmup):
             fn()
@@ -60,8 +61,11 @@ def measure_interleaved(fns: dict[str, Callable[[], object]], *, runs: int = 40,
     gc_was = gc.isenabled()
     gc.disable()
     try:
+        rng = np.random.default_rng(0)
+        names = list(fns)
         for _ in range(runs):
-            for name, fn in fns.items():
+            for name in rng.permutation(names):
+                fn = fns[name]
                 t0, c0 = time.perf_counter(), time.process_time()
                 fn()
                 wall[name].append(time.perf_counter() - t0)
