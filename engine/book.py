@@ -7,7 +7,7 @@ resolved once per id, market terms once per instrument family; everything after 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -30,7 +30,7 @@ INST_TYPE = {"swap": "SWAP", "future": "FUTURES", "option": "OPTION"}
 class Book:
     """Positions as arrays. Prices: ``mark`` in the quote currency (options: USD per underlying unit)."""
 
-    instruments: tuple[Instrument, ...]
+    inst_rows: np.ndarray    # row of each position's instrument among those resolved so far (``instruments``)
     pos: np.ndarray          # signed contracts
     qty: np.ndarray          # signed underlying units: coin (linear, option) or USD face (inverse)
     kind: np.ndarray         # LINEAR / INVERSE / OPTION
@@ -50,7 +50,12 @@ class Book:
 
     @property
     def n(self) -> int:
-        return len(self.instruments)
+        return len(self.pos)
+
+    @cached_property
+    def instruments(self) -> tuple[Instrument, ...]:
+        """The instrument of each position (built when first read: margin itself needs only the arrays)."""
+        return tuple(map(_SEEN.instruments.__getitem__, self.inst_rows.tolist()))
 
     @property
     def ccy(self) -> tuple[str, ...]:
@@ -226,7 +231,7 @@ class _FamilyTerms:
     kind: np.ndarray
 
 
-def _family_terms(families: tuple[Family, ...], first_row: np.ndarray, insts: Sequence[Instrument],
+def _family_terms(families: tuple[Family, ...], first_row: np.ndarray, inst_rows: np.ndarray,
                   market: Market) -> tuple[_FamilyTerms, list[tuple[int, int, str]]]:
     """Price terms per family, and (first row, 0, message) of each family that cannot be priced."""
     errors: list[tuple[int, int, str]] = []
@@ -235,7 +240,7 @@ def _family_terms(families: tuple[Family, ...], first_row: np.ndarray, insts: Se
     for j, fam in enumerate(families):
         row = int(first_row[j])
         try:
-            _price_family(j, fam, insts[row], market, terms)
+            _price_family(j, fam, _SEEN.instruments[inst_rows[row]], market, terms)
         except InputError as exc:
             errors.append((row, 0, str(exc)))
     return terms, errors
@@ -277,36 +282,30 @@ def _forward_usd(inst: Instrument, market: Market, spot: float) -> float:
     return spot
 
 
-def _ids(insts: Sequence[Instrument], rows: np.ndarray) -> list[str]:
-    """Instrument ids of the given rows."""
-    return list(map(_INST_ID, map(insts.__getitem__, rows.tolist())))
-
-
-def _option_vols(insts: Sequence[Instrument], rows: np.ndarray,
-                 market: Market) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
+def _option_vols(ids: Sequence[str], rows: np.ndarray, market: Market,
+                 underlying: Callable[[int], str]) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
     """Mark vol of each option row (markVol, else the underlying's atmVol), and the first row without one."""
-    vols = list(map(market.mark_vol.get, _ids(insts, rows)))
+    vols = list(map(market.mark_vol.get, map(ids.__getitem__, rows.tolist())))
     if None not in vols:
         return np.array(vols, dtype=float), []
     for k, i in enumerate(rows.tolist()):
         if vols[k] is None:
-            vols[k] = market.atm_vol.get(insts[i].underlying)
+            vols[k] = market.atm_vol.get(underlying(i))
             if vols[k] is None:
-                inst = insts[i]
-                return np.zeros(len(vols)), [(i, 1, f"market: markVol has no {inst.inst_id} and atmVol has no {inst.underlying}")]
+                return np.zeros(len(vols)), [(i, 1, f"market: markVol has no {ids[i]} and atmVol has no {underlying(i)}")]
     return np.array(vols, dtype=float), []
 
 
-def _delta_one_marks(insts: Sequence[Instrument], rows: np.ndarray, spot: np.ndarray, fx: np.ndarray,
+def _delta_one_marks(ids: Sequence[str], rows: np.ndarray, spot: np.ndarray, fx: np.ndarray,
                      market: Market) -> tuple[np.ndarray, list[str]]:
     """Mark of each futures/perpetual row; a missing mark falls back to the index (with a warning)."""
-    marks = list(map(market.mark_px.get, _ids(insts, rows)))
+    marks = list(map(market.mark_px.get, map(ids.__getitem__, rows.tolist())))
     warnings = []
     if None in marks:
         for k, i in enumerate(rows.tolist()):
             if marks[k] is None:
                 marks[k] = spot[i] / fx[i]
-                warnings.append(f"{insts[i].inst_id}: no mark price in the market snapshot; valued at the index")
+                warnings.append(f"{ids[i]}: no mark price in the market snapshot; valued at the index")
     return np.array(marks, dtype=float), warnings
 
 
@@ -317,13 +316,13 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     """
     positions = portfolio.positions
     n = len(positions)
-    rows = _SEEN.rows(list(map(_INST_ID, positions)))
+    ids = list(map(_INST_ID, positions))
+    rows = _SEEN.rows(ids)
     fam_col, strike_col, call_col, upc_col = _SEEN.columns()
-    insts = list(map(_SEEN.instruments.__getitem__, rows.tolist()))
     fam_ids, strike, is_call, upc = fam_col[rows], strike_col[rows], call_col[rows], upc_col[rows]
     uniq, first_row, family = np.unique(fam_ids, return_index=True, return_inverse=True)
     families = tuple(_FAMILIES[f] for f in uniq.tolist())
-    terms, errors = _family_terms(families, first_row, insts, market)
+    terms, errors = _family_terms(families, first_row, rows, market)
     family = family.reshape(-1).astype(np.int64)
     kind = terms.kind[family]
     pos = np.array(list(map(_POS, positions)), dtype=float)
@@ -334,16 +333,16 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     opt_rows = np.flatnonzero(kind == OPTION)
     one_rows = np.flatnonzero(kind != OPTION)
     vol = np.zeros(n)
-    vol[opt_rows], vol_errors = _option_vols(insts, opt_rows, market)
+    vol[opt_rows], vol_errors = _option_vols(ids, opt_rows, market, lambda i: families[family[i]].underlying)
     if errors or vol_errors:
         raise InputError(min(errors + vol_errors)[2])   # what the first unpriceable position would raise
     fwd = np.where(kind == OPTION, terms.fwd[family], 0.0)
     mark = np.zeros(n)
-    mark[one_rows], warnings = _delta_one_marks(insts, one_rows, spot, fx, market)
+    mark[one_rows], warnings = _delta_one_marks(ids, one_rows, spot, fx, market)
     fwd[one_rows] = mark[one_rows]
     if opt_rows.size:
         mark[opt_rows] = black76(fwd[opt_rows], strike[opt_rows], vol[opt_rows], t[opt_rows], is_call[opt_rows])
-    return Book(instruments=tuple(insts), pos=pos, qty=pos * upc, kind=kind, mark=mark,
+    return Book(inst_rows=rows, pos=pos, qty=pos * upc, kind=kind, mark=mark,
                 avg_px=avg, spot=spot, quote_fx=fx, fwd=fwd, strike=strike, vol=vol, t_years=t, days=t * 365.0,
                 is_call=is_call, family=family, families=families, warnings=tuple(warnings))
 
