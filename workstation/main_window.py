@@ -83,6 +83,10 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout,
         self.statusBar().setObjectName("statusBar")
         self.busy_label = QLabel("")
         self.busy_label.setProperty("role", "muted")
+        # fixed size: its text flips on every computation, and a label that may change size asks the whole
+        # window for a new layout (a full repaint on each step of a spot-in-use drag)
+        self.busy_label.setFixedSize(self.busy_label.fontMetrics().horizontalAdvance("Computing\u2026") + 16,
+                                     self.busy_label.sizeHint().height())
         self.statusBar().addPermanentWidget(self.busy_label)
 
         self.holder.changed.connect(self._on_document_changed)
