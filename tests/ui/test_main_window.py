@@ -499,3 +499,20 @@ def test_a_write_the_store_refuses_changes_nothing(qtbot, window, demo_db):
     assert not window.compute.is_busy("main") and window.result.total_mmr == mmr
     with Store(demo_db) as store:
         assert store.load_portfolio("ETH straddle") == before.portfolio
+
+
+def test_margin_first_then_the_liquidation_moves_from_the_curve_job(qtbot, window, demo_db):
+    """The summary shows the margin at once; the liquidation moves arrive with the margin curve and equal
+    what the engine's own compute() finds."""
+    from db.store import Store
+    from engine import api
+
+    with Store(demo_db) as store:
+        book = store.load_portfolio("Cross-stablecoin hedge")
+        market = store.market_for_portfolio("Cross-stablecoin hedge")
+    expected = api.compute(book, market).liq_shock
+    assert expected is not None and expected[0] is not None      # this demo book has a downside liquidation
+    open_portfolio(qtbot, window, "Cross-stablecoin hedge")
+    assert window.result.liq_shock == pytest.approx(expected)
+    text = window.summary.values["liq"].text()
+    assert f"{abs(expected[0]) * 100:.1f}" in text.replace("\u2212", "-"), text

@@ -55,10 +55,12 @@ class ResultsView:
         elif channel == "unit":
             self._show_unit_charts(payload)
         elif channel == "curve":
+            if self.result is not None:            # the curve's job found the liquidation moves (see jobs)
+                self.result = replace(self.result, liq_shock=payload.liq_shock)
+                self.summary.show_liq(payload.liq_shock)
             chart = self.charts.get("MarginCurveChart")
             if chart is not None:
-                liq = self.result.liq_shock if self.result is not None else payload.liq_shock
-                chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, liq)
+                chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, payload.liq_shock)
         elif channel == "compare":
             self._open_compare(payload)
 

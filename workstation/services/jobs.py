@@ -44,9 +44,9 @@ def compute_main(portfolio: Portfolio, market: Market) -> MainOutcome:
     from engine import api
     prepared = api.prepare(portfolio, market, mode_of(portfolio), portfolio.rules)
     spots = spot_map(portfolio)
-    result = api.evaluate(prepared, spots)
-    result = replace(result, liq_shock=api.liquidation_shocks(prepared, result))
-    return MainOutcome(prepared, result, spots)
+    # no liquidation search here: the margin-curve job finds the liquidation moves on its own grid, so the
+    # dashboard shows the margin at once and the liquidation moves when the curve arrives
+    return MainOutcome(prepared, api.evaluate(prepared, spots), spots)
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,19 @@ class AccountSummary(QFrame):
             self._set(key, DASH)
         self.note.setText(note)
 
+    def show_liq(self, liq_shock: tuple[float | None, float | None] | None) -> None:
+        """Liquidation index moves; None while the search is still running (it arrives with the margin curve)."""
+        if liq_shock is None:
+            self._set("liq", "\u2026")
+            return
+        if all(s is None for s in liq_shock):
+            liq = "beyond \u00b1100%"
+        else:
+            down, up = liq_shock
+            liq = f"{DASH if down is None else fmt_pct(down)} / {DASH if up is None else fmt_pct(up)}"
+        near = [s for s in liq_shock if s is not None]
+        self._set("liq", liq, "danger" if near and min(abs(s) for s in near) < 0.1 else "neutral")
+
     def show_result(self, r: MarginResult, note: str = "") -> None:
         self._set("adjEq", fmt_money(r.adj_eq), "danger" if r.adj_eq < 0 else "neutral")
         self._set("totalImr", fmt_money(r.total_imr))
@@ -119,13 +132,7 @@ class AccountSummary(QFrame):
                   ratio_level(ratio))
         self._set("availEq", fmt_money(r.avail_eq), "danger" if r.avail_eq < 0 else "neutral")
         self._set("upl", fmt_money(r.upl), "danger" if r.upl < 0 else ("ok" if r.upl > 0 else "neutral"))
-        if r.liq_shock is None or all(s is None for s in r.liq_shock):
-            liq = "beyond \u00b1100%"
-        else:
-            down, up = r.liq_shock
-            liq = f"{DASH if down is None else fmt_pct(down)} / {DASH if up is None else fmt_pct(up)}"
-        near = [s for s in (r.liq_shock or ()) if s is not None]
-        self._set("liq", liq, "danger" if near and min(abs(s) for s in near) < 0.1 else "neutral")
+        self.show_liq(r.liq_shock)
         self._set("mode", MODE_NAMES.get(r.acct_lv, r.acct_lv))
         self._set("rules", r.rules)
         self.note.setText(note)
