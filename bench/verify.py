@@ -1,16 +1,16 @@
 """Equivalence check for performance work: results of the current engine against a saved reference.
 
-    python -m bench.verify save  /tmp/ref.pkl     # before a change
-    python -m bench.verify check /tmp/ref.pkl     # after: every figure equal to rtol 1e-12 (or reports the diffs)
+    python -m bench.verify save  /tmp/ref.json     # before a change
+    python -m bench.verify check /tmp/ref.json     # after: every figure equal to rtol 1e-12 (or reports the diffs)
 
 Covers the demo portfolios and the synthetic desk in portfolio margin: compute() with the liquidation search,
 every per-position row, evaluate() at several spot-in-use amounts, and the margin curve. A reference from the
-last commit: ``git archive HEAD | tar -x -C /tmp/ref && (cd /tmp/ref && python -m bench.verify save /tmp/ref.pkl)``.
+last commit: ``git archive HEAD | tar -x -C /tmp/ref && (cd /tmp/ref && python -m bench.verify save /tmp/ref.json)``.
 """
 
 from __future__ import annotations
 
-import pickle
+import json
 import sys
 from pathlib import Path
 
@@ -58,6 +58,19 @@ def snapshot() -> dict:
     return out
 
 
+def plain(x):
+    """JSON-ready copy: arrays and tuples as lists (Python floats round-trip exactly through JSON)."""
+    if isinstance(x, dict):
+        return {str(k): plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
 def compare(a, b, path="") -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         if a.keys() != b.keys():
@@ -88,12 +101,12 @@ def main(argv: list[str]) -> int:
         argv = [a for a in argv if a != "--exact"]
         RTOL = ATOL = 0.0
     cmd, path = argv
-    snap = snapshot()
+    snap = plain(snapshot())
     if cmd == "save":
-        Path(path).write_bytes(pickle.dumps(snap))
+        Path(path).write_text(json.dumps(snap), encoding="utf-8")
         print(f"saved {len(snap)} cases to {path}")
         return 0
-    ref = pickle.loads(Path(path).read_bytes())
+    ref = json.loads(Path(path).read_text(encoding="utf-8"))
     diffs = compare(ref, snap)
     for d in diffs[:40]:
         print(d)
