@@ -383,6 +383,10 @@ class ChartBase(pg.PlotWidget):
 
     def _set_title(self, text: str) -> None:
         self._title = text
+        shown = (text, self._theme.foreground)
+        if getattr(self, "_title_shown", None) == shown:
+            return          # setTitle re-lays out the plot: skip it on live updates that keep the same title
+        self._title_shown = shown
         pi = self.getPlotItem()
         pi.setTitle(text or None, color=self._theme.foreground, size=TITLE_SIZE)
 
