@@ -591,3 +591,78 @@ def test_renders_show_the_data_in_theme_colours(qtbot):
         ys = [y for y in range(img.height()) if img.pixelColor(col, y) == accent]
         heights.append(max(ys) - min(ys) + 1)
     assert heights[0] / heights[1] == pytest.approx(1000.0 / 400.0, rel=0.03)
+
+
+# ------------------------------------------------------------------------------------------------------ grid lines
+
+
+def axis_tick_pixels(axis, vb) -> list[float]:
+    """Where the axis itself draws its tick marks (from its own draw specs), in the ViewBox's pixel coordinates."""
+    image = QtGui.QImage(10, 10, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        _axis_spec, tick_specs, _text_specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    horizontal = axis.orientation in ("bottom", "top")
+    out = []
+    for _pen, p1, _p2 in tick_specs:
+        p = axis.mapToItem(vb, QtCore.QPointF(p1))
+        out.append(p.x() if horizontal else p.y())
+    return sorted(out)
+
+
+@pytest.mark.parametrize("kind", ["stress", "curve"])
+def test_grid_lines_sit_on_the_axis_ticks(qtbot, kind):
+    if kind == "stress":
+        chart = show(qtbot, StressChart())
+        chart.show_unit(*make_curves(), make_unit())
+    else:
+        chart = show(qtbot, MarginCurveChart())
+        chart.show_curve(*make_margin_curve())
+    settle(qtbot, chart)
+    pi = chart.getPlotItem()
+    vb = pi.getViewBox()
+    lines = chart.grid_lines.line_positions()
+    want_x = axis_tick_pixels(pi.getAxis("bottom"), vb)
+    want_y = axis_tick_pixels(pi.getAxis("left"), vb)
+    assert len(want_x) >= 3 and len(want_y) >= 3
+    np.testing.assert_allclose(sorted(lines["x"]), want_x, atol=0.5)
+    np.testing.assert_allclose(sorted(lines["y"]), want_y, atol=0.5)
+
+
+def test_axes_do_not_repaint_when_only_the_data_changes(qtbot, monkeypatch):
+    """The grid is drawn under the data, not by the axes: a curve changing inside an unchanged view range leaves
+    the axes alone (an AxisItem drawing a grid covers the plot and repainted with every data change)."""
+    chart = show(qtbot, StressChart())
+    moves, pnl = make_curves()
+    unit = make_unit()
+    chart.show_unit(moves, pnl, unit)
+    settle(qtbot, chart)
+    pi = chart.getPlotItem()
+    painted: list[str] = []
+    for name in ("left", "bottom"):
+        axis = pi.getAxis(name)
+        assert axis.grid is False
+        monkeypatch.setattr(axis, "paint", lambda *a, _n=name, _orig=axis.paint: (painted.append(_n), _orig(*a)))
+    view_before = chart.view_range()
+    middle = pnl * 0.0 + pnl.mean()                       # flat curves well inside the current range
+    for i, state in enumerate(("down", "same", "up")):
+        chart.curves[state].setData(moves, middle[i])
+    for _ in range(5):                                    # let the scene repaint what changed, as in the app
+        QtWidgets.QApplication.processEvents()
+        qtbot.wait(10)
+    assert chart.view_range() == view_before
+    assert painted == []
+
+
+def test_breakdown_grid_follows_the_empty_state(qtbot):
+    chart = show(qtbot, MrBreakdownChart())
+    chart.show_result(make_result((make_unit("BTC-USD", UNIT_A),)))
+    settle(qtbot, chart)
+    assert chart.grid_lines.line_positions()["y"]
+    assert chart.grid_lines.line_positions()["x"] == []      # categories: no vertical lines
+    chart.show_result(make_result((), acct_lv="3"))
+    assert chart.grid_lines.line_positions()["y"] == []
+    chart.show_result(make_result((make_unit("BTC-USD", UNIT_A),)))
+    assert chart.grid_lines.line_positions()["y"]

@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .format import fmt_compact, fmt_pct, fmt_ratio, fmt_vol_pts
+from .grid import GridLines
 
 
 @dataclass(frozen=True)
@@ -126,14 +127,6 @@ class PercentAxis(_FormattedAxis):
         self.setTickDensity(1.6)    # -100..+100 % gets 20 % steps rather than 50 % on a wide axis
         # end labels (e.g. "+50 %" at the right edge) may overhang the axis by up to 24 px instead of vanishing
         self.setStyle(hideOverlappingLabels=24)
-
-    def boundingRect(self) -> QtCore.QRectF:
-        # with the grid on, AxisItem's rect is the axis plus the view and ignores the overhang allowance above, so
-        # labels of ticks near either end were dropped; labels are only kept when inside this rect
-        rect = super().boundingRect()
-        if self.orientation in ("bottom", "top") and self.grid is not False:
-            rect = rect.adjusted(-24, 0, 24, 0)
-        return rect
 
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:
         """pyqtgraph's spacing, made coarser (1-2-5 steps) when major labels would be closer than MIN_MAJOR_PX."""
@@ -330,6 +323,7 @@ class ChartBase(pg.PlotWidget):
         self.setObjectName(self.OBJECT_NAME)
         self._theme: Any = DEFAULT_PALETTE
         self._title = ""
+        self.grid_lines: GridLines | None = None
         pi = self.getPlotItem()
         pi.hideButtons()
         pi.setMenuEnabled(False)          # no PlotItem context menu (pyqtgraph#2497: menus not destroyed)
@@ -368,6 +362,8 @@ class ChartBase(pg.PlotWidget):
                 axis.setLabel(axis.labelText, units=axis.labelUnits or None, color=theme.foreground,
                               **{"font-size": f"{LABEL_FONT_PT}pt"})
         self._set_title(self._title)
+        if self.grid_lines is not None:
+            self.grid_lines.set_colour(theme.muted)
         legend = pi.legend
         if legend is not None:
             below = getattr(self, "_legend_below", False)
@@ -389,6 +385,15 @@ class ChartBase(pg.PlotWidget):
         self._title_shown = shown
         pi = self.getPlotItem()
         pi.setTitle(text or None, color=self._theme.foreground, size=TITLE_SIZE)
+
+    def _show_grid(self, x: bool, y: bool, alpha: float = 0.25) -> None:
+        """Grid lines at the bottom (x) and left (y) axis ticks, drawn by a ``GridLines`` item rather than by the
+        axes (see grid.py: an axis drawing the grid is repainted with every data change)."""
+        pi = self.getPlotItem()
+        if self.grid_lines is None:
+            self.grid_lines = GridLines(pi.getViewBox(), pi.getAxis("bottom"), pi.getAxis("left"), alpha,
+                                        self._theme.muted)
+        self.grid_lines.set_axes(x, y)
 
     def _set_axis_label(self, name: str, text: str) -> None:
         self.getPlotItem().setLabel(name, text, color=self._theme.foreground, **{"font-size": f"{LABEL_FONT_PT}pt"})
@@ -435,8 +440,15 @@ class ChartBase(pg.PlotWidget):
 
     def _set_view(self, x_range: tuple[float, float], y_range: tuple[float, float],
                   viewbox: pg.ViewBox | None = None) -> None:
-        (viewbox or self.getPlotItem().getViewBox()).setRange(xRange=x_range, yRange=y_range, padding=0,
-                                                              update=True)
+        vb = viewbox or self.getPlotItem().getViewBox()
+        vb.setRange(xRange=x_range, yRange=y_range, padding=0, update=True)
+        # Apply the new transform now rather than in the paint pass: pyqtgraph defers it to the scene's
+        # sigPrepareForPaint, where the view and each TextItem (which keeps a constant pixel size by following it)
+        # re-transform *while painting*, dirtying the scene again and costing a second full repaint of the chart.
+        vb.updateMatrix()
+        for item in vb.addedItems:
+            if isinstance(item, pg.TextItem):
+                item.updateTransform()
 
     def view_range(self) -> list[list[float]]:
         return self.getPlotItem().getViewBox().viewRange()

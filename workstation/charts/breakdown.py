@@ -51,7 +51,7 @@ class MrBreakdownChart(ChartBase):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent, axisItems={"left": CompactAxis("left")})
         pi = self.getPlotItem()
-        pi.showGrid(x=False, y=True, alpha=0.25)
+        self._show_grid(x=False, y=True)
         self._set_axis_label("left", "Margin (USD)")
         self.legend = self._add_legend(columns=3, below=True)
         self.bars: dict[str, pg.BarGraphItem] = {}
@@ -130,8 +130,7 @@ class MrBreakdownChart(ChartBase):
         mr7 = np.array([c["mr7"] for _, c in self._rows])
         floor = mr7 > totals
         self.mr7_floor.setOpts(x=x[floor], height=mr7[floor], y0=np.zeros(int(floor.sum())))
-        self.getPlotItem().getAxis("bottom").setTicks([[(float(i), name) for i, (name, _) in enumerate(self._rows)],
-                                                       []])
+        self._set_unit_ticks([name for name, _ in self._rows])
         top = float(max(np.max(totals), np.max(mr7), 0.0))
         if top <= 0:
             top = 1.0
@@ -178,12 +177,23 @@ class MrBreakdownChart(ChartBase):
         self.empty_text.show()
         self._set_empty_look(True)
 
+    def _set_unit_ticks(self, names: list[str]) -> None:
+        """Unit names under the bars; setTicks regenerates the axis, so only when the names change."""
+        if names != getattr(self, "_tick_names", None):
+            self._tick_names = names
+            self.getPlotItem().getAxis("bottom").setTicks([[(float(i), n) for i, n in enumerate(names)], []])
+
     def _set_empty_look(self, empty: bool) -> None:
-        """Empty state: only the message; no legend, tick values or grid that would suggest data."""
-        pi = self.getPlotItem()
+        """Empty state: only the message; no legend, tick values or grid that would suggest data.
+
+        Applied only when the state changes: each call below re-lays out or regenerates the axis, which on every
+        live update (a spot-in-use drag) cost a full axis redraw per frame."""
+        if empty == getattr(self, "_empty_look", None):
+            return
+        self._empty_look = empty
         self.legend.setVisible(not empty)
-        pi.getAxis("left").setStyle(showValues=not empty)
-        pi.showGrid(x=False, y=not empty, alpha=0.25)
+        self.getPlotItem().getAxis("left").setStyle(showValues=not empty)
+        self._show_grid(x=False, y=not empty)
 
     def is_empty(self) -> bool:
         return not self._rows
@@ -195,7 +205,7 @@ class MrBreakdownChart(ChartBase):
         self.mr7_floor.setOpts(x=np.empty(0), height=np.empty(0), y0=np.empty(0))
         for item in self._dominant_labels + self._total_labels:
             item.hide()
-        self.getPlotItem().getAxis("bottom").setTicks([[], []])
+        self._set_unit_ticks([])
         self.empty_text.setText("")
         self.empty_text.setPos(0.0, 0.5)
         self.empty_text.hide()

@@ -39,11 +39,10 @@ class MarginCurveChart(ChartBase):
         super().__init__(parent, axisItems={"bottom": PercentAxis("bottom"), "left": CompactAxis("left"),
                                             "right": LogRatioAxis("right")})
         pi = self.getPlotItem()
-        pi.showGrid(x=True, y=True, alpha=0.25)
+        self._show_grid(x=True, y=True)
         self._set_axis_label("bottom", "Index move (all crypto)")
         self._set_axis_label("left", "MMR (USD)")
         pi.showAxis("right")
-        pi.getAxis("right").setGrid(False)
         self._set_axis_label("right", "Margin ratio (log)")
 
         self.ratio_view = pg.ViewBox(enableMenu=False)

@@ -28,7 +28,7 @@ class StressChart(ChartBase):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent, axisItems={"bottom": PercentAxis("bottom"), "left": CompactAxis("left")})
         pi = self.getPlotItem()
-        pi.showGrid(x=True, y=True, alpha=0.25)
+        self._show_grid(x=True, y=True)
         self._set_axis_label("bottom", "Index move")
         self._set_axis_label("left", "P&L (USD)")
 
