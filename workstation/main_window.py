@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHeaderView, QInputDialog, QLabel, QMainWindow,
                                QMessageBox, QSplitter, QTableView, QVBoxLayout, QWidget)
@@ -44,6 +44,8 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout,
     resultShown = Signal(object)          # MarginResult shown (committed or preview)
     computationSettled = Signal()         # no computation outstanding any more
     compareReady = Signal(object)         # the CompareDialog just opened
+
+    BUSY_INDICATOR_DELAY_MS = 250
 
     UNIT_NOTE_PM = ("\u2020 italic: the figure rests on a rule parameter tagged 'assumed' (hover for its name).  "
                     "Select a unit for its charts and spot in use.")
@@ -88,6 +90,12 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout,
         self.busy_label.setFixedSize(self.busy_label.fontMetrics().horizontalAdvance("Computing\u2026") + 16,
                                      self.busy_label.sizeHint().height())
         self.statusBar().addPermanentWidget(self.busy_label)
+        # "Computing..." only for computations still running after a moment: a drag preview returns within a few
+        # milliseconds, and flashing the label on and off cost two extra repaint passes per step
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(self.BUSY_INDICATOR_DELAY_MS)
+        self._busy_timer.timeout.connect(lambda: self.busy_label.setText("Computing\u2026"))
 
         self.holder.changed.connect(self._on_document_changed)
         self.holder.failed.connect(lambda m: self.status(f"Not applied: {m}", error=True))
@@ -380,6 +388,7 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout,
         """Stop the worker and the timers (idempotent). Called on close."""
         self.spot_control.stop_timers()
         self.market_panel.stop_timers()
+        self._busy_timer.stop()
         self.compute.shutdown()
         self.statusBar().clearMessage()          # stops the status bar's message timer
 

@@ -37,9 +37,13 @@ class ResultsView:
         self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market))
 
     def _on_busy(self, busy: bool) -> None:
-        self.busy_label.setText("Computing\u2026" if busy else "")
-        if not busy:
-            self.computationSettled.emit()
+        if busy:
+            self._busy_timer.start()
+            return
+        self._busy_timer.stop()
+        if self.busy_label.text():
+            self.busy_label.setText("")
+        self.computationSettled.emit()
 
     def _on_computed(self, channel: str, payload: Any) -> None:
         if self.holder.doc is None:
@@ -49,9 +53,11 @@ class ResultsView:
             self.spots = payload.spot_in_use
             self._show_result(payload.result, committed=True)
         elif channel == "preview":
-            self._show_result(payload.result, committed=False)
+            # charts first: a chart's scene repaints its view from a queued call, so data handed to it after the
+            # plain widgets' update request would be painted in a second pass of the whole window
             if payload.charts is not None:
                 self._show_unit_charts(payload.charts, payload.result)
+            self._show_result(payload.result, committed=False)
         elif channel == "unit":
             self._show_unit_charts(payload)
         elif channel == "curve":
@@ -86,6 +92,9 @@ class ResultsView:
         self.status(f"{what}: {message}", error=True)
 
     def _show_result(self, r: MarginResult, *, committed: bool) -> None:
+        breakdown = self.charts.get("MrBreakdownChart")
+        if breakdown is not None:                    # charts before widgets: see _on_computed
+            breakdown.show_result(r)
         doc = self.holder.doc
         notes = []
         if not committed:
@@ -99,9 +108,6 @@ class ResultsView:
         self.summary.setToolTip("\n".join(r.warnings) if r.warnings else "")
         self.unit_model.set_units(r.units)
         self.unit_note.setText(self.UNIT_NOTE_MC if r.acct_lv == "3" else self.UNIT_NOTE_PM)
-        breakdown = self.charts.get("MrBreakdownChart")
-        if breakdown is not None:
-            breakdown.show_result(r)
         if committed:
             self.result = r
             self._refresh_book_tables()
