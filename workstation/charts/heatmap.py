@@ -8,8 +8,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from ._base import (ChartBase, CompactAxis, Crosshair, PercentAxis, SnapResult, VolPointsAxis, cosmetic_pen, nearest_index,
-                    qcolor)
+from ._base import (ChartBase, CompactAxis, Crosshair, PercentAxis, SnapResult, VolPointsAxis, cosmetic_pen,
+                    nearest_index, nice_ceil, qcolor)
+from .contour import zero_contour
 from .format import fmt_pct, fmt_usd, fmt_vol_pts
 
 
@@ -56,7 +57,7 @@ class HeatmapChart(ChartBase):
     """P&L (colour) over index move (x, %) and absolute vol shift (y, shown in vol points).
 
     Items (created once): one ``ImageItem`` (row-major: rows = vol shifts), a non-interactive ``ColorBarItem`` with
-    levels symmetric around 0, a zero-P&L contour (``IsocurveItem``), a marker at the current state (0, 0) and the
+    levels symmetric around 0, the zero-P&L contour (polylines from ``contour.zero_contour``), a marker at the current state (0, 0) and the
     crosshair readout of (move, vol shift, P&L).
     """
 
@@ -73,11 +74,12 @@ class HeatmapChart(ChartBase):
                                         colorMapMenu=False)
         self.colorbar.axis.enableAutoSIPrefix(False)
         self.colorbar.axis.tickStrings = _compact_ticks    # instance override: 1.2k / 3.4M tick text
+        self.colorbar.axis.setStyle(maxTickLevel=1)          # no third tick level: never labelled, still formatted
         self.colorbar.setImageItem(self.image, insert_in=pi)
-        self.zero_contour = pg.IsocurveItem(level=0.0)
+        self.zero_contour = pg.PlotCurveItem()
         self.zero_contour.setParentItem(self.image)      # contour in image pixel coordinates, follows setRect
         self.zero_contour.setZValue(5)
-        self.zero_contour.setPos(0.5, 0.5)                 # isocurve vertices are cell indices; pixels centre at +0.5
+        self.zero_contour.setPos(0.5, 0.5)                 # segment ends are cell indices; pixels centre at +0.5
         self.current = pg.ScatterPlotItem(symbol="+", size=14)
         self.current.setZValue(6)
         pi.addItem(self.current)
@@ -108,7 +110,9 @@ class HeatmapChart(ChartBase):
         """Show ``grid`` (n_vol, n_moves) P&L in USD, as returned by ``engine.api.pnl_grid``.
 
         ``moves`` are index moves and ``vol_shifts`` absolute vol shifts, both as fractions (0.10 = +10 % /
-        +10 vol points, the engine's units), ascending and evenly spaced; the axes show % and vol points. Colour levels are fixed to ``(-L, +L)`` with ``L = max |P&L|`` over the finite cells."""
+        +10 vol points, the engine's units), ascending and evenly spaced; the axes show % and vol points. Colour
+        levels are ``(-L, +L)`` with ``L = nice_ceil(max |P&L|)`` over the finite cells: a round number, which also
+        keeps the colour scale (and its axis) still while a drag moves the P&L inside it."""
         moves = np.asarray(moves, dtype=float)
         vols = np.asarray(vol_shifts, dtype=float)
         grid = np.asarray(grid, dtype=float)
@@ -121,18 +125,15 @@ class HeatmapChart(ChartBase):
         self._moves, self._vols, self._grid = moves, vols, grid
         finite = grid[np.isfinite(grid)]
         level = float(np.max(np.abs(finite))) if finite.size else 0.0
-        if level <= 0.0:
-            level = 1.0
+        level = nice_ceil(level) if level > 0.0 else 1.0
         levels = (-level, level)
         self.image.setImage(grid, autoLevels=False, levels=levels)
-        self.colorbar.setLevels(levels)
+        if tuple(self.colorbar.levels()) != levels:       # setLevels redraws the bar's axis even when equal
+            self.colorbar.setLevels(levels)
         rect = _cell_rect(moves, vols)
         self.image.setRect(rect)
-        if finite.size and finite.min() < 0 < finite.max():
-            # IsocurveItem cannot take NaN: fill undefined cells with 0 (they are not drawn in the image anyway)
-            self.zero_contour.setData(np.where(np.isfinite(grid), grid, 0.0).T)
-        else:
-            self.zero_contour.setData(None)
+        x, y, connect = zero_contour(grid)                # x = move index, y = vol index
+        self.zero_contour.setData(x, y, connect=connect)
         inside = moves[0] <= 0 <= moves[-1] and vols[0] <= 0 <= vols[-1]
         self.current.setData(x=[0.0] if inside else [], y=[0.0] if inside else [])
         self._set_view((rect.left(), rect.right()), (rect.top(), rect.bottom()))
@@ -146,7 +147,7 @@ class HeatmapChart(ChartBase):
     def clear(self) -> None:
         self._moves, self._vols, self._grid = np.empty(0), np.empty(0), np.empty((0, 0))
         self.image.clear()
-        self.zero_contour.setData(None)
+        self.zero_contour.setData([], [])
         self.current.setData(x=[], y=[])
         self.crosshair.hide()
         self._set_title("P&L heatmap")
