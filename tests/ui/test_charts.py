@@ -20,6 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
 
 from engine.result import MarginResult, ScenarioOutcome, UnitResult  # noqa: E402
 from workstation.charts import HeatmapChart, MarginCurveChart, MrBreakdownChart, StressChart  # noqa: E402
+from workstation.charts._base import nice_ceil  # noqa: E402
 from workstation.charts.format import (fmt_compact, fmt_number, fmt_pct, fmt_ratio, fmt_usd,  # noqa: E402
                                        fmt_vol_pts)
 from workstation.theme import DARK, LIGHT  # noqa: E402
@@ -131,6 +132,18 @@ def test_format_helpers():
 
 
 # ----------------------------------------------------------------------------------------------------------- stress
+
+
+@pytest.mark.parametrize("x, want", [(730.0, 800.0), (7190.0, 8000.0), (1.0, 1.0), (1.01, 1.2), (1000.0, 1000.0),
+                                     (0.0031, 0.004), (95_000.0, 100_000.0), (2.6e6, 3e6), (1.2, 1.2)])
+def test_nice_ceil(x, want):
+    assert nice_ceil(x) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("x", [0.0, -1.0, float("nan"), float("inf")])
+def test_nice_ceil_refuses(x):
+    with pytest.raises(ValueError):
+        nice_ceil(x)
 
 
 def test_stress_chart_numbers(qtbot):
@@ -252,9 +265,9 @@ def test_heatmap_numbers_and_identity(qtbot):
     assert chart.objectName() == "heatmapChart"
     moves, vols, grid = make_grid()
     chart.show_grid(moves, vols, grid)
-    level = float(np.abs(grid).max())
-    assert chart.levels() == pytest.approx((-level, level))
-    assert chart.colorbar.levels() == pytest.approx((-level, level))
+    assert float(np.abs(grid).max()) == pytest.approx(730.0)
+    assert chart.levels() == pytest.approx((-800.0, 800.0))         # 730 rounded up to the ladder: 800
+    assert chart.colorbar.levels() == pytest.approx((-800.0, 800.0))
     np.testing.assert_array_equal(chart.image.image, grid)
     # pixels centred on the grid values: cell width 0.01 in move, 0.05 in vol
     rect = chart.image.mapRectToParent(chart.image.boundingRect())
@@ -268,7 +281,8 @@ def test_heatmap_numbers_and_identity(qtbot):
     items = list(chart.getPlotItem().items)
     chart.show_grid(moves, vols, grid * 3.0 - 5000.0)                  # all losses: levels still symmetric
     lo, hi = chart.levels()
-    assert lo == pytest.approx(-hi) and hi == pytest.approx(float(np.abs(grid * 3.0 - 5000.0).max()))
+    assert float(np.abs(grid * 3.0 - 5000.0).max()) == pytest.approx(7190.0)
+    assert (lo, hi) == pytest.approx((-8000.0, 8000.0))
     assert (id(chart.image), id(chart.colorbar), id(chart.zero_contour)) == (image_id, bar_id, contour_id)
     assert list(chart.getPlotItem().items) == items
 
@@ -533,8 +547,7 @@ def test_non_finite_inputs_do_not_warn_or_break(qtbot, tmp_path):
     grid = grid.copy()
     grid[0, :5] = np.nan
     heat.show_grid(mv, vs, grid)
-    finite = grid[np.isfinite(grid)]
-    assert heat.levels() == pytest.approx((-np.abs(finite).max(), np.abs(finite).max()))
+    assert heat.levels() == pytest.approx((-800.0, 800.0))          # the NaN cells are left out
 
     curve = MarginCurveChart()
     qtbot.addWidget(curve)

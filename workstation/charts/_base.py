@@ -74,6 +74,26 @@ def mix(a: str, b: str, t: float) -> str:
                                  ca.blueF() + (cb.blueF() - ca.blueF()) * t).name()
 
 
+# round numbers a scale may end on: each step at most 1.33x the previous one, so at most a quarter stays unused
+NICE_MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceil(x: float) -> float:
+    """Smallest number of the form m x 10^k (m in ``NICE_MANTISSAS``) that is >= ``x`` > 0.
+
+    A scale that ends on such a number reads well and, during a drag, stays put while the data move inside it
+    (an exact fit would change, and redraw the axis, at every step)."""
+    if not (math.isfinite(x) and x > 0):
+        raise ValueError(f"nice_ceil needs a positive finite number, got {x!r}")
+    exp = math.floor(math.log10(x))
+    for e in (exp - 1, exp, exp + 1):               # guards log10 rounding at exact powers of ten
+        for m in NICE_MANTISSAS:
+            value = m * 10.0 ** e
+            if value >= x * (1 - 1e-12):
+                return value
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def padded(lo: float, hi: float, frac_lo: float = 0.05, frac_hi: float | None = None,
            minimum_span: float = 1.0) -> tuple[float, float]:
     """Range ``[lo, hi]`` widened by a fraction of its span on each side (a flat range gets ``minimum_span``)."""
@@ -112,6 +132,19 @@ class _FormattedAxis(pg.AxisItem):
 
     def format_value(self, v: float, spacing: float) -> str:  # pragma: no cover - overridden
         return str(v)
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        """pyqtgraph's tick values, remembered for the last range: the axis and its chart's ``GridLines`` both ask
+        for them at each repaint after a range change."""
+        lo, hi = sorted((minVal, maxVal))
+        key = (lo, hi, round(size, 1), self.scale, tuple(self.logMode) if isinstance(self.logMode, list)
+               else self.logMode, self._tickDensity, repr(self._tickSpacing))
+        memo = getattr(self, "_tick_memo", None)
+        if memo is not None and memo[0] == key:
+            return memo[1]
+        levels = super().tickValues(minVal, maxVal, size)
+        self._tick_memo = (key, levels)
+        return levels
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [self.format_value(v, spacing) for v in values]
