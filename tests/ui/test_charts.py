@@ -679,3 +679,37 @@ def test_breakdown_grid_follows_the_empty_state(qtbot):
     assert chart.grid_lines.line_positions()["y"] == []
     chart.show_result(make_result((make_unit("BTC-USD", UNIT_A),)))
     assert chart.grid_lines.line_positions()["y"]
+
+
+def test_stress_live_updates_hold_the_pnl_axis(qtbot):
+    chart = StressChart()
+    qtbot.addWidget(chart)
+    moves, pnl = make_curves()
+    chart.show_unit(moves, pnl, make_unit())                                   # committed: fitted to the data
+    fitted = chart.view_range()[1]
+    chart.show_unit(moves, pnl * 0.9, make_unit(scale=0.9), live=True)         # inside, fills most of it: held
+    assert chart.view_range()[1] == fitted
+    chart.show_unit(moves, pnl * 3.0, make_unit(scale=3.0), live=True)         # leaves it: a new, roomier range
+    y0, y1 = chart.view_range()[1]
+    lo = min(pnl.min(), MR6_PNL.min()) * 3.0
+    assert y0 < lo and (y1 - y0) > 3.0 * (fitted[1] - fitted[0])
+    chart.show_unit(moves, pnl * 0.2, make_unit(scale=0.2), live=True)         # fills under half of it: refitted
+    assert (chart.view_range()[1][1] - chart.view_range()[1][0]) < (y1 - y0) / 2
+    chart.show_unit(moves, pnl * 0.9, make_unit(scale=0.9))                    # committed again: exact fit
+    held = chart.view_range()[1]
+    fresh = StressChart()
+    qtbot.addWidget(fresh)
+    fresh.show_unit(moves, pnl * 0.9, make_unit(scale=0.9))
+    assert held == fresh.view_range()[1]
+
+
+def test_breakdown_live_updates_hold_the_margin_axis(qtbot):
+    chart = MrBreakdownChart()
+    qtbot.addWidget(chart)
+    chart.show_result(make_result((make_unit("BTC-USD", UNIT_A),)))
+    top = chart.view_range()[1][1]
+    smaller = {k: v * 0.8 for k, v in UNIT_A.items()}
+    chart.show_result(make_result((make_unit("BTC-USD", smaller),)), live=True)
+    assert chart.view_range()[1][1] == top
+    chart.show_result(make_result((make_unit("BTC-USD", smaller),)))
+    assert chart.view_range()[1][1] < top

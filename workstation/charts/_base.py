@@ -376,6 +376,9 @@ class ChartBase(pg.PlotWidget):
         # room on the right for the last x tick label ("+50 %") when no right axis or colour bar is there
         pi.layout.setContentsMargins(2, 2, 18, 2)
         self.setMinimumSize(240, 160)
+        # the view paints every exposed pixel (a solid background brush, set in apply_theme), so Qt need not paint
+        # the dock and the main window underneath first: that was two extra widget paints per chart update
+        self.viewport().setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
 
     # -- theme -------------------------------------------------------------------------------------------------------
     @property
@@ -474,6 +477,10 @@ class ChartBase(pg.PlotWidget):
     def _set_view(self, x_range: tuple[float, float], y_range: tuple[float, float],
                   viewbox: pg.ViewBox | None = None) -> None:
         vb = viewbox or self.getPlotItem().getViewBox()
+        target = vb.state["targetRange"]
+        if (vb.state["autoRange"] == [False, False] and list(x_range) == target[0] and list(y_range) == target[1]
+                and not vb._matrixNeedsUpdate):
+            return          # unchanged: setRange would still recompute the view and re-emit its signals
         vb.setRange(xRange=x_range, yRange=y_range, padding=0, update=True)
         # Apply the new transform now rather than in the paint pass: pyqtgraph defers it to the scene's
         # sigPrepareForPaint, where the view and each TextItem (which keeps a constant pixel size by following it)
@@ -482,6 +489,28 @@ class ChartBase(pg.PlotWidget):
         for item in vb.addedItems:
             if isinstance(item, pg.TextItem):
                 item.updateTransform()
+
+    # share of the held span the data must still fill, and room added when the data leave it (live updates)
+    HOLD_MIN_FILL = 0.5
+    HOLD_HEADROOM = 0.1
+
+    def _held_y(self, lo: float, hi: float, live: bool) -> tuple[float, float]:
+        """The y range to show for data padded to ``[lo, hi]``.
+
+        Not live: exactly ``[lo, hi]`` (what the view fits to after any committed change). Live (a drag preview):
+        the range shown so far is kept while the data stay inside it and fill at least ``HOLD_MIN_FILL`` of it; when
+        they leave it, the new range gets ``HOLD_HEADROOM`` of extra room on each side. A steady axis is easier to
+        read while dragging, and a frame that keeps its range redraws neither axis nor grid.
+        """
+        held = getattr(self, "_y_hold", None)
+        if live and held is not None:
+            h0, h1 = held
+            if h0 <= lo and hi <= h1 and (hi - lo) >= self.HOLD_MIN_FILL * (h1 - h0):
+                return held
+            room = self.HOLD_HEADROOM * (hi - lo)
+            lo, hi = lo - room, hi + room
+        self._y_hold = (lo, hi)
+        return lo, hi
 
     def view_range(self) -> list[list[float]]:
         return self.getPlotItem().getViewBox().viewRange()

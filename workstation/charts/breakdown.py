@@ -111,8 +111,10 @@ class MrBreakdownChart(ChartBase):
         return pool[i]
 
     # ------------------------------------------------------------------------------------------------------------
-    def show_result(self, result: Any) -> None:
-        """Show the MMR breakdown of every risk unit of ``result`` (an ``engine.result.MarginResult``)."""
+    def show_result(self, result: Any, live: bool = False) -> None:
+        """Show the MMR breakdown of every risk unit of ``result`` (an ``engine.result.MarginResult``).
+
+        ``live`` (a drag preview) keeps the margin axis while the bars stay well inside it (``ChartBase._held_y``)."""
         units = tuple(result.units)
         if not units:
             pm = str(getattr(result, "acct_lv", "")).lower() in PM_ACCT_LV
@@ -134,7 +136,7 @@ class MrBreakdownChart(ChartBase):
         top = float(max(np.max(totals), np.max(mr7), 0.0))
         if top <= 0:
             top = 1.0
-        self._top = top
+        self._top = self._held_y(0.0, top, live)[1]
         y_max = self._y_max()
         theme = self._theme
         for i, (name, c) in enumerate(self._rows):

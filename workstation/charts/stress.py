@@ -37,9 +37,11 @@ class StressChart(ChartBase):
         pi.addItem(self.zero_line, ignoreBounds=True)
 
         self.legend = self._add_legend(columns=3, below=True)
-        self.curves: dict[str, pg.PlotDataItem] = {}
+        # PlotCurveItem, not PlotDataItem: the curves are plain lines, and PlotDataItem's extra layer (symbols,
+        # downsampling, log/fft modes) cost about twice as much per setData during a drag
+        self.curves: dict[str, pg.PlotCurveItem] = {}
         for state in VOL_STATES:
-            curve = pg.PlotDataItem(name=f"vol {state}")
+            curve = pg.PlotCurveItem(name=f"vol {state}")
             pi.addItem(curve)
             self.curves[state] = curve
         self.grid_points = pg.ScatterPlotItem(symbol="o", size=7, name="MR1 grid")
@@ -65,6 +67,7 @@ class StressChart(ChartBase):
         self._pnl = np.empty((3, 0))
         self._unit: Any = None
         self._grid_brushes: list[QtGui.QBrush] = []
+        self._held_unit: str | None = None
         self.apply_theme(self._theme)
         self.clear()
 
@@ -95,11 +98,12 @@ class StressChart(ChartBase):
             self.legend.update()
 
     # ------------------------------------------------------------------------------------------------------------
-    def show_unit(self, moves: np.ndarray, pnl: np.ndarray, unit: Any) -> None:
+    def show_unit(self, moves: np.ndarray, pnl: np.ndarray, unit: Any, live: bool = False) -> None:
         """Show the stress curves ``pnl`` (3, n) over ``moves`` (n,) and the MR1/MR6 points of ``unit``.
 
         ``unit`` is an ``engine.result.UnitResult`` (mr1_moves, mr1_pnl, mr1_final, mr6_moves, mr6_pnl, risk_unit).
-        Moves are fractions (0.12 = +12 %); the x axis shows percent.
+        Moves are fractions (0.12 = +12 %); the x axis shows percent. ``live`` (a drag preview) keeps the P&L axis
+        while the curves stay well inside it (``ChartBase._held_y``).
         """
         moves = np.asarray(moves, dtype=float)
         pnl = np.asarray(pnl, dtype=float)
@@ -123,7 +127,8 @@ class StressChart(ChartBase):
         ys = finite_values(pnl, unit.mr1_pnl, mr6_pnl, [0.0, fin.pnl])
         x_range = padded(float(xs.min()), float(xs.max()), 0.04) if xs.size else (-0.2, 0.2)
         y_range = padded(float(ys.min()), float(ys.max()), 0.08, 0.1) if ys.size else (-1.0, 1.0)
-        self._set_view(x_range, y_range)
+        self._set_view(x_range, self._held_y(*y_range, live=live and unit.risk_unit == self._held_unit))
+        self._held_unit = unit.risk_unit
         self._place_worst_label()
         self.crosshair.hide()
 

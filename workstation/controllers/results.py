@@ -56,7 +56,7 @@ class ResultsView:
             # charts first: a chart's scene repaints its view from a queued call, so data handed to it after the
             # plain widgets' update request would be painted in a second pass of the whole window
             if payload.charts is not None:
-                self._show_unit_charts(payload.charts, payload.result)
+                self._show_unit_charts(payload.charts, payload.result, live=True)
             self._show_result(payload.result, committed=False)
         elif channel == "unit":
             self._show_unit_charts(payload)
@@ -94,7 +94,7 @@ class ResultsView:
     def _show_result(self, r: MarginResult, *, committed: bool) -> None:
         breakdown = self.charts.get("MrBreakdownChart")
         if breakdown is not None:                    # charts before widgets: see _on_computed
-            breakdown.show_result(r)
+            breakdown.show_result(r, live=not committed)
         doc = self.holder.doc
         notes = []
         if not committed:
@@ -177,7 +177,7 @@ class ResultsView:
         prepared, unit, spots = self.prepared, self.selected_unit, dict(self.spots)
         self.compute.submit("unit", lambda: jobs.compute_unit(prepared, unit, spots))
 
-    def _show_unit_charts(self, uc: jobs.UnitCharts, result: MarginResult | None = None) -> None:
+    def _show_unit_charts(self, uc: jobs.UnitCharts, result: MarginResult | None = None, live: bool = False) -> None:
         if uc.unit != self.selected_unit:
             return
         u = self._unit_result()
@@ -185,7 +185,7 @@ class ResultsView:
             u = next((x for x in result.units if x.risk_unit == uc.unit), u)
         stress = self.charts.get("StressChart")
         if stress is not None and u is not None:
-            stress.show_unit(uc.moves, uc.stress, u)
+            stress.show_unit(uc.moves, uc.stress, u, live=live)
         heat = self.charts.get("HeatmapChart")
         if heat is not None:
             heat.show_grid(uc.moves, uc.vol_shifts, uc.grid)
