@@ -116,6 +116,7 @@ class ColumnTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.columns: list[Column] = list(columns)
         self._rows: list[Any] = []
+        self._memo: dict[tuple[int, int, int], Any] = {}     # (row, column, role) -> data; see data()
         self._theme: Theme = LIGHT
         self._sort: tuple[int, Qt.SortOrder] | None = None
 
@@ -127,16 +128,19 @@ class ColumnTableModel(QAbstractTableModel):
         rows = list(rows)
         if self._sort is not None:
             rows = self._sorted(rows, *self._sort)
+        self._memo.clear()
         if len(rows) == len(self._rows) and rows:
             self._rows = rows
             self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1))
         else:
             self.beginResetModel()
             self._rows = rows
+            self._memo.clear()
             self.endResetModel()
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
+        self._memo.clear()
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.columns) - 1),
                                   [Qt.ItemDataRole.ForegroundRole])
@@ -186,6 +190,18 @@ class ColumnTableModel(QAbstractTableModel):
         return tuple(params) or ("(parameter not named)",)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """A cell's role, computed once per refresh: a view asks for seven roles of every visible cell on each
+        repaint (and twice per live drag step), which made the dashboard table a visible share of a frame."""
+        key = (index.row(), index.column(), int(role))
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        value = self._cell(index, role)
+        self._memo[key] = value
+        return value
+
+    def _cell(self, index: Index, role: int) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)) \
                 or not (0 <= index.column() < len(self.columns)):
             return None
@@ -263,6 +279,7 @@ class ColumnTableModel(QAbstractTableModel):
         new = self._sorted(old, column, order)
         position = {id(obj): i for i, obj in enumerate(new)}
         self._rows = new
+        self._memo.clear()
         from_list, to_list = [], []
         for idx in self.persistentIndexList():
             if idx.isValid():
