@@ -713,3 +713,25 @@ def test_breakdown_live_updates_hold_the_margin_axis(qtbot):
     assert chart.view_range()[1][1] == top
     chart.show_result(make_result((make_unit("BTC-USD", smaller),)))
     assert chart.view_range()[1][1] < top
+
+
+def test_grid_lines_are_opaque_blends_of_the_line_colour_over_the_background(qtbot):
+    """Translucent 1-px lines take Qt's slow raster path (30-60x an opaque one): the grid is pre-blended."""
+    from workstation.charts.grid import blend
+    c = blend(QtGui.QColor("#000000"), QtGui.QColor("#ffffff"), 0.25)     # a quarter of black over white
+    assert (c.red(), c.green(), c.blue(), c.alpha()) == (191, 191, 191, 255)
+    c = blend(QtGui.QColor("#6b7480"), QtGui.QColor("#ffffff"), 1.0)
+    assert c.name() == "#6b7480"
+    chart = show(qtbot, StressChart())
+    chart.show_unit(*make_curves(), make_unit())
+    settle(qtbot, chart)
+    grid = chart.grid_lines
+    grid.line_positions()                                                  # builds the lines
+    pens = [pen for pen, _lines in grid._lines]
+    assert pens and all(p.color().alpha() == 255 for p in pens)
+    chart.apply_theme(DARK)
+    grid.line_positions()
+    dark_bg = QtGui.QColor(DARK.background)
+    for pen, _lines in grid._lines:          # between the background and the muted colour of the dark theme
+        assert abs(pen.color().lightnessF() - dark_bg.lightnessF()) < abs(
+            QtGui.QColor(DARK.muted).lightnessF() - dark_bg.lightnessF())

@@ -399,7 +399,7 @@ class ChartBase(pg.PlotWidget):
                               **{"font-size": f"{LABEL_FONT_PT}pt"})
         self._set_title(self._title)
         if self.grid_lines is not None:
-            self.grid_lines.set_colour(theme.muted)
+            self.grid_lines.set_colour(theme.muted, theme.background)
         legend = pi.legend
         if legend is not None:
             below = getattr(self, "_legend_below", False)
@@ -428,7 +428,7 @@ class ChartBase(pg.PlotWidget):
         pi = self.getPlotItem()
         if self.grid_lines is None:
             self.grid_lines = GridLines(pi.getViewBox(), pi.getAxis("bottom"), pi.getAxis("left"), alpha,
-                                        self._theme.muted)
+                                        self._theme.muted, self._theme.background)
         self.grid_lines.set_axes(x, y)
 
     def _set_axis_label(self, name: str, text: str) -> None:

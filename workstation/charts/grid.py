@@ -8,7 +8,10 @@ this item, a child of the ViewBox in its pixel coordinates, draws the lines: a f
 lazily at the next paint after the view range or size changed.
 
 Tick positions come from the axis's own ``tickValues`` (or its fixed ``setTicks`` levels) at the axis's length, and
-the line alpha follows pyqtgraph's grid rule, so the lines sit exactly on the ticks and look as before.
+the line alpha follows pyqtgraph's grid rule, so the lines sit exactly on the ticks and look as before. The lines are
+drawn opaque, in the colour the translucent line would have on the chart's solid background: Qt's raster engine
+draws a translucent 1-px line 30 to 60 times slower than an opaque one (measured: 0.65 ms against 20 us for eleven
+300-px lines), which made the grid the costliest item of a chart repaint.
 """
 
 from __future__ import annotations
@@ -38,16 +41,25 @@ def level_alpha(grid_alpha: int, level: int, n_ticks: int, length_px: float) -> 
     return int(alpha)
 
 
+def blend(colour: QtGui.QColor, background: QtGui.QColor, alpha: float) -> QtGui.QColor:
+    """The opaque colour of ``colour`` at opacity ``alpha`` (0..1) over ``background``."""
+    a = min(max(alpha, 0.0), 1.0)
+    return QtGui.QColor.fromRgbF(background.redF() + (colour.redF() - background.redF()) * a,
+                                 background.greenF() + (colour.greenF() - background.greenF()) * a,
+                                 background.blueF() + (colour.blueF() - background.blueF()) * a)
+
+
 class GridLines(QtWidgets.QGraphicsObject):
     """Vertical lines at the ticks of ``x_axis`` and horizontal lines at the ticks of ``y_axis`` (either None)."""
 
     def __init__(self, viewbox: pg.ViewBox, x_axis: pg.AxisItem | None, y_axis: pg.AxisItem | None,
-                 alpha: float = 0.25, colour: str = "#6b7480") -> None:
+                 alpha: float = 0.25, colour: str = "#6b7480", background: str = "#ffffff") -> None:
         super().__init__()
         self._vb = viewbox
         self._axes = {"x": x_axis, "y": y_axis}
         self._alpha = int(min(max(alpha, 0.0), 1.0) * 255)
         self._colour = QtGui.QColor(colour)
+        self._background = QtGui.QColor(background)
         self._show = {"x": x_axis is not None, "y": y_axis is not None}
         self._lines: list[tuple[QtGui.QPen, list[QtCore.QLineF]]] | None = None
         self.setParentItem(viewbox)          # ViewBox pixel coordinates: not transformed with the data
@@ -62,8 +74,10 @@ class GridLines(QtWidgets.QGraphicsObject):
         self._show = {"x": x, "y": y}
         self._invalidate()
 
-    def set_colour(self, colour: str) -> None:
+    def set_colour(self, colour: str, background: str) -> None:
+        """Line colour, and the solid background the lines are blended onto."""
         self._colour = QtGui.QColor(colour)
+        self._background = QtGui.QColor(background)
         self._invalidate()
 
     # -- QGraphicsItem -------------------------------------------------------------------------------------------
@@ -101,8 +115,8 @@ class GridLines(QtWidgets.QGraphicsObject):
             for level, values in enumerate(levels):
                 if values.size == 0:
                     continue
-                colour = QtGui.QColor(self._colour)
-                colour.setAlpha(level_alpha(self._alpha, level, values.size, size + 2.0))
+                colour = blend(self._colour, self._background,
+                               level_alpha(self._alpha, level, values.size, size + 2.0) / 255.0)
                 pen = QtGui.QPen(colour)
                 pen.setWidth(1)
                 pen.setCosmetic(True)
