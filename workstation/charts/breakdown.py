@@ -38,6 +38,12 @@ def unit_components(unit: Any) -> dict[str, float]:
     return out
 
 
+def _set_text(item: pg.TextItem, text: str) -> None:
+    """setText re-lays out the text document: skip it when the text is the same."""
+    if item.toPlainText() != text:
+        item.setText(text)
+
+
 class MrBreakdownChart(ChartBase):
     """Per risk unit: stacked bars of max(MR1, MR2, MR6), MR3, MR4, MR5, MR9; MR7 as a line when it is the floor.
 
@@ -126,12 +132,12 @@ class MrBreakdownChart(ChartBase):
         base = np.zeros(n)
         for key, _ in COMPONENTS:
             h = np.array([c[key] for _, c in self._rows])
-            self.bars[key].setOpts(x=x, height=h, y0=base.copy(), width=BAR_WIDTH)
+            self._set_bars(self.bars[key], x, h, base.copy())
             base = base + h
         totals = base
         mr7 = np.array([c["mr7"] for _, c in self._rows])
         floor = mr7 > totals
-        self.mr7_floor.setOpts(x=x[floor], height=mr7[floor], y0=np.zeros(int(floor.sum())))
+        self._set_bars(self.mr7_floor, x[floor], mr7[floor], np.zeros(int(floor.sum())))
         self._set_unit_ticks([name for name, _ in self._rows])
         top = float(max(np.max(totals), np.max(mr7), 0.0))
         if top <= 0:
@@ -143,14 +149,14 @@ class MrBreakdownChart(ChartBase):
             dom = self._label(self._dominant_labels, i, (0.5, 0.5), theme.surface)
             core = c["core"]
             if core > 0.07 * y_max:
-                dom.setText(str(c["dominant"]).upper())
+                _set_text(dom, str(c["dominant"]).upper())
                 dom.setPos(float(i), core / 2)
                 dom.show()
             else:
                 dom.hide()
             tot = self._label(self._total_labels, i, (0.5, 1.0), theme.foreground)
             suffix = " (MR7)" if floor[i] else ""
-            tot.setText(f"MMR {fmt_compact(c['mmr'])}{suffix}")
+            _set_text(tot, f"MMR {fmt_compact(c['mmr'])}{suffix}")
             tot.setPos(float(i), max(c["sum"], c["mr7"]) + 0.01 * y_max)
             tot.show()
         for pool in (self._dominant_labels, self._total_labels):
@@ -160,6 +166,16 @@ class MrBreakdownChart(ChartBase):
         self._set_empty_look(False)
         self._set_title("MMR breakdown by risk unit")
         self._set_view((-0.6, n - 0.4), (-0.02 * y_max, y_max))
+
+    @staticmethod
+    def _set_bars(bar: pg.BarGraphItem, x: np.ndarray, height: np.ndarray, y0: np.ndarray) -> None:
+        """setOpts only when the bars change (it rebuilds the item's picture; most components stay put while the
+        spot-in-use amount is dragged)."""
+        o = bar.opts
+        if all(isinstance(o.get(k), np.ndarray) and np.array_equal(o[k], v)
+               for k, v in (("x", x), ("height", height), ("y0", y0))):
+            return
+        bar.setOpts(x=x, height=height, y0=y0)
 
     def _y_max(self) -> float:
         """Top of the view: the tallest bar plus room for its "MMR ..." label (about 28 px at the current height)."""

@@ -135,7 +135,8 @@ class HeatmapChart(ChartBase):
         x, y, connect = zero_contour(grid)                # x = move index, y = vol index
         self.zero_contour.setData(x, y, connect=connect)
         inside = moves[0] <= 0 <= moves[-1] and vols[0] <= 0 <= vols[-1]
-        self.current.setData(x=[0.0] if inside else [], y=[0.0] if inside else [])
+        if inside != (len(self.current.getData()[0]) == 1):
+            self.current.setData(x=[0.0] if inside else [], y=[0.0] if inside else [])
         self._set_view((rect.left(), rect.right()), (rect.top(), rect.bottom()))
         self._set_title("P&L heatmap: index move \u00d7 vol shift")
         self.crosshair.hide()

@@ -57,6 +57,8 @@ class StressChart(ChartBase):
         font.setPointSize(9)
         font.setBold(True)
         self.worst_label.setFont(font)
+        # QGraphicsTextItem pads its text by the document margin on each side
+        self._label_margin = 2.0 * self.worst_label.textItem.document().documentMargin()
         self.worst_label.setZValue(7)
         pi.addItem(self.worst_label, ignoreBounds=True)
         self.worst_label.hide()
@@ -161,9 +163,14 @@ class StressChart(ChartBase):
         px, py = vb.viewPixelSize()
         vol = f", vol {fin.vol_shock}" if fin.vol_shock else ""
         head, tail = f"MR1 worst: {fmt_usd(fin.pnl)}", f"at {fmt_pct(fin.spot_shock)}{vol}"
-        self.worst_label.setText(f"{head} {tail}")
-        if vb.width() > 50 and self.worst_label.textItem.boundingRect().width() > 0.55 * vb.width():
-            self.worst_label.setText(f"{head}\n{tail}")
+        text = f"{head} {tail}"
+        # wrapped to two lines when one would take more than 55 % of the view; measured with the font instead of
+        # laying the text out twice (setText re-lays out the document: the costliest call of a drag step here)
+        one_line = QtGui.QFontMetricsF(self.worst_label.textItem.font()).horizontalAdvance(text) + self._label_margin
+        if vb.width() > 50 and one_line > 0.55 * vb.width():
+            text = f"{head}\n{tail}"
+        if text != self.worst_label.toPlainText():
+            self.worst_label.setText(text)
         rect = self.worst_label.textItem.boundingRect()
         w, h = rect.width() * px, rect.height() * py
         gap_x, gap_y = 10 * px, 8 * py
