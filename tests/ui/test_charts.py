@@ -735,3 +735,17 @@ def test_grid_lines_are_opaque_blends_of_the_line_colour_over_the_background(qtb
     for pen, _lines in grid._lines:          # between the background and the muted colour of the dark theme
         assert abs(pen.color().lightnessF() - dark_bg.lightnessF()) < abs(
             QtGui.QColor(DARK.muted).lightnessF() - dark_bg.lightnessF())
+
+
+def test_heatmap_live_updates_hold_the_colour_scale(qtbot):
+    chart = HeatmapChart()
+    qtbot.addWidget(chart)
+    moves, vols, grid = make_grid()                                   # max |P&L| 730
+    chart.show_grid(moves, vols, grid)
+    assert chart.levels() == pytest.approx((-800.0, 800.0))
+    chart.show_grid(moves, vols, grid * 0.6, live=True)               # 438: inside [400, 800] -> kept
+    assert chart.levels() == pytest.approx((-800.0, 800.0))
+    chart.show_grid(moves, vols, grid * 1.5, live=True)               # 1095 leaves it: nice_ceil(1.25 x 1095) = 1500
+    assert chart.levels() == pytest.approx((-1500.0, 1500.0))
+    chart.show_grid(moves, vols, grid * 1.5)                          # committed: nice_ceil(1095) = 1200
+    assert chart.levels() == pytest.approx((-1200.0, 1200.0))

@@ -492,7 +492,7 @@ class ChartBase(pg.PlotWidget):
 
     # share of the held span the data must still fill, and room added when the data leave it (live updates)
     HOLD_MIN_FILL = 0.5
-    HOLD_HEADROOM = 0.1
+    HOLD_HEADROOM = 0.25
 
     def _held_y(self, lo: float, hi: float, live: bool) -> tuple[float, float]:
         """The y range to show for data padded to ``[lo, hi]``.

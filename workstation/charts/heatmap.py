@@ -106,13 +106,15 @@ class HeatmapChart(ChartBase):
         self.current.setBrush(pg.mkBrush(ink))
         self.crosshair.apply_theme(theme)
 
-    def show_grid(self, moves: np.ndarray, vol_shifts: np.ndarray, grid: np.ndarray) -> None:
+    def show_grid(self, moves: np.ndarray, vol_shifts: np.ndarray, grid: np.ndarray, live: bool = False) -> None:
         """Show ``grid`` (n_vol, n_moves) P&L in USD, as returned by ``engine.api.pnl_grid``.
 
         ``moves`` are index moves and ``vol_shifts`` absolute vol shifts, both as fractions (0.10 = +10 % /
         +10 vol points, the engine's units), ascending and evenly spaced; the axes show % and vol points. Colour
         levels are ``(-L, +L)`` with ``L = nice_ceil(max |P&L|)`` over the finite cells: a round number, which also
-        keeps the colour scale (and its axis) still while a drag moves the P&L inside it."""
+        keeps the colour scale (and its axis) still while a drag moves the P&L inside it. ``live`` (a drag preview)
+        keeps the current scale while max |P&L| stays between half of it and all of it, and otherwise rounds up
+        from 1.25 x max |P&L|, so that a drag in one direction changes the scale only every few steps."""
         moves = np.asarray(moves, dtype=float)
         vols = np.asarray(vol_shifts, dtype=float)
         grid = np.asarray(grid, dtype=float)
@@ -122,10 +124,16 @@ class HeatmapChart(ChartBase):
         for name, arr in (("moves", moves), ("vol_shifts", vols)):
             if not np.isfinite(arr).all() or (arr.size > 1 and not (np.diff(arr) > 0).all()):
                 raise ValueError(f"show_grid: {name} must be finite and strictly ascending")
+        current = float(self.colorbar.levels()[1]) if self._grid.size else 0.0    # the scale shown now, if any
         self._moves, self._vols, self._grid = moves, vols, grid
         finite = grid[np.isfinite(grid)]
         level = float(np.max(np.abs(finite))) if finite.size else 0.0
-        level = nice_ceil(level) if level > 0.0 else 1.0
+        if live and current > 0.0 and 0.5 * current <= level <= current:
+            level = current
+        elif level > 0.0:
+            level = nice_ceil(level * (1.25 if live else 1.0))
+        else:
+            level = 1.0
         levels = (-level, level)
         self.image.setImage(grid, autoLevels=False, levels=levels)
         if tuple(self.colorbar.levels()) != levels:       # setLevels redraws the bar's axis even when equal
