@@ -117,6 +117,9 @@ def drag(db_path: str, steps: str = "40") -> None:
     control.slider.setSliderDown(False)
     t, s = from_samples(samples), from_samples(to_shown)
     visible = [name for name, c in window.charts.items() if c.isVisible()]
+    if os.environ.get("BENCH_STEPS"):        # per-step figures, for looking at the slow steps
+        print(json.dumps({"step_ms": [round(x * 1e3, 2) for x in samples],
+                          "shown_ms": [round(x * 1e3, 2) for x in to_shown]}), flush=True)
     _emit({"median_ms": t.median_ms, "p95_ms": t.p95_ms, "steps": t.runs, "unit": window.selected_unit,
            "shown_median_ms": s.median_ms, "shown_p95_ms": s.p95_ms, "visible_charts": visible,
            "paint_ms_by_chart": _paint_costs(app, window)})
@@ -139,12 +142,19 @@ def _paint_costs(app, window) -> dict[str, float]:
 
 
 def _wait(app, cond, timeout_s: float) -> None:
-    end = time.perf_counter() + timeout_s
-    while not cond():
-        if time.perf_counter() > end:
-            raise TimeoutError("condition not reached")
-        app.processEvents()
-        time.sleep(0.0002)
+    """Run the event loop until ``cond()``: blocked in the event dispatcher between events, as ``exec()`` is, so
+    the worker's result is handled as soon as it is posted (a heartbeat timer bounds each wait to 10 ms)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    heartbeat = QTimer()
+    heartbeat.start(10)
+    try:
+        end = time.perf_counter() + timeout_s
+        while not cond():
+            if time.perf_counter() > end:
+                raise TimeoutError("condition not reached")
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    finally:
+        heartbeat.stop()
 
 
 def _pause(app, seconds: float) -> None:
