@@ -142,7 +142,7 @@ def _paint_costs(app, window) -> dict[str, float]:
 
 
 def _wait(app, cond, timeout_s: float) -> None:
-    """Run the event loop until ``cond()``: blocked in the event dispatcher between events, as ``exec()`` is, so
+    """Run the event loop until ``cond()``: blocked in the event dispatcher between events, as the event loop of the app is, so
     the worker's result is handled as soon as it is posted (a heartbeat timer bounds each wait to 10 ms)."""
     from PySide6.QtCore import QEventLoop, QTimer
     heartbeat = QTimer()
