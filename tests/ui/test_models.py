@@ -104,3 +104,22 @@ def test_editing_a_sorted_view_keeps_the_book_order(results):
     assert m.setData(m.index(0, m.column_index("pos")), "7")
     assert [q.inst_id for q in edits[-1]] == [q.inst_id for q in p.positions]
     assert next(q.pos for q in edits[-1] if q.inst_id == top) == 7
+
+
+def test_small_table_refresh_signals_only_the_cells_that_look_different(qtbot):
+    from types import SimpleNamespace
+
+    from workstation.models.columns import Column, ColumnTableModel, fmt_money
+    cols = [Column("a", "A", lambda r: r.a, fmt_money, numeric=True), Column("b", "B", lambda r: r.b, fmt_money),
+            Column("c", "C", lambda r: r.c, fmt_money), Column("d", "D", lambda r: r.d, fmt_money)]
+    model = ColumnTableModel(cols)
+    model.set_rows([SimpleNamespace(a=1.0, b=2.0, c=3.0, d=4.0), SimpleNamespace(a=5.0, b=6.0, c=7.0, d=8.0)])
+    seen: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(lambda tl, br, *_: seen.append((tl.row(), tl.column(), br.row(), br.column())))
+    # row 0: b changes, and c only below the shown precision; row 1: nothing changes
+    model.set_rows([SimpleNamespace(a=1.0, b=2.5e3, c=3.0000001, d=4.0), SimpleNamespace(a=5.0, b=6.0, c=7.0, d=8.0)])
+    assert seen == [(0, 1, 0, 1)]
+    assert model.data(model.index(0, 1)) == fmt_money(2.5e3)          # and the new text is what the view reads
+    seen.clear()
+    model.set_rows([SimpleNamespace(a=-1.0, b=2.5e3, c=3.0, d=9.0), SimpleNamespace(a=5.0, b=6.0, c=7.0, d=8.0)])
+    assert seen == [(0, 0, 0, 0), (0, 3, 0, 3)]                       # one signal per run of changed cells

@@ -87,6 +87,17 @@ def sign_colour(x: Any, row: Any) -> str | None:
     return "negative" if float(x) < 0 else None
 
 
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs of sorted indices: [1, 2, 3, 7, 9, 10] -> [(1, 3), (7, 7), (9, 10)]."""
+    out: list[tuple[int, int]] = []
+    for i in indices:
+        if out and i == out[-1][1] + 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -130,13 +141,30 @@ class ColumnTableModel(QAbstractTableModel):
             rows = self._sorted(rows, *self._sort)
         self._memo.clear()
         if len(rows) == len(self._rows) and rows:
-            self._rows = rows
-            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1))
+            old, self._rows = self._rows, rows
+            if len(rows) > self.DIFF_ROWS_MAX:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1))
+                return
+            # small tables (the dashboard): repaint only the cells whose look changed; during a spot-in-use drag
+            # most of a risk unit's figures stay put, and every repainted cell costs seven data() calls
+            for r, (before, after) in enumerate(zip(old, rows)):
+                changed = [c for c, col in enumerate(self.columns) if self._look(before, col) != self._look(after, col)]
+                for first, last in _runs(changed):
+                    self.dataChanged.emit(self.index(r, first), self.index(r, last))
         else:
             self.beginResetModel()
             self._rows = rows
             self._memo.clear()
             self.endResetModel()
+
+    DIFF_ROWS_MAX = 50          # up to this many rows, set_rows signals only the cells that look different
+
+    def _look(self, row_obj: Any, col: Column) -> tuple:
+        """What a cell shows: text, colour and the assumed-parameter mark (italic, dagger). Tooltips are asked for
+        when shown, so they need no signal."""
+        value = col.value(row_obj)
+        colour = col.colour(value, row_obj) if col.colour is not None else None
+        return col.fmt(value), colour, self.assumed_params(row_obj, col)
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
