@@ -106,7 +106,8 @@ class HeatmapChart(ChartBase):
         self.current.setBrush(pg.mkBrush(ink))
         self.crosshair.apply_theme(theme)
 
-    def show_grid(self, moves: np.ndarray, vol_shifts: np.ndarray, grid: np.ndarray, live: bool = False) -> None:
+    def show_grid(self, moves: np.ndarray, vol_shifts: np.ndarray, grid: np.ndarray, live: bool = False,
+                  contour: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
         """Show ``grid`` (n_vol, n_moves) P&L in USD, as returned by ``engine.api.pnl_grid``.
 
         ``moves`` are index moves and ``vol_shifts`` absolute vol shifts, both as fractions (0.10 = +10 % /
@@ -114,7 +115,8 @@ class HeatmapChart(ChartBase):
         levels are ``(-L, +L)`` with ``L = nice_ceil(max |P&L|)`` over the finite cells: a round number, which also
         keeps the colour scale (and its axis) still while a drag moves the P&L inside it. ``live`` (a drag preview)
         keeps the current scale while max |P&L| stays between half of it and all of it, and otherwise rounds up
-        from 1.25 x max |P&L|, so that a drag in one direction changes the scale only every few steps."""
+        from 1.25 x max |P&L|, so that a drag in one direction changes the scale only every few steps.
+        ``contour``: ``contour.zero_contour(grid)`` when already traced (the compute worker does), else traced here."""
         moves = np.asarray(moves, dtype=float)
         vols = np.asarray(vol_shifts, dtype=float)
         grid = np.asarray(grid, dtype=float)
@@ -140,7 +142,7 @@ class HeatmapChart(ChartBase):
             self.colorbar.setLevels(levels)
         rect = _cell_rect(moves, vols)
         self.image.setRect(rect)
-        x, y, connect = zero_contour(grid)                # x = move index, y = vol index
+        x, y, connect = contour if contour is not None else zero_contour(grid)   # x = move index, y = vol index
         self.zero_contour.setData(x, y, connect=connect)
         inside = moves[0] <= 0 <= moves[-1] and vols[0] <= 0 <= vols[-1]
         if inside != (len(self.current.getData()[0]) == 1):

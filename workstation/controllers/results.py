@@ -188,7 +188,7 @@ class ResultsView:
             stress.show_unit(uc.moves, uc.stress, u, live=live)
         heat = self.charts.get("HeatmapChart")
         if heat is not None:
-            heat.show_grid(uc.moves, uc.vol_shifts, uc.grid, live=live)
+            heat.show_grid(uc.moves, uc.vol_shifts, uc.grid, live=live, contour=uc.contour)
 
     def _preview_spot(self, ccy: str, amount: float) -> None:
         if self.prepared is None:

@@ -1,6 +1,7 @@
 """The engine calls the workstation makes, as plain functions run on the compute worker (never on the GUI thread).
 
-Nothing here computes margin: each function only calls ``engine.api`` and bundles what the window displays.
+Nothing here computes margin: each function only calls ``engine.api`` and bundles what the window displays
+(plus the heatmap's zero line, pure geometry of the P&L grid, traced here so the GUI thread does not).
 """
 
 from __future__ import annotations
@@ -71,13 +72,16 @@ class UnitCharts:
     stress: np.ndarray          # (3, n)
     vol_shifts: np.ndarray
     grid: np.ndarray            # (n_vol, n_moves)
+    contour: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None   # the grid's zero line (x, y, connect)
 
 
 def compute_unit(prepared: Any, unit: str, spots: Mapping[str, float | None]) -> UnitCharts:
     from engine import api
+    from workstation.charts.contour import zero_contour
     stress = api.stress_curve(prepared, unit, UNIT_MOVES, spots)
     grid = api.pnl_grid(prepared, unit, UNIT_MOVES, VOL_SHIFTS, spots)
-    return UnitCharts(unit, UNIT_MOVES, stress, VOL_SHIFTS, grid)
+    # the heatmap's zero line is geometry of the grid: traced here, off the GUI thread
+    return UnitCharts(unit, UNIT_MOVES, stress, VOL_SHIFTS, grid, zero_contour(grid))
 
 
 def compute_curve(portfolio: Portfolio, market: Market) -> Any:
