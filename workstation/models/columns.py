@@ -128,6 +128,7 @@ class ColumnTableModel(QAbstractTableModel):
         self.columns: list[Column] = list(columns)
         self._rows: list[Any] = []
         self._memo: dict[tuple[int, int, int], Any] = {}     # (row, column, role) -> data; see data()
+        self._looks: list[list[tuple]] | None = None         # each cell's look at the last refresh; see set_rows
         self._theme: Theme = LIGHT
         self._sort: tuple[int, Qt.SortOrder] | None = None
 
@@ -143,18 +144,24 @@ class ColumnTableModel(QAbstractTableModel):
         if len(rows) == len(self._rows) and rows:
             old, self._rows = self._rows, rows
             if len(rows) > self.DIFF_ROWS_MAX:
+                self._looks = None
                 self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1))
                 return
             # small tables (the dashboard): repaint only the cells whose look changed; during a spot-in-use drag
             # most of a risk unit's figures stay put, and every repainted cell costs seven data() calls
-            for r, (before, after) in enumerate(zip(old, rows)):
-                changed = [c for c, col in enumerate(self.columns) if self._look(before, col) != self._look(after, col)]
+            looks = [[self._look(row, col) for col in self.columns] for row in rows]
+            previous = self._looks if self._looks is not None and len(self._looks) == len(old) else \
+                [[self._look(row, col) for col in self.columns] for row in old]
+            self._looks = looks
+            for r, (before, after) in enumerate(zip(previous, looks)):
+                changed = [c for c, (b, a) in enumerate(zip(before, after)) if b != a]
                 for first, last in _runs(changed):
                     self.dataChanged.emit(self.index(r, first), self.index(r, last))
         else:
             self.beginResetModel()
             self._rows = rows
             self._memo.clear()
+            self._looks = None
             self.endResetModel()
 
     DIFF_ROWS_MAX = 50          # up to this many rows, set_rows signals only the cells that look different
@@ -169,6 +176,7 @@ class ColumnTableModel(QAbstractTableModel):
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
         self._memo.clear()
+        self._looks = None
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.columns) - 1),
                                   [Qt.ItemDataRole.ForegroundRole])
@@ -308,6 +316,7 @@ class ColumnTableModel(QAbstractTableModel):
         position = {id(obj): i for i, obj in enumerate(new)}
         self._rows = new
         self._memo.clear()
+        self._looks = None
         from_list, to_list = [], []
         for idx in self.persistentIndexList():
             if idx.isValid():
