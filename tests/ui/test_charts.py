@@ -158,11 +158,11 @@ def test_stress_chart_numbers(qtbot):
         x, y = chart.curves[state].getData()
         np.testing.assert_array_equal(x, moves)
         np.testing.assert_array_equal(y, pnl[i])
-    gx, gy = chart.grid_points.getData()
+    gx, gy = chart.markers.data("grid")
     assert len(gx) == 21
     np.testing.assert_array_equal(gx, np.tile(MR1_MOVES, 3))
     np.testing.assert_array_equal(gy, MR1_PNL.ravel())
-    mx, my = chart.mr6_points.getData()
+    mx, my = chart.markers.data("mr6")
     np.testing.assert_array_equal(mx, MR6_MOVES)
     np.testing.assert_array_equal(my, MR6_PNL)
     assert chart.worst_position() == (0.12, -1164.0)
@@ -185,7 +185,7 @@ def test_stress_chart_reuses_items(qtbot):
     pi = chart.getPlotItem()
     items_before = list(pi.items)
     ids = {k: id(v) for k, v in chart.curves.items()}
-    scatter_ids = (id(chart.grid_points), id(chart.mr6_points), id(chart.worst_point), id(chart.worst_label))
+    scatter_ids = (id(chart.markers), id(chart.worst_label))
     legend_rows = len(chart.legend.items)
 
     moves, pnl = make_curves(scale=2.0)
@@ -193,7 +193,7 @@ def test_stress_chart_reuses_items(qtbot):
     chart.show_unit(moves, pnl, unit2)
     assert list(pi.items) == items_before                              # nothing added or removed
     assert {k: id(v) for k, v in chart.curves.items()} == ids
-    assert (id(chart.grid_points), id(chart.mr6_points), id(chart.worst_point), id(chart.worst_label)) == scatter_ids
+    assert (id(chart.markers), id(chart.worst_label)) == scatter_ids
     assert len(chart.legend.items) == legend_rows
     np.testing.assert_array_equal(chart.curves["up"].getData()[1], pnl[2])
     assert chart.worst_position() == (0.12, -2328.0)
@@ -510,8 +510,8 @@ def test_apply_theme_recolours_items(qtbot):
     assert chart.curves["up"].opts["pen"].color().name() == DARK.vol_up
     assert chart.curves["down"].opts["pen"].color().name() == DARK.vol_down
     assert chart.curves["same"].opts["pen"].width() <= 1
-    brushes = chart.grid_points.data["brush"]
-    assert brushes[0].color().name() == DARK.vol_down and brushes[-1].color().name() == DARK.vol_up
+    styles = chart.markers.styles("grid")
+    assert styles[0].brush.color().name() == DARK.vol_down and styles[-1].brush.color().name() == DARK.vol_up
     assert chart.getPlotItem().getAxis("left").textPen().color().name() == DARK.foreground
 
 
@@ -749,3 +749,36 @@ def test_heatmap_live_updates_hold_the_colour_scale(qtbot):
     assert chart.levels() == pytest.approx((-1500.0, 1500.0))
     chart.show_grid(moves, vols, grid * 1.5)                          # committed: nice_ceil(1095) = 1200
     assert chart.levels() == pytest.approx((-1200.0, 1200.0))
+
+
+def test_stress_markers_are_drawn_where_their_data_are(qtbot):
+    """The MR1 worst star, the MR6 diamonds and the MR1 grid points are on screen at their data positions, in
+    their fill colours (centre pixel of each marker in a grab of the shown widget)."""
+    chart = show(qtbot, StressChart(), 900, 560)
+    chart.apply_theme(LIGHT)
+    chart.show_unit(*make_curves(), make_unit())
+    settle(qtbot, chart)
+    image = chart.grab().toImage()
+    vb = chart.getPlotItem().getViewBox()
+
+    def pixel(x: float, y: float) -> str:
+        p = chart.mapFromScene(vb.mapViewToScene(QtCore.QPointF(x, y)))
+        return image.pixelColor(p.x(), p.y()).name()
+
+    assert pixel(0.12, -1164.0) == LIGHT.negative                        # MR1 worst: +12 %, vol up
+    assert pixel(-0.3, -2900.0) == LIGHT.warning                         # MR6 extremes
+    assert pixel(0.3, -3050.0) == LIGHT.warning
+    assert pixel(-0.12, -610.0) == LIGHT.vol_down                        # MR1 grid, one point per vol state
+    assert pixel(0.0, 0.0) == LIGHT.vol_same
+    assert pixel(-0.08, -700.0) == LIGHT.vol_up
+
+
+def test_marker_layer_refuses_mismatched_groups(qtbot):
+    from workstation.charts.markers import MarkerStyle, marker_pen
+    chart = StressChart()
+    qtbot.addWidget(chart)
+    style = MarkerStyle("o", 7, marker_pen("#000000"), QtGui.QBrush(QtGui.QColor("#ff0000")))
+    with pytest.raises(ValueError, match="2 x values for 1 y"):
+        chart.markers.set_group("g", [1.0, 2.0], [1.0], style)
+    with pytest.raises(ValueError, match="1 styles for 2 points"):
+        chart.markers.set_group("g", [1.0, 2.0], [1.0, 2.0], [style])

@@ -10,17 +10,20 @@ from PySide6 import QtCore, QtGui
 
 from ._base import (ChartBase, CompactAxis, Crosshair, PercentAxis, SnapResult, cosmetic_pen, finite_values,
                     nearest_index, padded, qcolor, swatch)
+from .markers import MarkerLayer, MarkerStyle, marker_pen
 from .format import fmt_pct, fmt_usd
 
 VOL_STATES = ("down", "same", "up")
+GRID_SIZE, MR6_SIZE, WORST_SIZE = 7, 12, 20          # marker sizes in pixels
 _STATE_ROW = {s: i for i, s in enumerate(VOL_STATES)}
 
 
 class StressChart(ChartBase):
     """P&L (USD) against index move (%) for the selected risk unit.
 
-    Items (created once): three curves (vol down / same / up), one scatter of the 3 x 7 MR1 grid points, one scatter
-    of the two MR6 extreme points, the MR1 worst point with its text label, a zero line, a legend and a crosshair.
+    Items (created once): three curves (vol down / same / up), one ``MarkerLayer`` with the 3 x 7 MR1 grid points, the
+    two MR6 extreme points and the MR1 worst point, the worst point's text label, a zero line, a legend and a
+    crosshair.
     """
 
     OBJECT_NAME = "stressChart"
@@ -44,14 +47,15 @@ class StressChart(ChartBase):
             curve = pg.PlotCurveItem(name=f"vol {state}")
             pi.addItem(curve)
             self.curves[state] = curve
-        self.grid_points = pg.ScatterPlotItem(symbol="o", size=7, name="MR1 grid")
-        self.mr6_points = pg.ScatterPlotItem(symbol="d", size=12, name="MR6 extreme")
-        self.worst_point = pg.ScatterPlotItem(symbol="star", size=20, name="MR1 worst")
-        for item in (self.grid_points, self.mr6_points, self.worst_point):
-            pi.addItem(item)
-        self.grid_points.setZValue(5)
-        self.mr6_points.setZValue(5)
-        self.worst_point.setZValue(6)
+        # the MR1 grid, MR6 and worst-case points: one MarkerLayer (markers.py: three ScatterPlotItems cost about a
+        # tenth of a drag frame); the legend shows samples of the same symbols
+        self.markers = MarkerLayer(pi.getViewBox())
+        self._legend_samples = {name: pg.ScatterPlotItem(symbol=symbol, size=size)
+                                for name, symbol, size in (("MR1 grid", "o", GRID_SIZE), ("MR6 extreme", "d", MR6_SIZE),
+                                                           ("MR1 worst", "star", WORST_SIZE))}
+        for name, sample in self._legend_samples.items():
+            self.legend.addItem(sample, name)
+        self._styles: dict[str, Any] = {}
         self.worst_label = pg.TextItem(anchor=(0, 1))
         font = QtGui.QFont()
         font.setPointSize(9)
@@ -68,7 +72,6 @@ class StressChart(ChartBase):
         self._moves = np.empty(0)
         self._pnl = np.empty((3, 0))
         self._unit: Any = None
-        self._grid_brushes: list[QtGui.QBrush] = []
         self._held_unit: str | None = None
         self.apply_theme(self._theme)
         self.clear()
@@ -79,22 +82,26 @@ class StressChart(ChartBase):
         for state, curve in self.curves.items():
             curve.setPen(cosmetic_pen(colours[state]))
         self.zero_line.setPen(cosmetic_pen(theme.muted, QtCore.Qt.PenStyle.DashLine))
-        outline = cosmetic_pen(theme.surface)
-        # one brush per vol state, reused for the 21 grid points
-        self._grid_brushes = [pg.mkBrush(colours[s]) for s in VOL_STATES]
-        self.grid_points.setPen(outline)
-        self.grid_points.setBrush(pg.mkBrush(theme.muted))       # legend swatch; points get per-state brushes
-        self.mr6_points.setPen(cosmetic_pen(theme.foreground))
-        self.mr6_points.setBrush(pg.mkBrush(theme.warning))
-        self.worst_point.setPen(cosmetic_pen(theme.foreground))
-        self.worst_point.setBrush(pg.mkBrush(theme.negative))
+        # one style per vol state, shared by the 21 grid points
+        self._styles = {
+            "grid": [MarkerStyle("o", GRID_SIZE, marker_pen(theme.surface), pg.mkBrush(colours[s])) for s in VOL_STATES],
+            "mr6": MarkerStyle("d", MR6_SIZE, marker_pen(theme.foreground), pg.mkBrush(theme.warning)),
+            "worst": MarkerStyle("star", WORST_SIZE, marker_pen(theme.foreground), pg.mkBrush(theme.negative)),
+        }
+        samples = self._legend_samples
+        samples["MR1 grid"].setPen(cosmetic_pen(theme.surface))
+        samples["MR1 grid"].setBrush(pg.mkBrush(theme.muted))        # the points themselves get per-state colours
+        samples["MR6 extreme"].setPen(cosmetic_pen(theme.foreground))
+        samples["MR6 extreme"].setBrush(pg.mkBrush(theme.warning))
+        samples["MR1 worst"].setPen(cosmetic_pen(theme.foreground))
+        samples["MR1 worst"].setBrush(pg.mkBrush(theme.negative))
         self.worst_label.setColor(qcolor(theme.negative))
         self.worst_label.fill = pg.mkBrush(qcolor(theme.surface, 215))
         self.worst_label.border = pg.mkPen(cosmetic_pen(theme.grid))
         self.worst_label.update()
         self.crosshair.apply_theme(theme)
         if self._unit is not None:
-            self._update_grid_points()
+            self._update_points()
         # legend swatches repaint from the items' opts
         if self.legend is not None:
             self.legend.update()
@@ -115,14 +122,10 @@ class StressChart(ChartBase):
         finite = bool(np.isfinite(moves).all() and np.isfinite(pnl).all())
         for i, state in enumerate(VOL_STATES):
             self.curves[state].setData(moves, pnl[i], connect="all" if finite else "finite", skipFiniteCheck=finite)
-        self._update_grid_points()
-
+        self._update_points()
         mr6_moves = np.asarray(unit.mr6_moves, dtype=float)
         mr6_pnl = np.asarray(unit.mr6_pnl, dtype=float)
-        self.mr6_points.setData(x=mr6_moves, y=mr6_pnl)
-
         fin = unit.mr1_final
-        self.worst_point.setData(x=[float(fin.spot_shock)], y=[float(fin.pnl)])
         self._set_title(f"Stress P&L \u2014 {unit.risk_unit}")
 
         xs = finite_values(moves, unit.mr1_moves, mr6_moves)
@@ -134,15 +137,21 @@ class StressChart(ChartBase):
         self._place_worst_label()
         self.crosshair.hide()
 
-    def _update_grid_points(self) -> None:
+    def _update_points(self) -> None:
+        """The 3 x 7 MR1 grid points (one colour per vol state), the MR6 extremes and the MR1 worst case."""
         unit = self._unit
         mr1_moves = np.asarray(unit.mr1_moves, dtype=float)
         mr1_pnl = np.asarray(unit.mr1_pnl, dtype=float)
         n = mr1_moves.size
         if mr1_pnl.shape != (3, n):
             raise ValueError(f"{unit.risk_unit}: mr1_pnl shape {mr1_pnl.shape}, expected (3, {n})")
-        brushes = [self._grid_brushes[i] for i in range(3) for _ in range(n)]
-        self.grid_points.setData(x=np.tile(mr1_moves, 3), y=mr1_pnl.ravel(), brush=brushes)
+        styles = self._styles
+        self.markers.set_group("grid", np.tile(mr1_moves, 3), mr1_pnl.ravel(),
+                               [styles["grid"][i] for i in range(3) for _ in range(n)])
+        self.markers.set_group("mr6", np.asarray(unit.mr6_moves, dtype=float), np.asarray(unit.mr6_pnl, dtype=float),
+                               styles["mr6"])
+        fin = unit.mr1_final
+        self.markers.set_group("worst", [float(fin.spot_shock)], [float(fin.pnl)], styles["worst"])
 
     def _place_worst_label(self) -> None:
         """Put the "MR1 worst" label next to its point, inside the view, wrapped to two lines when narrow.
@@ -188,8 +197,8 @@ class StressChart(ChartBase):
         self._moves, self._pnl, self._unit = np.empty(0), np.empty((3, 0)), None
         for curve in self.curves.values():
             curve.setData([], [])
-        for item in (self.grid_points, self.mr6_points, self.worst_point):
-            item.setData(x=[], y=[])
+        for name in ("grid", "mr6", "worst"):
+            self.markers.set_group(name, [], [], [])
         self.worst_label.hide()
         self.crosshair.hide()
         self._set_title("Stress P&L")
@@ -216,5 +225,5 @@ class StressChart(ChartBase):
 
     # test/inspection helpers ------------------------------------------------------------------------------------
     def worst_position(self) -> tuple[float, float] | None:
-        x, y = self.worst_point.getData()
+        x, y = self.markers.data("worst")
         return (float(x[0]), float(y[0])) if len(x) else None
