@@ -782,3 +782,19 @@ def test_marker_layer_refuses_mismatched_groups(qtbot):
         chart.markers.set_group("g", [1.0, 2.0], [1.0], style)
     with pytest.raises(ValueError, match="1 styles for 2 points"):
         chart.markers.set_group("g", [1.0, 2.0], [1.0, 2.0], [style])
+
+
+def test_heatmap_marks_the_current_state(qtbot):
+    chart = show(qtbot, HeatmapChart(), 700, 500)
+    chart.apply_theme(LIGHT)
+    moves, vols, grid = make_grid()
+    chart.show_grid(moves, vols, grid)
+    settle(qtbot, chart)
+    assert [list(a) for a in chart.markers.data("current")] == [[0.0], [0.0]]
+    image = chart.grab().toImage()
+    vb = chart.getPlotItem().getViewBox()
+    p = chart.mapFromScene(vb.mapViewToScene(QtCore.QPointF(0.0, 0.0)))
+    ink = min(LIGHT.background, LIGHT.foreground, key=lambda c: QtGui.QColor(c).lightnessF())
+    assert image.pixelColor(p.x(), p.y()).name() == ink                      # the centre of the "+"
+    chart.show_grid(moves + 0.5, vols, grid)                                  # (0, 0) outside the grid: no marker
+    assert chart.markers.data("current")[0].size == 0

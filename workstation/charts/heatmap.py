@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui
 from ._base import (ChartBase, CompactAxis, Crosshair, PercentAxis, SnapResult, VolPointsAxis, cosmetic_pen,
                     nearest_index, nice_ceil, qcolor)
 from .contour import zero_contour
+from .markers import MarkerLayer, MarkerStyle, marker_pen
 from .format import fmt_pct, fmt_usd, fmt_vol_pts
 
 
@@ -80,9 +81,7 @@ class HeatmapChart(ChartBase):
         self.zero_contour.setParentItem(self.image)      # contour in image pixel coordinates, follows setRect
         self.zero_contour.setZValue(5)
         self.zero_contour.setPos(0.5, 0.5)                 # segment ends are cell indices; pixels centre at +0.5
-        self.current = pg.ScatterPlotItem(symbol="+", size=14)
-        self.current.setZValue(6)
-        pi.addItem(self.current)
+        self.markers = MarkerLayer(pi.getViewBox())       # the current state (0, 0); see markers.py
         self.crosshair = Crosshair(self, self._snap)
         self._moves = np.empty(0)
         self._vols = np.empty(0)
@@ -102,8 +101,9 @@ class HeatmapChart(ChartBase):
         # darker of the theme's background / foreground so they stay visible in both themes
         ink = min(theme.background, theme.foreground, key=lambda c: QtGui.QColor(c).lightnessF())
         self.zero_contour.setPen(cosmetic_pen(ink, QtCore.Qt.PenStyle.DashLine))
-        self.current.setPen(cosmetic_pen(ink))
-        self.current.setBrush(pg.mkBrush(ink))
+        self._current_style = MarkerStyle("+", 14, marker_pen(ink), pg.mkBrush(ink))
+        x, y = self.markers.data("current")
+        self.markers.set_group("current", x, y, self._current_style)
         self.crosshair.apply_theme(theme)
 
     def show_grid(self, moves: np.ndarray, vol_shifts: np.ndarray, grid: np.ndarray, live: bool = False,
@@ -145,8 +145,8 @@ class HeatmapChart(ChartBase):
         x, y, connect = contour if contour is not None else zero_contour(grid)   # x = move index, y = vol index
         self.zero_contour.setData(x, y, connect=connect)
         inside = moves[0] <= 0 <= moves[-1] and vols[0] <= 0 <= vols[-1]
-        if inside != (len(self.current.getData()[0]) == 1):
-            self.current.setData(x=[0.0] if inside else [], y=[0.0] if inside else [])
+        if inside != (len(self.markers.data("current")[0]) == 1):
+            self.markers.set_group("current", [0.0] if inside else [], [0.0] if inside else [], self._current_style)
         self._set_view((rect.left(), rect.right()), (rect.top(), rect.bottom()))
         self._set_title("P&L heatmap: index move \u00d7 vol shift")
         self.crosshair.hide()
@@ -159,7 +159,7 @@ class HeatmapChart(ChartBase):
         self._moves, self._vols, self._grid = np.empty(0), np.empty(0), np.empty((0, 0))
         self.image.clear()
         self.zero_contour.setData([], [])
-        self.current.setData(x=[], y=[])
+        self.markers.set_group("current", [], [], self._current_style)
         self.crosshair.hide()
         self._set_title("P&L heatmap")
         self._set_view((-0.2, 0.2), (-0.3, 0.3))
