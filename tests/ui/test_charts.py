@@ -332,9 +332,13 @@ def test_breakdown_heights_and_floor(qtbot):
     np.testing.assert_allclose(h["core"], [1000.0, 400.0, 60.0])
     np.testing.assert_allclose(h["mr3"], [200.0, 0.0, 10.0])
     np.testing.assert_allclose(chart.stack_totals(), [1275.0, 410.0, 75.0])
-    np.testing.assert_allclose(chart.bars["mr3"].opts["y0"], [1000.0, 400.0, 60.0])     # stacked on the core
-    np.testing.assert_allclose(chart.bars["mr9"].opts["y0"], [1255.0, 410.0, 75.0])
-    np.testing.assert_array_equal(chart.bars["core"].opts["x"], [0.0, 1.0, 2.0])
+    np.testing.assert_allclose(chart.component("mr3")[2], [1000.0, 400.0, 60.0])       # stacked on the core
+    np.testing.assert_allclose(chart.component("mr9")[2], [1255.0, 410.0, 75.0])
+    np.testing.assert_array_equal(chart.component("core")[0], [0.0, 1.0, 2.0])
+    # drawn by one item: 5 components x 3 units, each bar in its component's colour
+    assert len(chart.stack.opts["height"]) == 15
+    assert [b.color().name() for b in chart.stack.opts["brushes"][::3]] == [
+        chart._colours(chart.theme)[k] for k in ("core", "mr3", "mr4", "mr5", "mr9")]
     assert chart.unit_names() == ["BTC-USD", "ETH-USD", "SOL-USD"]
     ticks = chart.getPlotItem().getAxis("bottom")._tickLevels[0]
     assert [t[1] for t in ticks] == ["BTC-USD", "ETH-USD", "SOL-USD"]
@@ -352,11 +356,12 @@ def test_breakdown_reuses_items_when_unit_count_changes(qtbot):
     qtbot.addWidget(chart)
     chart.show_result(make_result((make_unit("BTC-USD", UNIT_A), make_unit("ETH-USD", UNIT_B),
                                    make_unit("SOL-USD", UNIT_C))))
-    bars = {k: id(v) for k, v in chart.bars.items()}
+    stack_id = id(chart.stack)
     floor_id = id(chart.mr7_floor)
     pool = [id(t) for t in chart._total_labels]
     chart.show_result(make_result((make_unit("ETH-USD", UNIT_B),)))
-    assert {k: id(v) for k, v in chart.bars.items()} == bars and id(chart.mr7_floor) == floor_id
+    assert id(chart.stack) == stack_id and id(chart.mr7_floor) == floor_id
+    assert len(chart.stack.opts["height"]) == 5                            # 5 components x 1 unit
     assert [id(t) for t in chart._total_labels] == pool                  # pool kept, extra labels hidden
     assert [t.isVisible() for t in chart._total_labels] == [True, False, False]
     np.testing.assert_allclose(chart.stack_totals(), [410.0])
@@ -366,7 +371,7 @@ def test_breakdown_reuses_items_when_unit_count_changes(qtbot):
     assert chart.is_empty()
     assert chart.empty_text.isVisible()
     assert chart.empty_text.textItem.toPlainText() == "No risk units in multi-currency mode"
-    assert all(len(b.opts["x"]) == 0 for b in chart.bars.values())
+    assert len(chart.stack.opts["x"]) == 0
     assert not any(t.isVisible() for t in chart._total_labels)
     chart.show_result(make_result((make_unit("BTC-USD", UNIT_A),)))
     assert not chart.empty_text.isVisible()

@@ -47,7 +47,8 @@ def _set_text(item: pg.TextItem, text: str) -> None:
 class MrBreakdownChart(ChartBase):
     """Per risk unit: stacked bars of max(MR1, MR2, MR6), MR3, MR4, MR5, MR9; MR7 as a line when it is the floor.
 
-    Items created once: one ``BarGraphItem`` per component (updated with ``setOpts``), one ``PlotDataItem`` of
+    Items created once: one ``BarGraphItem`` with every component of every unit (updated with ``setOpts``), one
+    ``PlotDataItem`` of
     MR7 floor segments (connect="pairs"), pools of text labels grown to the largest number of units seen (extra
     labels hidden), an empty-state text, the legend and the crosshair.
     """
@@ -60,11 +61,16 @@ class MrBreakdownChart(ChartBase):
         self._show_grid(x=False, y=True)
         self._set_axis_label("left", "Margin (USD)")
         self.legend = self._add_legend(columns=3, below=True)
-        self.bars: dict[str, pg.BarGraphItem] = {}
+        # every component of every unit in one BarGraphItem (one brush per bar): five items cost five paints and
+        # five setOpts per drag step; the legend shows one sample bar per component
+        self.stack = pg.BarGraphItem(x=np.empty(0), height=np.empty(0), y0=np.empty(0), width=BAR_WIDTH)
+        pi.addItem(self.stack)
+        self._samples = {key: pg.BarGraphItem(x=np.empty(0), height=np.empty(0), width=BAR_WIDTH)
+                         for key, _text in COMPONENTS}
         for key, text in COMPONENTS:
-            bar = pg.BarGraphItem(x=np.empty(0), height=np.empty(0), y0=np.empty(0), width=BAR_WIDTH, name=text)
-            pi.addItem(bar)
-            self.bars[key] = bar
+            self.legend.addItem(self._samples[key], text)
+        self._components: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._brushes: dict[str, QtGui.QBrush] = {}
         # MR7 as an outlined box over the stack, only for units where it is the floor (MMR = MR7)
         self.mr7_floor = pg.BarGraphItem(x=np.empty(0), height=np.empty(0), y0=np.empty(0),
                                          width=BAR_WIDTH + 0.12, name="MR7 floor")
@@ -94,8 +100,10 @@ class MrBreakdownChart(ChartBase):
     def _apply_theme_items(self, theme: Any) -> None:
         colours = self._colours(theme)
         edge = cosmetic_pen(theme.surface)
-        for key, bar in self.bars.items():
-            bar.setOpts(brush=pg.mkBrush(colours[key]), pen=edge)
+        self._brushes = {key: pg.mkBrush(colours[key]) for key, _ in COMPONENTS}
+        for key, sample in self._samples.items():
+            sample.setOpts(brush=self._brushes[key], pen=edge)
+        self.stack.setOpts(pen=edge, brushes=self._stack_brushes())
         self.mr7_floor.setOpts(pen=cosmetic_pen(theme.negative, QtCore.Qt.PenStyle.DashLine),
                                brush=pg.mkBrush(qcolor(theme.negative, 40)))
         self.empty_text.setColor(qcolor(theme.muted))
@@ -130,11 +138,14 @@ class MrBreakdownChart(ChartBase):
         n = len(self._rows)
         x = np.arange(n, dtype=float)
         base = np.zeros(n)
+        self._components = {}
         for key, _ in COMPONENTS:
             h = np.array([c[key] for _, c in self._rows])
-            self._set_bars(self.bars[key], x, h, base.copy())
+            self._components[key] = (x, h, base.copy())
             base = base + h
         totals = base
+        self._set_bars(self.stack, *(np.concatenate(parts) for parts in zip(*self._components.values())),
+                       brushes=self._stack_brushes())
         mr7 = np.array([c["mr7"] for _, c in self._rows])
         floor = mr7 > totals
         self._set_bars(self.mr7_floor, x[floor], mr7[floor], np.zeros(int(floor.sum())))
@@ -168,14 +179,23 @@ class MrBreakdownChart(ChartBase):
         self._set_view((-0.6, n - 0.4), (-0.02 * y_max, y_max))
 
     @staticmethod
-    def _set_bars(bar: pg.BarGraphItem, x: np.ndarray, height: np.ndarray, y0: np.ndarray) -> None:
-        """setOpts only when the bars change (it rebuilds the item's picture; most components stay put while the
+    def _set_bars(bar: pg.BarGraphItem, x: np.ndarray, height: np.ndarray, y0: np.ndarray, **more: Any) -> None:
+        """setOpts only when the bars change (it rebuilds the item's picture; often nothing moves while the
         spot-in-use amount is dragged)."""
         o = bar.opts
         if all(isinstance(o.get(k), np.ndarray) and np.array_equal(o[k], v)
-               for k, v in (("x", x), ("height", height), ("y0", y0))):
+               for k, v in (("x", x), ("height", height), ("y0", y0))) and all(o.get(k) == v for k, v in more.items()):
             return
-        bar.setOpts(x=x, height=height, y0=y0)
+        bar.setOpts(x=x, height=height, y0=y0, **more)
+
+    def _stack_brushes(self) -> list[QtGui.QBrush]:
+        """One brush per bar of ``stack``: component by component, each over all units."""
+        n = len(self._rows)
+        return [self._brushes[key] for key, _ in COMPONENTS for _ in range(n)]
+
+    def component(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x, height, y0) of one stacked component over the units, as drawn."""
+        return self._components.get(key, (np.empty(0), np.empty(0), np.empty(0)))
 
     def _y_max(self) -> float:
         """Top of the view: the tallest bar plus room for its "MMR ..." label (about 28 px at the current height)."""
@@ -218,8 +238,8 @@ class MrBreakdownChart(ChartBase):
 
     def clear(self) -> None:
         self._rows = []
-        for bar in self.bars.values():
-            bar.setOpts(x=np.empty(0), height=np.empty(0), y0=np.empty(0))
+        self._components = {}
+        self.stack.setOpts(x=np.empty(0), height=np.empty(0), y0=np.empty(0), brushes=[])
         self.mr7_floor.setOpts(x=np.empty(0), height=np.empty(0), y0=np.empty(0))
         for item in self._dominant_labels + self._total_labels:
             item.hide()
@@ -233,7 +253,7 @@ class MrBreakdownChart(ChartBase):
 
     # inspection helpers (tests, status bar) ---------------------------------------------------------------------
     def heights(self) -> dict[str, np.ndarray]:
-        return {k: np.asarray(b.opts["height"], dtype=float) for k, b in self.bars.items()}
+        return {k: np.asarray(self.component(k)[1], dtype=float) for k, _ in COMPONENTS}
 
     def stack_totals(self) -> np.ndarray:
         h = self.heights()
