@@ -750,8 +750,8 @@ def test_heatmap_live_updates_hold_the_colour_scale(qtbot):
     assert chart.levels() == pytest.approx((-800.0, 800.0))
     chart.show_grid(moves, vols, grid * 0.6, live=True)               # 438: inside [400, 800] -> kept
     assert chart.levels() == pytest.approx((-800.0, 800.0))
-    chart.show_grid(moves, vols, grid * 1.5, live=True)               # 1095 leaves it: nice_ceil(1.25 x 1095) = 1500
-    assert chart.levels() == pytest.approx((-1500.0, 1500.0))
+    chart.show_grid(moves, vols, grid * 1.5, live=True)               # 1095 leaves it: nice_ceil(1.5 x 1095) = 2000
+    assert chart.levels() == pytest.approx((-2000.0, 2000.0))
     chart.show_grid(moves, vols, grid * 1.5)                          # committed: nice_ceil(1095) = 1200
     assert chart.levels() == pytest.approx((-1200.0, 1200.0))
 
@@ -803,3 +803,14 @@ def test_heatmap_marks_the_current_state(qtbot):
     assert image.pixelColor(p.x(), p.y()).name() == ink                      # the centre of the "+"
     chart.show_grid(moves + 0.5, vols, grid)                                  # (0, 0) outside the grid: no marker
     assert chart.markers.data("current")[0].size == 0
+
+
+def test_held_range_grows_on_the_side_the_data_left_it(qtbot):
+    chart = StressChart()
+    qtbot.addWidget(chart)
+    assert chart._held_y(0.0, 100.0, live=False) == (0.0, 100.0)          # committed: exact
+    assert chart._held_y(10.0, 90.0, live=True) == (0.0, 100.0)           # inside, fills 80 %: kept
+    # out at the top: the bottom stays, the top gets half the data's span (140) of room: 150 + 70
+    assert chart._held_y(10.0, 150.0, live=True) == pytest.approx((0.0, 220.0))
+    # back inside but filling 90 / 220 < half: refitted with 10 % of the span on each side
+    assert chart._held_y(10.0, 100.0, live=True) == pytest.approx((1.0, 109.0))

@@ -490,25 +490,35 @@ class ChartBase(pg.PlotWidget):
             if isinstance(item, pg.TextItem):
                 item.updateTransform()
 
-    # share of the held span the data must still fill, and room added when the data leave it (live updates)
+    # share of the held span the data must still fill; room added on the side the data grew out of; room on both
+    # sides when the range is refitted (live updates only, see _held_y)
     HOLD_MIN_FILL = 0.5
-    HOLD_HEADROOM = 0.25
+    HOLD_GROWTH_ROOM = 0.5
+    HOLD_REFIT_ROOM = 0.1
 
     def _held_y(self, lo: float, hi: float, live: bool) -> tuple[float, float]:
         """The y range to show for data padded to ``[lo, hi]``.
 
         Not live: exactly ``[lo, hi]`` (what the view fits to after any committed change). Live (a drag preview):
-        the range shown so far is kept while the data stay inside it and fill at least ``HOLD_MIN_FILL`` of it; when
-        they leave it, the new range gets ``HOLD_HEADROOM`` of extra room on each side. A steady axis is easier to
-        read while dragging, and a frame that keeps its range redraws neither axis nor grid.
+        the range shown so far is kept while the data stay inside it and fill at least ``HOLD_MIN_FILL`` of it.
+        When they grow out of it, it extends on that side by ``HOLD_GROWTH_ROOM`` of the data's span (a drag pushes
+        the P&L one way: a few extensions cover a whole drag); when they shrink below the fill, it is refitted with
+        ``HOLD_REFIT_ROOM`` on each side. A steady axis is easier to read while dragging, and a frame that keeps its
+        range redraws neither axis nor grid (a range change made a drag step ~3 ms dearer).
         """
         held = getattr(self, "_y_hold", None)
         if live and held is not None:
             h0, h1 = held
-            if h0 <= lo and hi <= h1 and (hi - lo) >= self.HOLD_MIN_FILL * (h1 - h0):
+            span = hi - lo
+            if h0 <= lo and hi <= h1 and span >= self.HOLD_MIN_FILL * (h1 - h0):
                 return held
-            room = self.HOLD_HEADROOM * (hi - lo)
-            lo, hi = lo - room, hi + room
+            grown = (min(lo - self.HOLD_GROWTH_ROOM * span, h0) if lo < h0 else h0,
+                     max(hi + self.HOLD_GROWTH_ROOM * span, h1) if hi > h1 else h1)
+            if (lo < h0 or hi > h1) and span >= self.HOLD_MIN_FILL * (grown[1] - grown[0]):
+                lo, hi = grown
+            else:
+                room = self.HOLD_REFIT_ROOM * span
+                lo, hi = lo - room, hi + room
         self._y_hold = (lo, hi)
         return lo, hi
 

@@ -15,6 +15,9 @@ from .markers import MarkerLayer, MarkerStyle, marker_pen
 from .format import fmt_pct, fmt_usd, fmt_vol_pts
 
 
+LIVE_LEVEL_ROOM = 1.5        # a live colour scale that must grow takes this much room over max |P&L|
+
+
 def _redness(c: QtGui.QColor) -> float:
     return c.redF() - max(c.greenF(), c.blueF())
 
@@ -115,7 +118,7 @@ class HeatmapChart(ChartBase):
         levels are ``(-L, +L)`` with ``L = nice_ceil(max |P&L|)`` over the finite cells: a round number, which also
         keeps the colour scale (and its axis) still while a drag moves the P&L inside it. ``live`` (a drag preview)
         keeps the current scale while max |P&L| stays between half of it and all of it, and otherwise rounds up
-        from 1.25 x max |P&L|, so that a drag in one direction changes the scale only every few steps.
+        from ``LIVE_LEVEL_ROOM`` x max |P&L|, so that a whole drag changes the scale only a few times.
         ``contour``: ``contour.zero_contour(grid)`` when already traced (the compute worker does), else traced here."""
         moves = np.asarray(moves, dtype=float)
         vols = np.asarray(vol_shifts, dtype=float)
@@ -133,7 +136,7 @@ class HeatmapChart(ChartBase):
         if live and current > 0.0 and 0.5 * current <= level <= current:
             level = current
         elif level > 0.0:
-            level = nice_ceil(level * (1.25 if live else 1.0))
+            level = nice_ceil(level * (LIVE_LEVEL_ROOM if live else 1.0))
         else:
             level = 1.0
         levels = (-level, level)
