@@ -79,7 +79,27 @@ def cold_start(db_path: str) -> None:
     window.close()
 
 
-def drag(db_path: str, steps: str = "40") -> None:
+def host_reference_ms() -> float:
+    """Median time of a fixed CPU workload (a Python loop and a numpy pass): the speed the shared machine gives
+    right now. Reported next to GUI timings, so that a slow phase of the host is visible as such."""
+    import numpy as np
+    x = np.linspace(0.0, 1.0, 100_000)
+
+    def work() -> float:
+        s = 0
+        for i in range(20_000):
+            s += i * i
+        return float(np.exp(x).sum()) + s
+
+    times = []
+    for _ in range(25):
+        t0 = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times) * 1e3)
+
+
+def drag(db_path: str, steps: str = "100") -> None:
     """Drag the real spot-in-use slider over the desk book: value change -> result shown -> paint flushed."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -100,6 +120,7 @@ def drag(db_path: str, steps: str = "40") -> None:
         window.close()
         _emit({"error": f"spot in use control disabled for unit {window.selected_unit!r}"})
         return
+    reference_before = host_reference_ms()
     shown: list[float] = []
     window.resultShown.connect(lambda _r: shown.append(time.perf_counter()))
     control.slider.setSliderDown(True)
@@ -115,6 +136,7 @@ def drag(db_path: str, steps: str = "40") -> None:
         app.processEvents()                     # the repaint the result scheduled
         samples.append(time.perf_counter() - t0)
     control.slider.setSliderDown(False)
+    reference_after = host_reference_ms()
     t, s = from_samples(samples), from_samples(to_shown)
     visible = [name for name, c in window.charts.items() if c.isVisible()]
     if os.environ.get("BENCH_STEPS"):        # per-step figures, for looking at the slow steps
@@ -122,6 +144,7 @@ def drag(db_path: str, steps: str = "40") -> None:
                           "shown_ms": [round(x * 1e3, 2) for x in to_shown]}), flush=True)
     _emit({"median_ms": t.median_ms, "p95_ms": t.p95_ms, "steps": t.runs, "unit": window.selected_unit,
            "shown_median_ms": s.median_ms, "shown_p95_ms": s.p95_ms, "visible_charts": visible,
+           "step_ms": [x * 1e3 for x in samples], "host_reference_ms": [reference_before, reference_after],
            "paint_ms_by_chart": _paint_costs(app, window)})
     window.close()
 

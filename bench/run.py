@@ -140,6 +140,9 @@ def big_book(report: Report, n: int) -> None:
     report.add(f"  spot-in-use re-evaluation at {r['n']} positions", f"{r['evaluate_ms']:.2f} ms")
 
 
+DRAG_RUNS = 3
+
+
 def gui(report: Report, tmp: Path, portfolio, market) -> None:
     try:
         from workstation.app import create_main_window  # noqa: F401
@@ -163,19 +166,30 @@ def gui(report: Report, tmp: Path, portfolio, market) -> None:
                f"{med * 1e3:.0f} ms (in-process part {np.median(in_process) * 1e3:.0f} ms)", "<= 1.5 s",
                _verdict(med <= 1.5))
     from db.store import Store
-    desk_db = tmp / "desk.db"
-    with Store(desk_db) as store:
-        store.save_market("synthetic", market)
-        store.save_portfolio(portfolio, market_name="synthetic")
-    r = run_job("drag", str(desk_db), env=env, timeout=300)
-    if "error" in r:
-        report.add("GUI drag of spot in use, desk", f"failed: {r['error']}")
-        return
+    runs = []
+    for k in range(DRAG_RUNS):          # a fresh database each time: a drag commits its last spot-in-use amount
+        desk_db = tmp / f"desk{k}.db"
+        with Store(desk_db) as store:
+            store.save_market("synthetic", market)
+            store.save_portfolio(portfolio, market_name="synthetic")
+        r = run_job("drag", str(desk_db), env=env, timeout=300)
+        if "error" in r:
+            report.add("GUI drag of spot in use, desk", f"failed: {r['error']}")
+            return
+        runs.append(r)
+    pooled = np.concatenate([r["step_ms"] for r in runs])
+    p95 = float(np.percentile(pooled, 95))
+    r = runs[0]
     report.add(f"GUI drag of spot in use, desk: value change -> result shown -> repainted (real spotInUseControl, "
-               f"unit {r['unit']}, {r['steps']} steps; visible charts: {', '.join(r['visible_charts']) or 'none'})",
-               f"{r['median_ms']:.2f} ms (p95 {r['p95_ms']:.2f})", "p95 <= 16 ms", _verdict(r["p95_ms"] <= 16))
+               f"unit {r['unit']}, {DRAG_RUNS} runs x {r['steps']} steps pooled; visible charts: "
+               f"{', '.join(r['visible_charts']) or 'none'})",
+               f"{np.median(pooled):.2f} ms (p95 {p95:.2f})", "p95 <= 16 ms", _verdict(p95 <= 16))
+    for k, r in enumerate(runs):
+        report.add(f"  run {k + 1}: host reference workload before/after "
+                   f"{r['host_reference_ms'][0]:.2f}/{r['host_reference_ms'][1]:.2f} ms",
+                   f"{r['median_ms']:.2f} ms (p95 {r['p95_ms']:.2f})")
     report.add("  of which value change -> result shown (worker: evaluate + chart data; GUI: dashboard and charts updated)",
-               f"{r['shown_median_ms']:.2f} ms (p95 {r['shown_p95_ms']:.2f})")
+               f"{np.median([x['shown_median_ms'] for x in runs]):.2f} ms")
     report.add("  one full repaint per visible chart (offscreen)",
                ", ".join(f"{k} {v:.1f} ms" for k, v in r["paint_ms_by_chart"].items()))
 
