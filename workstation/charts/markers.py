@@ -4,7 +4,8 @@ A ``ScatterPlotItem`` pays about 0.3 ms of Python per paint whatever its size (v
 its points through numpy, the fragment atlas) and as much again per ``setData``. The stress chart redraws three of
 them, for 24 points in all, at every step of a spot-in-use drag: about a tenth of the frame (measured by hiding
 them). ``MarkerLayer`` keeps a few named groups of points, each point with one of a few styles, and draws them at a
-fixed pixel size (like pyqtgraph's pxMode) with pyqtgraph's own symbol shapes.
+fixed pixel size (like pyqtgraph's pxMode) with pyqtgraph's own symbol shapes, each style rendered once into a
+pixmap and stamped at every point.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class MarkerLayer(QtWidgets.QGraphicsObject):
         super().__init__()
         self._vb = viewbox
         self._groups: dict[str, tuple[np.ndarray, np.ndarray, tuple[MarkerStyle, ...]]] = {}
+        self._sprites: dict[tuple[int, float], tuple[MarkerStyle, QtGui.QPixmap, float]] = {}
         viewbox.addItem(self, ignoreBounds=True)    # data coordinates, stacked by z with the plot's other items
         self.setZValue(z)
         viewbox.sigRangeChanged.connect(self._moved)
@@ -47,6 +49,8 @@ class MarkerLayer(QtWidgets.QGraphicsObject):
         if xs.shape != ys.shape:
             raise ValueError(f"marker group {name!r}: {xs.size} x values for {ys.size} y values")
         per_point = (styles,) * xs.size if isinstance(styles, MarkerStyle) else tuple(styles)
+        live = {id(st) for group in self._groups.values() for st in group[2]} | {id(st) for st in per_point}
+        self._sprites = {k: v for k, v in self._sprites.items() if k[0] in live}    # styles of an old theme go
         if len(per_point) != xs.size:
             raise ValueError(f"marker group {name!r}: {len(per_point)} styles for {xs.size} points")
         self._groups[name] = (xs, ys, per_point)
@@ -66,7 +70,8 @@ class MarkerLayer(QtWidgets.QGraphicsObject):
     def paint(self, painter: QtGui.QPainter, option: Any, widget: Any = None) -> None:
         base = painter.transform()       # data -> device (affine: the ViewBox only scales and translates)
         m11, m12, m21, m22, dx, dy = base.m11(), base.m12(), base.m21(), base.m22(), base.dx(), base.dy()
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        dpr = widget.devicePixelRatioF() if widget is not None else 1.0
+        painter.resetTransform()
         for xs, ys, styles in self._groups.values():
             if xs.size == 0:
                 continue
@@ -75,11 +80,32 @@ class MarkerLayer(QtWidgets.QGraphicsObject):
             for cx, cy, style in zip(px, py, styles):
                 if cx != cx or cy != cy:      # NaN: not drawn
                     continue
-                painter.setTransform(QtGui.QTransform(style.size, 0.0, 0.0, style.size, cx, cy))
-                painter.setPen(style.pen)
-                painter.setBrush(style.brush)
-                painter.drawPath(Symbols[style.symbol])
+                image, half = self._sprite(style, dpr)
+                painter.drawPixmap(QtCore.QPointF(cx - half, cy - half), image)
         painter.setTransform(base)
+
+    def _sprite(self, style: MarkerStyle, dpr: float) -> tuple[QtGui.QPixmap, float]:
+        """The symbol drawn once (antialiased) into a pixmap, then stamped at each point like pyqtgraph's atlas."""
+        key = (id(style), dpr)
+        hit = self._sprites.get(key)
+        if hit is not None and hit[0] is style:
+            return hit[1], hit[2]
+        side = int(np.ceil(style.size + 2.0 * max(style.pen.widthF(), 1.0) + 2.0))
+        image = QtGui.QPixmap(int(np.ceil(side * dpr)), int(np.ceil(side * dpr)))
+        image.setDevicePixelRatio(dpr)
+        image.fill(QtCore.Qt.GlobalColor.transparent)
+        p = QtGui.QPainter(image)
+        try:
+            p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+            p.translate(side / 2.0, side / 2.0)
+            p.scale(style.size, style.size)
+            p.setPen(style.pen)
+            p.setBrush(style.brush)
+            p.drawPath(Symbols[style.symbol])
+        finally:
+            p.end()
+        self._sprites[key] = (style, image, side / 2.0)
+        return image, side / 2.0
 
     # -- internals -----------------------------------------------------------------------------------------------
     def _moved(self, *_args: Any) -> None:
