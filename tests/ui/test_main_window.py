@@ -516,3 +516,24 @@ def test_margin_first_then_the_liquidation_moves_from_the_curve_job(qtbot, windo
     assert window.result.liq_shock == pytest.approx(expected)
     text = window.summary.values["liq"].text()
     assert f"{abs(expected[0]) * 100:.1f}" in text.replace("\u2212", "-"), text
+
+
+def test_busy_indicator_only_for_computations_still_running_after_a_moment(qtbot, window):
+    """A drag preview answers in milliseconds: flashing "Computing..." on and off would cost two repaint passes
+    per step. The label appears only for a computation still running after BUSY_INDICATOR_DELAY_MS."""
+    import threading
+
+    wait_settled(qtbot, window)
+    label = window.busy_label
+    window.compute.submit("test-fast", lambda: None)
+    assert label.text() == ""                                   # not shown at once
+    qtbot.waitUntil(lambda: not window.compute.is_busy(), timeout=WAIT_MS)
+    assert label.text() == "" and not window._busy_timer.isActive()
+
+    release = threading.Event()
+    window.compute.submit("test-slow", lambda: release.wait(10.0))
+    assert label.text() == ""
+    qtbot.waitUntil(lambda: label.text() != "", timeout=WAIT_MS)  # after the delay, while still running
+    release.set()
+    qtbot.waitUntil(lambda: not window.compute.is_busy(), timeout=WAIT_MS)
+    assert label.text() == ""
