@@ -1,4 +1,5 @@
-"""Shared chart machinery: default palette, axes with our number formats, crosshair readout, PNG export.
+"""Shared chart machinery: default palette, pens and ranges, the ChartBase widget (theme, title, legend, grid, view
+range, PNG export). The axes are in axes.py, the crosshair in crosshair.py.
 
 Every chart is a plain ``pg.PlotWidget`` subclass with no module-level state (finplot's globals are the contrast):
 items are created once in ``__init__`` and then updated in place, view ranges are set from the data (auto-range is
@@ -9,15 +10,13 @@ off), and colours come only from a theme object passed to ``apply_theme`` (duck-
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from .format import fmt_compact, fmt_pct, fmt_ratio, fmt_vol_pts
 from .grid import GridLines
 
 
@@ -114,213 +113,6 @@ def finite_values(*arrays: Any) -> np.ndarray:
         return np.empty(0)
     v = np.concatenate(parts)
     return v[np.isfinite(v)]
-
-
-# ---------------------------------------------------------------------------------------------------------------- axes
-
-
-class _FormattedAxis(pg.AxisItem):
-    """AxisItem with our own tick text and no automatic SI prefix (which would rescale USD by 1e-6 for 'M')."""
-
-    def __init__(self, orientation: str, **kw: Any) -> None:
-        super().__init__(orientation, **kw)
-        self.enableAutoSIPrefix(False)
-        font = QtGui.QFont()
-        font.setPointSize(TICK_FONT_PT)
-        # major + minor ticks only: the third tick level makes the grid a dense mesh
-        self.setStyle(tickFont=font, autoExpandTextSpace=True, maxTickLevel=1)
-
-    def format_value(self, v: float, spacing: float) -> str:  # pragma: no cover - overridden
-        return str(v)
-
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
-        """pyqtgraph's tick values, remembered for the last range: the axis and its chart's ``GridLines`` both ask
-        for them at each repaint after a range change."""
-        lo, hi = sorted((minVal, maxVal))
-        key = (lo, hi, round(size, 1), self.scale, tuple(self.logMode) if isinstance(self.logMode, list)
-               else self.logMode, self._tickDensity, repr(self._tickSpacing))
-        memo = getattr(self, "_tick_memo", None)
-        if memo is not None and memo[0] == key:
-            return memo[1]
-        levels = super().tickValues(minVal, maxVal, size)
-        self._tick_memo = (key, levels)
-        return levels
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [self.format_value(v, spacing) for v in values]
-
-
-class PercentAxis(_FormattedAxis):
-    """Data in fractions (0.12), ticks in percent ("+12 %")."""
-
-    MIN_MAJOR_PX = 56.0             # room for a "−20 %" label between major ticks
-
-    def __init__(self, orientation: str, **kw: Any) -> None:
-        super().__init__(orientation, **kw)
-        self.setTickDensity(1.6)    # -100..+100 % gets 20 % steps rather than 50 % on a wide axis
-        # end labels (e.g. "+50 %" at the right edge) may overhang the axis by up to 24 px instead of vanishing
-        self.setStyle(hideOverlappingLabels=24)
-
-    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:
-        """pyqtgraph's spacing, made coarser (1-2-5 steps) when major labels would be closer than MIN_MAJOR_PX."""
-        levels = super().tickSpacing(minVal, maxVal, size)
-        span = abs(maxVal - minVal)
-        if not levels or size <= 0 or span <= 0:
-            return levels
-        per_px = span / size
-        major = levels[0][0]
-        if major / per_px >= self.MIN_MAJOR_PX:
-            return levels
-        while major / per_px < self.MIN_MAJOR_PX:
-            exp = math.floor(math.log10(major) + 1e-12)
-            mant = major / 10.0 ** exp
-            major = (2.0 if mant < 1.5 else 5.0 if mant < 3.5 else 10.0) * 10.0 ** exp
-        exp = math.floor(math.log10(major) + 1e-12)
-        minor = major / (5.0 if round(major / 10.0 ** exp) == 5 else 2.0)
-        return [(major, 0.0), (minor, 0.0)]
-
-    def format_value(self, v: float, spacing: float) -> str:
-        step = spacing * 100
-        decimals = 0 if step >= 1 or step <= 0 else min(3, int(math.ceil(-math.log10(step))))
-        return fmt_pct(v, decimals)
-
-
-class CompactAxis(_FormattedAxis):
-    """USD ticks as 1.2k / 3.4M."""
-
-    def format_value(self, v: float, spacing: float) -> str:
-        if abs(v) < spacing * 1e-6:
-            return "0"
-        decimals = 1
-        if spacing >= 1 and abs(v) >= 1000:
-            # enough decimals to tell neighbouring ticks apart
-            base = 1e3 if abs(v) < 1e6 else 1e6 if abs(v) < 1e9 else 1e9
-            step = spacing / base
-            decimals = 0 if step >= 1 else min(3, int(math.ceil(-math.log10(step) - 1e-9)))
-        return fmt_compact(v, decimals)
-
-
-class VolPointsAxis(_FormattedAxis):
-    """Vol shift as the engine gives it (absolute, in vol fractions: 0.10) shown in vol points ("+10")."""
-
-    def format_value(self, v: float, spacing: float) -> str:
-        step = spacing * 100
-        decimals = 0 if step >= 1 or step <= 0 else min(3, int(math.ceil(-math.log10(step))))
-        return fmt_vol_pts(v * 100, decimals).replace(" pts", "")
-
-
-class LogRatioAxis(_FormattedAxis):
-    """Right-hand axis of log10-transformed margin ratios: ticks show the ratio itself."""
-
-    def __init__(self, orientation: str, **kw: Any) -> None:
-        super().__init__(orientation, **kw)
-        self.setLogMode(True)
-
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
-        # pyqtgraph's log ticks repeat each decade in the minor level (log10(1) + k), drawing its label twice
-        levels = super().tickValues(minVal, maxVal, size)
-        seen: set[float] = set()
-        out = []
-        for spacing, values in levels:
-            keep = [v for v in values if round(float(v), 9) not in seen]
-            seen.update(round(float(v), 9) for v in keep)
-            out.append((spacing, keep))
-        return out
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        # label 1, 2 and 5 times a power of ten only; the other log minor ticks stay unlabelled
-        out = []
-        for v in values:
-            r = 10.0 ** v
-            mantissa = r / 10.0 ** math.floor(math.log10(r) + 1e-9)
-            keep = any(abs(mantissa - m) < 1e-6 for m in (1.0, 2.0, 5.0))
-            out.append(f"{r:g}" if keep and r < 1e4 else fmt_ratio(r) if keep else "")
-        return out
-
-
-# ------------------------------------------------------------------------------------------------------------ crosshair
-
-SnapResult = tuple[float, float, str]   # x, y of the snapped point (data units) and the readout HTML
-
-
-class Crosshair:
-    """Vertical + horizontal line and a text readout snapped to the nearest data point.
-
-    Mouse moves arrive through a ``pg.SignalProxy`` limited to ~60 Hz. ``snap(x, y)`` (data units) returns the
-    snapped point and the readout HTML, or None to hide the crosshair. Hidden when the mouse leaves the view.
-
-    No reference cycle back to the chart: ``snap`` is held through a ``WeakMethod`` and the crosshair is a plain
-    object. A chart in a cycle is freed by the cyclic GC, which clears the Python side of its legend LabelItems in
-    arbitrary order while Qt still lays them out ("Error calling Python override of QGraphicsWidget::sizeHint");
-    see tests/ui/test_charts.py::test_teardown_after_export_is_clean.
-    """
-
-    def __init__(self, widget: pg.PlotWidget, snap: Callable[[float, float], SnapResult | None],
-                 viewbox: pg.ViewBox | None = None) -> None:
-        self._snap_ref = weakref.WeakMethod(snap) if hasattr(snap, "__self__") else (lambda: snap)
-        self.viewbox = viewbox or widget.getPlotItem().getViewBox()
-        self.vline = pg.InfiniteLine(angle=90, movable=False)
-        self.hline = pg.InfiniteLine(angle=0, movable=False)
-        self.label = pg.TextItem(anchor=(0, 1))
-        font = QtGui.QFont()
-        font.setPointSize(LABEL_FONT_PT)
-        self.label.setFont(font)
-        for item in (self.vline, self.hline, self.label):
-            item.setZValue(1000)
-            self.viewbox.addItem(item, ignoreBounds=True)
-            item.hide()
-        self.point: tuple[float, float] | None = None
-        self._proxy = pg.SignalProxy(widget.scene().sigMouseMoved, rateLimit=CROSSHAIR_RATE_HZ,
-                                     slot=self._on_proxy)
-
-    # pyqtgraph's SignalProxy delivers a tuple of the original signal's arguments
-    def _on_proxy(self, args: tuple) -> None:
-        self.update_at_scene(args[0])
-
-    def update_at_scene(self, scene_pos: QtCore.QPointF) -> None:
-        vb = self.viewbox
-        if not vb.sceneBoundingRect().contains(scene_pos):
-            self.hide()
-            return
-        p = vb.mapSceneToView(scene_pos)
-        snap = self._snap_ref()
-        result = snap(p.x(), p.y()) if snap is not None else None
-        if result is None:
-            self.hide()
-            return
-        x, y, html = result
-        self.point = (x, y)
-        self.vline.setPos(x)
-        self.hline.setPos(y)
-        self.label.setHtml(html)
-        (x0, x1), (y0, y1) = vb.viewRange()
-        # keep the readout inside the view: it grows towards the centre
-        ax = 1.0 if x > (x0 + x1) / 2 else 0.0
-        ay = 0.0 if y > (y0 + y1) / 2 else 1.0
-        self.label.setAnchor((ax, ay))
-        self.label.setPos(x, y)
-        for item in (self.vline, self.hline, self.label):
-            item.show()
-
-    def hide(self) -> None:
-        self.point = None
-        for item in (self.vline, self.hline, self.label):
-            item.hide()
-
-    def is_visible(self) -> bool:
-        return self.label.isVisible()
-
-    def text(self) -> str:
-        return self.label.textItem.toPlainText()
-
-    def apply_theme(self, theme: Any) -> None:
-        pen = cosmetic_pen(theme.muted, QtCore.Qt.PenStyle.DashLine)
-        self.vline.setPen(pen)
-        self.hline.setPen(pen)
-        self.label.fill = pg.mkBrush(qcolor(theme.surface, 230))
-        self.label.border = pg.mkPen(cosmetic_pen(theme.grid))
-        self.label.setColor(qcolor(theme.foreground))
-        self.label.update()
 
 
 # --------------------------------------------------------------------------------------------------------------- base

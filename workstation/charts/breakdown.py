@@ -8,7 +8,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from ._base import ChartBase, CompactAxis, Crosshair, SnapResult, cosmetic_pen, mix, nearest_index, qcolor, swatch
+from ._base import ChartBase, cosmetic_pen, mix, nearest_index, qcolor, swatch
+from .axes import CompactAxis
+from .crosshair import Crosshair, SnapResult
 from .format import fmt_compact, fmt_usd
 
 # stacked components, bottom to top: (key, legend text)

@@ -8,8 +8,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from ._base import (ChartBase, CompactAxis, Crosshair, PercentAxis, SnapResult, VolPointsAxis, cosmetic_pen,
-                    nearest_index, nice_ceil, qcolor)
+from ._base import ChartBase, cosmetic_pen, nearest_index, nice_ceil, qcolor
+from .axes import CompactAxis, PercentAxis, VolPointsAxis
+from .crosshair import Crosshair, SnapResult
 from .contour import zero_contour
 from .markers import MarkerLayer, MarkerStyle, marker_pen
 from .format import fmt_pct, fmt_usd, fmt_vol_pts

@@ -8,8 +8,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from ._base import (ChartBase, CompactAxis, Crosshair, LogRatioAxis, PercentAxis, SnapResult, cosmetic_pen,
-                    finite_values, nearest_index, padded, qcolor, swatch)
+from ._base import ChartBase, cosmetic_pen, finite_values, nearest_index, padded, qcolor, swatch
+from .axes import CompactAxis, LogRatioAxis, PercentAxis
+from .crosshair import Crosshair, SnapResult
 from .format import fmt_pct, fmt_ratio, fmt_usd
 
 RATIO_LOG_MIN = -2.0      # ratios are drawn on a log10 axis clipped to [0.01, 10 000]

@@ -8,8 +8,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from ._base import (ChartBase, CompactAxis, Crosshair, PercentAxis, SnapResult, cosmetic_pen, finite_values,
-                    nearest_index, padded, qcolor, swatch)
+from ._base import ChartBase, cosmetic_pen, finite_values, nearest_index, padded, qcolor, swatch
+from .axes import CompactAxis, PercentAxis
+from .crosshair import Crosshair, SnapResult
 from .markers import MarkerLayer, MarkerStyle, marker_pen
 from .format import fmt_pct, fmt_usd
 
