@@ -50,9 +50,8 @@ class MrBreakdownChart(ChartBase):
     """Per risk unit: stacked bars of max(MR1, MR2, MR6), MR3, MR4, MR5, MR9; MR7 as a line when it is the floor.
 
     Items created once: one ``BarGraphItem`` with every component of every unit (updated with ``setOpts``), one
-    ``PlotDataItem`` of
-    MR7 floor segments (connect="pairs"), pools of text labels grown to the largest number of units seen (extra
-    labels hidden), an empty-state text, the legend and the crosshair.
+    ``BarGraphItem`` outlining MR7 where it is the floor, pools of text labels grown to the largest number of units
+    seen (extra labels hidden), an empty-state text, the legend (sample bars) and the crosshair.
     """
 
     OBJECT_NAME = "mrBreakdownChart"
