@@ -53,8 +53,9 @@ class ResultsView:
             self.spots = payload.spot_in_use
             self._show_result(payload.result, committed=True)
         elif channel == "preview":
-            # charts first: a chart's scene repaints its view from a queued call, so data handed to it after the
-            # plain widgets' update request would be painted in a second pass of the whole window
+            # charts first: when a chart's QGraphicsScene processes its changes, Qt repaints the window at once
+            # (one pass per scene); with the charts' data in first, the dashboard's repaint joins the first
+            # chart's pass instead of adding a pass of its own
             if payload.charts is not None:
                 self._show_unit_charts(payload.charts, payload.result, live=True)
             self._show_result(payload.result, committed=False)
