@@ -148,6 +148,8 @@ class ChartBase(pg.PlotWidget):
         self.setObjectName(self.OBJECT_NAME)
         self._theme: Any = DEFAULT_PALETTE
         self._title = ""
+        self._title_shown: tuple[str, str] | None = None
+        self._y_hold: tuple[float, float] | None = None      # see _held_y
         self.grid_lines: GridLines | None = None
         pi = self.getPlotItem()
         pi.hideButtons()
@@ -208,7 +210,7 @@ class ChartBase(pg.PlotWidget):
     def _set_title(self, text: str) -> None:
         self._title = text
         shown = (text, self._theme.foreground)
-        if getattr(self, "_title_shown", None) == shown:
+        if self._title_shown == shown:
             return          # setTitle re-lays out the plot: skip it on live updates that keep the same title
         self._title_shown = shown
         pi = self.getPlotItem()
@@ -298,7 +300,7 @@ class ChartBase(pg.PlotWidget):
         ``HOLD_REFIT_ROOM`` on each side. A steady axis is easier to read while dragging, and a frame that keeps its
         range redraws neither axis nor grid (a range change made a drag step ~3 ms dearer).
         """
-        held = getattr(self, "_y_hold", None)
+        held = self._y_hold
         if live and held is not None:
             h0, h1 = held
             span = hi - lo
@@ -365,6 +367,12 @@ class ChartBase(pg.PlotWidget):
         if not image.save(path, "PNG"):
             raise OSError(f"{path}: could not write PNG")
         return path
+
+
+def set_text(item: pg.TextItem, text: str) -> None:
+    """``item.setText(text)`` unless it already shows ``text``: setText re-lays out the text document."""
+    if item.toPlainText() != text:
+        item.setText(text)
 
 
 def nearest_index(values: np.ndarray, x: float) -> int:

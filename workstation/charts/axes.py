@@ -22,6 +22,7 @@ class _FormattedAxis(pg.AxisItem):
         font.setPointSize(TICK_FONT_PT)
         # major + minor ticks only: the third tick level makes the grid a dense mesh
         self.setStyle(tickFont=font, autoExpandTextSpace=True, maxTickLevel=1)
+        self._tick_memo: tuple[tuple, list] | None = None     # see tickValues
 
     def format_value(self, v: float, spacing: float) -> str:  # pragma: no cover - overridden
         return str(v)
@@ -32,7 +33,7 @@ class _FormattedAxis(pg.AxisItem):
         lo, hi = sorted((minVal, maxVal))
         key = (lo, hi, round(size, 1), self.scale, tuple(self.logMode) if isinstance(self.logMode, list)
                else self.logMode, self._tickDensity, repr(self._tickSpacing))
-        memo = getattr(self, "_tick_memo", None)
+        memo = self._tick_memo
         if memo is not None and memo[0] == key:
             return memo[1]
         levels = super().tickValues(minVal, maxVal, size)

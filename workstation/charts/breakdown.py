@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from ._base import ChartBase, cosmetic_pen, mix, nearest_index, qcolor, swatch
+from ._base import ChartBase, cosmetic_pen, mix, nearest_index, qcolor, set_text, swatch
 from .axes import CompactAxis
 from .crosshair import Crosshair, SnapResult
 from .format import fmt_compact, fmt_usd
@@ -40,12 +40,6 @@ def unit_components(unit: Any) -> dict[str, float]:
     return out
 
 
-def _set_text(item: pg.TextItem, text: str) -> None:
-    """setText re-lays out the text document: skip it when the text is the same."""
-    if item.toPlainText() != text:
-        item.setText(text)
-
-
 class MrBreakdownChart(ChartBase):
     """Per risk unit: stacked bars of max(MR1, MR2, MR6), MR3, MR4, MR5, MR9; MR7 as a line when it is the floor.
 
@@ -72,6 +66,8 @@ class MrBreakdownChart(ChartBase):
             self.legend.addItem(self._samples[key], text)
         self._components: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._brushes: dict[str, QtGui.QBrush] = {}
+        self._tick_names: list[str] | None = None          # unit names on the axis (see _set_unit_ticks)
+        self._empty_look: bool | None = None               # see _set_empty_look
         # MR7 as an outlined box over the stack, only for units where it is the floor (MMR = MR7)
         self.mr7_floor = pg.BarGraphItem(x=np.empty(0), height=np.empty(0), y0=np.empty(0),
                                          width=BAR_WIDTH + 0.12, name="MR7 floor")
@@ -161,14 +157,14 @@ class MrBreakdownChart(ChartBase):
             dom = self._label(self._dominant_labels, i, (0.5, 0.5), theme.surface)
             core = c["core"]
             if core > 0.07 * y_max:
-                _set_text(dom, str(c["dominant"]).upper())
+                set_text(dom, str(c["dominant"]).upper())
                 dom.setPos(float(i), core / 2)
                 dom.show()
             else:
                 dom.hide()
             tot = self._label(self._total_labels, i, (0.5, 1.0), theme.foreground)
             suffix = " (MR7)" if floor[i] else ""
-            _set_text(tot, f"MMR {fmt_compact(c['mmr'])}{suffix}")
+            set_text(tot, f"MMR {fmt_compact(c['mmr'])}{suffix}")
             tot.setPos(float(i), max(c["sum"], c["mr7"]) + 0.01 * y_max)
             tot.show()
         for pool in (self._dominant_labels, self._total_labels):
@@ -218,7 +214,7 @@ class MrBreakdownChart(ChartBase):
 
     def _set_unit_ticks(self, names: list[str]) -> None:
         """Unit names under the bars; setTicks regenerates the axis, so only when the names change."""
-        if names != getattr(self, "_tick_names", None):
+        if names != self._tick_names:
             self._tick_names = names
             self.getPlotItem().getAxis("bottom").setTicks([[(float(i), n) for i, n in enumerate(names)], []])
 
@@ -227,7 +223,7 @@ class MrBreakdownChart(ChartBase):
 
         Applied only when the state changes: each call below re-lays out or regenerates the axis, which on every
         live update (a spot-in-use drag) cost a full axis redraw per frame."""
-        if empty == getattr(self, "_empty_look", None):
+        if empty == self._empty_look:
             return
         self._empty_look = empty
         self.legend.setVisible(not empty)

@@ -10,10 +10,10 @@ from PySide6 import QtCore, QtGui
 
 from ._base import ChartBase, cosmetic_pen, nearest_index, nice_ceil, qcolor
 from .axes import CompactAxis, PercentAxis, VolPointsAxis
-from .crosshair import Crosshair, SnapResult
 from .contour import zero_contour
-from .markers import MarkerLayer, MarkerStyle, marker_pen
+from .crosshair import Crosshair, SnapResult
 from .format import fmt_pct, fmt_usd, fmt_vol_pts
+from .markers import MarkerLayer, MarkerStyle, marker_pen
 
 
 LIVE_LEVEL_ROOM = 1.5        # a live colour scale that must grow takes this much room over max |P&L|

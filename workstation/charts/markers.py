@@ -32,6 +32,8 @@ class MarkerStyle:
 class MarkerLayer(QtWidgets.QGraphicsObject):
     """Named groups of markers over a ViewBox; ``set_group`` replaces a group's points, ``data`` reads them back."""
 
+    MAX_SPRITES = 64       # pre-rendered styles kept (a theme change brings new styles; the old ones go at the cap)
+
     def __init__(self, viewbox: pg.ViewBox, z: float = 6.0) -> None:
         super().__init__()
         self._vb = viewbox
@@ -49,8 +51,6 @@ class MarkerLayer(QtWidgets.QGraphicsObject):
         if xs.shape != ys.shape:
             raise ValueError(f"marker group {name!r}: {xs.size} x values for {ys.size} y values")
         per_point = (styles,) * xs.size if isinstance(styles, MarkerStyle) else tuple(styles)
-        live = {id(st) for group in self._groups.values() for st in group[2]} | {id(st) for st in per_point}
-        self._sprites = {k: v for k, v in self._sprites.items() if k[0] in live}    # styles of an old theme go
         if len(per_point) != xs.size:
             raise ValueError(f"marker group {name!r}: {len(per_point)} styles for {xs.size} points")
         self._groups[name] = (xs, ys, per_point)
@@ -104,6 +104,8 @@ class MarkerLayer(QtWidgets.QGraphicsObject):
             p.drawPath(Symbols[style.symbol])
         finally:
             p.end()
+        if len(self._sprites) >= self.MAX_SPRITES:        # styles of earlier themes: drop them all, rebuild as drawn
+            self._sprites.clear()
         self._sprites[key] = (style, image, side / 2.0)
         return image, side / 2.0
 

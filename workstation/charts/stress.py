@@ -8,11 +8,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from ._base import ChartBase, cosmetic_pen, finite_values, nearest_index, padded, qcolor, swatch
+from ._base import ChartBase, cosmetic_pen, finite_values, nearest_index, padded, qcolor, set_text, swatch
 from .axes import CompactAxis, PercentAxis
 from .crosshair import Crosshair, SnapResult
-from .markers import MarkerLayer, MarkerStyle, marker_pen
 from .format import fmt_pct, fmt_usd
+from .markers import MarkerLayer, MarkerStyle, marker_pen
 
 VOL_STATES = ("down", "same", "up")
 GRID_SIZE, MR6_SIZE, WORST_SIZE = 7, 12, 20          # marker sizes in pixels
@@ -179,8 +179,7 @@ class StressChart(ChartBase):
         one_line = QtGui.QFontMetricsF(self.worst_label.textItem.font()).horizontalAdvance(text) + self._label_margin
         if vb.width() > 50 and one_line > 0.55 * vb.width():
             text = f"{head}\n{tail}"
-        if text != self.worst_label.toPlainText():
-            self.worst_label.setText(text)
+        set_text(self.worst_label, text)
         rect = self.worst_label.textItem.boundingRect()
         w, h = rect.width() * px, rect.height() * py
         gap_x, gap_y = 10 * px, 8 * py
