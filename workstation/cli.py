@@ -30,7 +30,8 @@ PROG = "riskws"
 
 # Modules under workstation/commands, in the order their commands are listed by --help.
 # A module that does not exist (yet) is skipped; any other import error is a bug and is raised.
-COMMAND_MODULES = ["gui", "margin", "graph", "switch", "compare", "import_", "export", "screenshot"]
+COMMAND_MODULES = ["gui", "margin", "graph", "switch", "compare", "explain", "import_", "export", "market", "okx",
+                   "reconcile", "calibrate", "scenarios", "batch", "report", "screenshot"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
