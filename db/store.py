@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
@@ -30,6 +32,7 @@ from engine.portfolio import Portfolio
 
 from . import rows
 from .errors import NameTakenError, NotFoundError, StoreError
+from .ownership import SIDECAR_SUFFIXES, CreatedFile, remove_new_sidecars
 from .lock import InstanceLock, acquire_instance_lock  # noqa: F401 - the GUI takes it through db.store
 from . import migrations as _migrations
 from .migrations import check_schema, current_version, migrate, write_transaction
@@ -89,14 +92,23 @@ def _check_intact(db: Database, label: str) -> None:
                          f"left untouched")
 
 
-def _remove_new(sidecars: list[Path], had: list[bool]) -> None:
-    """Remove the -wal/-shm/-journal files that a failed open created (never ones that were there before)."""
-    for p, existed in zip(sidecars, had):
-        if not existed:
-            try:
-                p.unlink(missing_ok=True)
-            except OSError:
-                pass
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection to exactly this path (opened as a URI of the quoted absolute path, so no part of a file name
+    is ever read as a URI parameter)."""
+    uri = "file:" + quote(str(path.absolute())) + "?mode=rwc"
+    return sqlite3.connect(uri, uri=True)
+
+
+def _same_inode(path: Path, before: os.stat_result) -> bool:
+    try:
+        now = os.stat(path)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (before.st_dev, before.st_ino)
+
+
+def _sqlite_reason(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
 
 
 def backup_before_migration(db: Database, path: Path, version: int) -> Path:
@@ -134,6 +146,11 @@ class Store:
         self.path = Path(path)
         self.label = str(self.path)
         self.backup_path: Path | None = None  # the copy made before a schema migration, if one ran
+        self.created: CreatedFile | None = None  # set when this process created the file (db/ownership.py)
+        if str(path).startswith("file:"):
+            raise StoreError(f"{self.label}: SQLite URIs are not accepted as a database; give a file path")
+        if self.path.exists() and not self.path.is_file():
+            raise StoreError(f"{self.label}: not a regular file (a riskws database is a SQLite file)")
         if not create and not self.path.is_file():
             raise StoreError(f"{self.label}: no such database file")
         if create:
@@ -141,32 +158,70 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{self.label}: cannot create the folder ({exc.strerror})") from None
-        existing = self.path.is_file() and self.path.stat().st_size > 0
-        sidecars = [Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
-        had = [p.exists() for p in sidecars]
+        for _attempt in range(3):
+            if self._open(create):
+                return
+        raise StoreError(f"{self.label}: the file was removed or replaced by another process while it was being "
+                         f"opened; try again")
+
+    def _open(self, create: bool) -> bool:
+        """Open (create, check, migrate) the file; False when the file at the path changed meanwhile."""
+        if create and self.created is None and not self.path.exists():
+            try:
+                self.created = CreatedFile.claim(self.path)
+            except OSError as exc:
+                raise StoreError(f"{self.label}: cannot create ({exc.strerror or exc})") from None
+        try:
+            before = os.stat(self.path)
+        except FileNotFoundError:
+            if not create:
+                raise StoreError(f"{self.label}: no such database file") from None
+            self.created = None
+            return False
+        existing = before.st_size > 0
+        had = [Path(f"{self.path}{suffix}").exists() for suffix in SIDECAR_SUFFIXES]
         if existing:
             _check_header(self.path, self.label)  # a non-SQLite file is refused before SQLite touches it
         try:
-            self.db = Database(self.path)
+            self.db = Database(_connect(self.path))
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if self.created is not None:
+                self.db.enable_wal()  # first: switching to WAL changes data_version, our own commits do not
+                if not self.created.remember(self.db.conn):
+                    self.created = None  # someone else wrote a schema into it first: not ours to remove
             self.db.execute("PRAGMA foreign_keys = ON")
             found = check_schema(self.db, self.label)  # reads only: a foreign or newer file stays untouched
+            if not _same_inode(self.path, before):
+                self._close_quietly()  # removed or replaced by another process under us: open it again
+                self.created = None
+                return False
             if existing and 1 <= found < _migrations.LATEST_VERSION:
                 _check_intact(self.db, self.label)  # never migrate (or back up) a damaged file
                 self.backup_path = backup_before_migration(self.db, self.path, found)
             self.db.enable_wal()
             migrate(self.db, self.label)
         except sqlite3.DatabaseError as exc:
-            self._close_quietly()
-            _remove_new(sidecars, had)
+            self._fail_open()
+            if not existing or self.created is None:
+                remove_new_sidecars(self.path, had)
             if self.backup_path is not None:
                 self.backup_path.unlink(missing_ok=True)
-            raise StoreError(f"{self.label}: cannot open as a riskws database ({exc}); the file was left "
-                             f"untouched") from None
+            raise StoreError(f"{self.label}: cannot open as a riskws database ({_sqlite_reason(exc)}); "
+                             f"{'nothing was written' if self.created is not None else 'the file was left untouched'}"
+                             ) from None
         except BaseException:  # SchemaError, a failing migration: never leave the connection open
-            self._close_quietly()
-            _remove_new(sidecars, had)
+            self._fail_open()
+            remove_new_sidecars(self.path, had)
             raise
+        return True
+
+    def _fail_open(self) -> None:
+        """Close after a failed open; a file this process created (and nobody else touched) is removed."""
+        db = getattr(self, "db", None)
+        if self.created is not None:
+            self.created.remove_if_untouched(db.conn if db is not None else None)
+        else:
+            self._close_quietly()
 
     # -- lifecycle -------------------------------------------------------------------------------------
     @staticmethod
@@ -185,6 +240,15 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def discard_if_created(self) -> bool:
+        """Close; if this process created the file and nobody else wrote to it or has it open, delete it.
+
+        The one decision is made in ``db/ownership.py``; returns True when the file was removed."""
+        if self.created is None:
+            self.close()
+            return False
+        return self.created.remove_if_untouched(self.db.conn)
+
     def _close_quietly(self) -> None:
         db = getattr(self, "db", None)
         if db is not None:
@@ -193,9 +257,23 @@ class Store:
             except sqlite3.Error:
                 pass
 
-    def transaction(self):
-        """Context manager: one write transaction (BEGIN IMMEDIATE; a savepoint when nested)."""
-        return write_transaction(self.db)
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction (BEGIN IMMEDIATE; a savepoint when nested). SQLite's failures (locked after the
+        busy wait, a read-only or damaged file) become a StoreError naming the file; nothing is written."""
+        try:
+            with write_transaction(self.db):
+                yield self.db
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self.describe(exc) + "; nothing was written") from None
+
+    def describe(self, exc: sqlite3.Error) -> str:
+        """A one-line description of a SQLite failure on this file."""
+        reason = _sqlite_reason(exc)
+        if "locked" in reason or "busy" in reason:
+            return (f"{self.label}: {reason}: another process kept it locked for more than "
+                    f"{BUSY_TIMEOUT_MS / 1000:g} s")
+        return f"{self.label}: {reason}"
 
     def __enter__(self) -> "Store":
         return self
