@@ -142,7 +142,7 @@ def backup_before_migration(db: Database, path: Path, version: int) -> Path:
 class Store:
     """Portfolios and market snapshots in a SQLite file (created and migrated on open)."""
 
-    def __init__(self, path: str | os.PathLike, *, create: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike, *, create: bool = True, migrate: bool = True) -> None:
         self.path = Path(path)
         self.label = str(self.path)
         self.backup_path: Path | None = None  # the copy made before a schema migration, if one ran
@@ -153,6 +153,9 @@ class Store:
             raise StoreError(f"{self.label}: not a regular file (a riskws database is a SQLite file)")
         if not create and not self.path.is_file():
             raise StoreError(f"{self.label}: no such database file")
+        if not create and self.path.stat().st_size == 0:
+            raise StoreError(f"{self.label}: empty file, not a riskws database; the file was left untouched")
+        self._migrate = migrate
         if create:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -195,6 +198,10 @@ class Store:
                 self._close_quietly()  # removed or replaced by another process under us: open it again
                 self.created = None
                 return False
+            if not self._migrate:
+                if found == 0:
+                    raise StoreError(f"{self.label}: not a riskws database (no schema); the file was left untouched")
+                return True  # read as it is: no backup, no WAL switch, no migration
             if existing and 1 <= found < _migrations.LATEST_VERSION:
                 _check_intact(self.db, self.label)  # never migrate (or back up) a damaged file
                 self.backup_path = backup_before_migration(self.db, self.path, found)
