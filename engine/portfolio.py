@@ -144,12 +144,12 @@ def portfolio_from_dict(doc: Mapping, label: str = "portfolio") -> Portfolio:
 def load_portfolio(source: str | os.PathLike | dict) -> Portfolio:
     """Load a portfolio file (formats.md section 1) from a path or a parsed dict.
 
-    The document must be a portfolio: a JSON object with ``simPos`` and/or ``simAsset`` (possibly empty lists).
+    A file must be a portfolio: a JSON object with ``simPos`` and/or ``simAsset`` (possibly empty lists).
     Any other object (``{}``, a market snapshot, an OKX response, a result) is refused with a line saying what
     it looks like and which command takes it, so a wrong file never reads as a book without margin.
     """
     doc, label = read_json_object(source, "portfolio")
-    if "simPos" not in doc and "simAsset" not in doc:
+    if not isinstance(source, dict) and "simPos" not in doc and "simAsset" not in doc:
         raise InputError(f"{label}: {_what_it_looks_like(doc)}")
     return portfolio_from_dict(doc, label)
 
