@@ -21,10 +21,10 @@ from workstation.widgets.market_panel import MarketPanel
 log = logging.getLogger("workstation.main_window")
 
 CHARTS = (  # (class name, objectName of the dock, dock title)
-    ("StressChart", "stressDock", "Stress: P&&L of the selected unit"),
-    ("HeatmapChart", "heatmapDock", "Spot x vol P&&L of the selected unit"),
-    ("MrBreakdownChart", "mrBreakdownDock", "MR1..MR9 by unit"),
-    ("MarginCurveChart", "marginCurveDock", "MMR and margin ratio across index moves"),
+    ("StressChart", "stressDock", "Stress P&&L (selected unit / underlying)"),
+    ("HeatmapChart", "heatmapDock", "Index x vol P&&L"),
+    ("MrBreakdownChart", "mrBreakdownDock", "Margin breakdown"),
+    ("MarginCurveChart", "marginCurveDock", "MMR and margin ratio vs index"),
 )
 
 

@@ -70,6 +70,7 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout,
         self.result: MarginResult | None = None
         self.spots: dict[str, float | None] = {}
         self.selected_unit = ""
+        self.selected_underlying = ""          # multi-currency mode: whose P&L the stress and heatmap charts show
         self.compare_dialog: CompareDialog | None = None
         self._pending_compare: dict[str, Any] | None = None
         self._snapshot_label = ""
@@ -157,6 +158,7 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout,
         self.editor.addBalanceRequested.connect(self.add_balance)
         self.editor.removeRequested.connect(self.remove_selected_rows)
         self.editor.refused.connect(lambda m: self.status(f"Not stored: {m}", error=True))
+        self.editor.positions_view.selectionModel().currentRowChanged.connect(self._select_underlying_of_position)
 
         self.central_split = QSplitter(Qt.Orientation.Vertical)
         self.central_split.setObjectName("centralSplit")
@@ -227,7 +229,7 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout,
             self.summary.clear("No portfolio open")
             self.spot_control.set_unit(None)
             for c in self.charts.values():
-                c.clear()
+                c.clear("No portfolio open")
             self.setWindowTitle("riskws \u2014 portfolio-margin risk workstation")
             self._update_actions()
             return
@@ -239,6 +241,7 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout,
             self.result = None
             self.prepared = None
             self.selected_unit = ""
+            self.selected_underlying = ""
             try:
                 self._snapshot_label = self.store.portfolio_market_name(doc.name) or "newest"
             except Exception:  # noqa: BLE001 - the label is cosmetic

@@ -173,6 +173,13 @@ class ChartBase(pg.PlotWidget):
         # the view paints every exposed pixel (a solid background brush, set in apply_theme), so Qt need not paint
         # the dock and the main window underneath first: that was two extra widget paints per chart update
         self.viewport().setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        # why the chart is empty, in words (a label over the plot; hidden while there is data)
+        self.reason_label = QtWidgets.QLabel("", self)
+        self.reason_label.setObjectName("chartEmptyReason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.reason_label.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.reason_label.hide()
 
     # -- theme -------------------------------------------------------------------------------------------------------
     @property
@@ -267,6 +274,23 @@ class ChartBase(pg.PlotWidget):
     def resizeEvent(self, ev: QtGui.QResizeEvent) -> None:
         self._fit_legend()
         super().resizeEvent(ev)
+        self._place_reason()
+
+    def set_empty_reason(self, text: str) -> None:
+        """Say in words why the chart is empty ("" hides the text)."""
+        self.reason_label.setText(text)
+        self.reason_label.setStyleSheet(f"color: {self._theme.muted}; background: transparent; font-size: 11pt;")
+        self.reason_label.setVisible(bool(text))
+        self._place_reason()
+
+    def empty_reason(self) -> str:
+        return self.reason_label.text() if self.reason_label.isVisible() else ""
+
+    def _place_reason(self) -> None:
+        label = getattr(self, "reason_label", None)        # resizeEvent also runs inside PlotWidget.__init__
+        if label is not None and label.isVisible():
+            margin = max(12, self.width() // 10)
+            label.setGeometry(margin, 0, max(40, self.width() - 2 * margin), self.height())
 
     def _set_view(self, x_range: tuple[float, float], y_range: tuple[float, float],
                   viewbox: pg.ViewBox | None = None) -> None:
