@@ -135,6 +135,11 @@ class TitleLabel(pg.LabelItem):
         self.updateGeometry()
 
 
+LEGEND_ROW_PX = 19              # one row of a legend below the plot
+LEGEND_MAX_SHARE = 0.3          # of the chart's height; beyond it the legend is folded away
+QWIDGETSIZE_MAX = 16777215
+
+
 class ChartBase(pg.PlotWidget):
     """Common behaviour of the four charts; subclasses implement ``_apply_theme_items`` and ``clear``."""
 
@@ -251,9 +256,12 @@ class ChartBase(pg.PlotWidget):
         self._legend_max_columns = columns
         return legend
 
-    def _fit_legend(self, total_width: float | None = None) -> None:
+    def _fit_legend(self, total_width: float | None = None, total_height: float | None = None) -> None:
         """Re-flow a legend below the plot to as many columns (up to the initial count) as fit ``total_width``
-        (default: the widget's width). Its minimum width would otherwise widen the plot beyond the widget."""
+        (default: the widget's width). Its minimum width would otherwise widen the plot beyond the widget.
+
+        When the legend would take more than LEGEND_MAX_SHARE of the height (a small window), it is folded away
+        (zero height, transparent) so the plot keeps its room; the crosshair's read-out still names each series."""
         if not getattr(self, "_legend_below", False):
             return
         pi = self.getPlotItem()
@@ -270,6 +278,13 @@ class ChartBase(pg.PlotWidget):
         cols = int(max(1, min(self._legend_max_columns, width // max(widest, 1.0))))
         if cols != legend.columnCount:
             legend.setColumnCount(cols)
+        height = float(self.height() if total_height is None else total_height)
+        rows = math.ceil(len(legend.items) / cols)
+        fits = rows * LEGEND_ROW_PX <= LEGEND_MAX_SHARE * height
+        if fits != getattr(self, "_legend_fits", True):
+            self._legend_fits = fits
+            legend.setMaximumHeight(QWIDGETSIZE_MAX if fits else 0)
+            legend.setOpacity(1.0 if fits else 0.0)
 
     def resizeEvent(self, ev: QtGui.QResizeEvent) -> None:
         self._fit_legend()
@@ -364,7 +379,7 @@ class ChartBase(pg.PlotWidget):
         old = central.geometry()
         target = QtCore.QRectF(0, 0, width, height)
         try:
-            self._fit_legend(width)
+            self._fit_legend(width, height)
             central.setGeometry(target)
             # deliver pending layout requests (legend, axes) so an unshown widget is laid out too
             QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)

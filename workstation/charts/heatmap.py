@@ -152,7 +152,7 @@ class HeatmapChart(ChartBase):
         if inside != (len(self.markers.data("current")[0]) == 1):
             self.markers.set_group("current", [0.0] if inside else [], [0.0] if inside else [], self._current_style)
         self._set_view((rect.left(), rect.right()), (rect.top(), rect.bottom()))
-        self._set_title(title or "P&L heatmap: index move \u00d7 vol shift")
+        self._set_title(title or "P&L: index move \u00d7 vol")
         self.set_empty_reason("")
         self.crosshair.hide()
 

@@ -160,7 +160,7 @@ class MarginCurveChart(ChartBase):
         hi = float(np.clip(max(lr.max(), 0.0), 0.0, RATIO_LOG_MAX)) if lr.size else 1.0
         span = max(hi - lo, 1.0)
         self.ratio_view.setRange(yRange=(lo - 0.05 * span, hi + 0.12 * span), padding=0)
-        self._set_title("MMR and margin ratio vs index move")
+        self._set_title("MMR and margin ratio")
         self.set_empty_reason("")
         self.crosshair.hide()
 

@@ -222,14 +222,14 @@ class ResultsView:
         if uc.kind == "underlying":
             if uc.unit != self.selected_underlying:
                 return
-            what = f"{uc.unit} positions and balance"
+            what = f"{uc.unit} book"
             stress = self.charts.get("StressChart")
             if stress is not None:
                 stress.show_pnl(uc.moves, uc.stress, f"Stress P&L \u2014 {what}", live=live)
             heat = self.charts.get("HeatmapChart")
             if heat is not None:
                 heat.show_grid(uc.moves, uc.vol_shifts, uc.grid, live=live, contour=uc.contour,
-                               title=f"P&L heatmap \u2014 {what}")
+                               title=f"P&L \u2014 {what}")
             return
         if uc.unit != self.selected_unit:
             return
