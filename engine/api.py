@@ -76,7 +76,8 @@ def compute(portfolio: Portfolio, market: Market, mode: str | None = None, rules
     result = evaluate(prepared)
     if liq_shock:
         result = replace(result, liq_shock=liquidation_shocks(prepared, result))
-    return result
+    from .sources import result_sources
+    return replace(result, extra={**result.extra, "sources": result_sources(portfolio, market, result.acct_lv)})
 
 
 def _shifted_market(market: Market, move: float) -> Market:
