@@ -111,3 +111,19 @@ def test_discount_tiers_from_the_snapshot_replace_the_shipped_ones():
     assert table.assumed["BTC"] is False
     res = compute(_book(assets=(("BTC", 30),)), _market(discountTiers=tiers), liq_shock=False)
     assert res.extra["sources"]["discountTiers"].startswith("snapshot (okx)")
+
+
+def test_coin_margined_and_usdc_families_of_an_unknown_coin():
+    inverse = {"instType": "SWAP", "instFamily": "TON-USD", "ctType": "inverse", "ctVal": "10", "ctMult": "1",
+               "ctValCcy": "USD", "settleCcy": "TON"}
+    usdc = {"instType": "SWAP", "instFamily": "TON-USDC", "ctType": "linear", "ctVal": "1", "ctMult": "1",
+            "ctValCcy": "TON", "settleCcy": "USDC"}
+    m = load_market({**BASE, "index": {**BASE["index"], "USDC-USD": 1.0001},
+                     "markPx": {"TON-USD-SWAP": 5.45, "TON-USDC-SWAP": 5.43},
+                     "instruments": {"TON-USD-SWAP": inverse, "TON-USDC-SWAP": usdc}})
+    res = compute(_book(("TON-USD-SWAP", -100), ("TON-USDC-SWAP", 50)), m, liq_shock=False)
+    rows = {p.inst_id: p for p in res.unit("TON").positions}
+    # inverse: -100 contracts x 10 USD face, worth (face / mark) TON each, at the TON index: -1000 x 5.4321 / 5.45
+    assert rows["TON-USD-SWAP"].delta == pytest.approx(-1000 * 5.4321 / 5.45, rel=1e-12)
+    # USDC-margined: 50 contracts x 1 TON x 5.43 USDC x 1.0001 USD per USDC
+    assert rows["TON-USDC-SWAP"].delta == pytest.approx(50 * 1 * 5.43 * 1.0001, rel=1e-12)
