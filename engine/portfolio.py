@@ -142,9 +142,36 @@ def portfolio_from_dict(doc: Mapping, label: str = "portfolio") -> Portfolio:
 
 
 def load_portfolio(source: str | os.PathLike | dict) -> Portfolio:
-    """Load a portfolio file (formats.md section 1) from a path or a parsed dict."""
+    """Load a portfolio file (formats.md section 1) from a path or a parsed dict.
+
+    A file must be a portfolio: a JSON object with ``simPos`` and/or ``simAsset`` (possibly empty lists).
+    Any other object (``{}``, a market snapshot, an OKX response, a result) is refused with a line saying what
+    it looks like and which command takes it, so a wrong file never reads as a book without margin.
+    """
     doc, label = read_json_object(source, "portfolio")
+    if not isinstance(source, dict) and "simPos" not in doc and "simAsset" not in doc:
+        raise InputError(f"{label}: {_what_it_looks_like(doc)}")
     return portfolio_from_dict(doc, label)
+
+
+def _what_it_looks_like(doc: Mapping) -> str:
+    """Why a JSON object without simPos/simAsset is not a portfolio file, and where it belongs."""
+    keys = set(map(str, doc))
+    if not keys:
+        return ("an empty JSON object, not a portfolio: a portfolio file has simPos and/or simAsset "
+                "(an empty book is {\"simPos\": []})")
+    if {"index", "ts"} <= keys or "markPx" in keys or "markVol" in keys:
+        return "a market snapshot, not a portfolio: give it as --market (or store it with riskws import)"
+    if "code" in keys and "data" in keys:
+        return ("an OKX API response, not a portfolio file: riskws import converts OKX positions and balance "
+                "responses into a stored portfolio (then riskws export writes the portfolio file)")
+    if keys & {"positions", "balance", "balances"}:
+        return ("OKX positions/balance data, not a portfolio file: riskws import converts it into a stored "
+                "portfolio (then riskws export writes the portfolio file)")
+    if keys & {"riskUnitData", "totalMmr", "totalImr", "mmrData", "sCode"}:
+        return "a margin result (riskws margin --json output), not a portfolio"
+    shown = ", ".join(sorted(keys)[:6]) + (", ..." if len(keys) > 6 else "")
+    return f"not a portfolio: no simPos or simAsset (top-level fields: {shown})"
 
 
 def portfolio_to_dict(p: Portfolio) -> dict:

@@ -100,6 +100,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
 
         self.holder.changed.connect(self._on_document_changed)
         self.holder.failed.connect(lambda m: self.status(f"Not applied: {m}", error=True))
+        self.holder.reloaded.connect(self._on_reloaded_after_conflict)
         self.compute.finished.connect(self._on_computed)
         self.compute.failed.connect(self._on_compute_failed)
         self.compute.busyChanged.connect(self._on_busy)
@@ -251,6 +252,14 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
         self.setWindowTitle(f"{doc.name} \u2014 riskws")
         self._update_actions()
         self.recompute()
+
+    def _on_reloaded_after_conflict(self, name: str, message: str) -> None:
+        """Another program saved the open portfolio: its undo history holds states older than the stored book, so
+        it goes (later: this may run inside an undo command); the status bar says what happened."""
+        stack = self._stacks.get(name)
+        if stack is not None:
+            QTimer.singleShot(0, stack.clear)
+        self.status(message, error=True)
 
     def _opened_market(self, doc: Any) -> Any:
         """The market the open portfolio was opened (or last saved) with, to tell whether it has been edited."""
