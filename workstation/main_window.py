@@ -141,6 +141,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
         self.spot_control.previewRequested.connect(self._preview_spot)
         self.spot_control.previewCancelled.connect(self._cancel_preview)
         self.spot_control.committed.connect(self._commit_spot)
+        self.spot_control.inputRejected.connect(lambda m: self.status(m, error=True))
 
         dash = QWidget()
         dl = QVBoxLayout(dash)
@@ -156,6 +157,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
         self.editor.addPositionRequested.connect(self.add_position)
         self.editor.addBalanceRequested.connect(self.add_balance)
         self.editor.removeRequested.connect(self.remove_selected_rows)
+        self.editor.refused.connect(lambda m: self.status(f"Not stored: {m}", error=True))
 
         self.central_split = QSplitter(Qt.Orientation.Vertical)
         self.central_split.setObjectName("centralSplit")
