@@ -72,7 +72,26 @@ def _v2_notes(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS portfolios_market ON portfolios(market)")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes]
+def _v3_revision(db: Database) -> None:
+    """A revision per portfolio, from one counter of the file (``meta.portfolio_revision``), raised by every save:
+    a writer that loaded revision N refuses to save over anything else (issue 17, lost update). Existing books
+    start at 0."""
+    db.execute("ALTER TABLE portfolios ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+
+
+def _v4_market_sources(db: Database) -> None:
+    """Where each snapshot came from (okx / recorded / synthetic / file) and when it was fetched, and the raw OKX
+    responses a fetched or recorded snapshot was built from (kept so that it can be audited and rebuilt)."""
+    db.execute("ALTER TABLE markets ADD COLUMN source TEXT")
+    db.execute("ALTER TABLE markets ADD COLUMN fetched_at TEXT")
+    db.execute("""CREATE TABLE market_responses (
+        name TEXT PRIMARY KEY,
+        responses TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_market_sources]
 LATEST_VERSION = len(MIGRATIONS)
 
 
