@@ -19,7 +19,9 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine import compute
     portfolio, market = load_inputs(args)
-    result = compute(portfolio, market, mode=args.mode, rules=args.rules)
+    from workstation.commands.progress import Progress
+    with Progress("liquidation search") as progress:
+        result = compute(portfolio, market, mode=args.mode, rules=args.rules, progress=progress)
     if args.json:
         print_json(result.to_dict())
     else:
