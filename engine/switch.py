@@ -91,11 +91,11 @@ def switch_mode(portfolio: Portfolio, market: Market, to: str) -> SwitchResult:
     if not isinstance(portfolio, Portfolio) or not isinstance(market, Market):
         raise InputError("switch: expected an engine Portfolio and Market (use load_portfolio / load_market)")
     from .futures import load_mode_params
-    from .mc.tiers import load_tier_table
+    from .mc.tiers import load_tier_table, with_snapshot_tiers
     src = MODE_OF_ACCT_LV.get(portfolio.acct_lv, "pm")
     rules = load_rule_set(portfolio.rules)
     params = load_mode_params()
-    tiers = load_tier_table(None, at=market.ts)
+    tiers = with_snapshot_tiers(load_tier_table(None, at=market.ts), market)
     before = _compute(portfolio, market, src, rules)
     after = _compute(portfolio, market, to, rules)
     checks = (unmatched_info(portfolio, src, to, after, rules, params) + lever_preset(portfolio, src, to, tiers)
