@@ -43,7 +43,7 @@ def test_fetch_stores_and_values_the_open_book(qtbot, window, httpserver):
     assert window.market_panel.source_label.property("level") == ""
     assert window.store.market_responses(name) is not None
     # 1000 contracts x 0.001 BTC (OKX's ctVal from the fetch; the shipped catalogue says 0.01) x 91050.1 x 0.9995
-    assert window.result.unit("BTC").delta == pytest.approx(1000 * 0.001 * 91050.1 * 0.9995, rel=1e-9)
+    assert window.result.unit("BTC").cash_delta == pytest.approx(1000 * 0.001 * 91050.1 * 0.9995, rel=1e-9)
 
 
 def test_cancel_stores_nothing(qtbot, window, httpserver):
