@@ -85,4 +85,5 @@ def compute(portfolio: Portfolio, market: Market, mode: str | None = None, rules
     if liq_shock:
         from .liquidation import liquidation_shocks   # liquidation -> shocked -> core: imported here, not at the top
         result = replace(result, liq_shock=liquidation_shocks(prepared, result, progress=progress))
-    return result
+    from .sources import result_sources
+    return replace(result, extra={**result.extra, "sources": result_sources(portfolio, market, result.acct_lv)})
