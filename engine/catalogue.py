@@ -6,7 +6,6 @@ The contract specification (ctVal, ctMult, linear or inverse, settlement currenc
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -14,12 +13,12 @@ from typing import Literal
 
 from .errors import InputError
 from .resources import load_json_resource
+from .syntax import FUTURE, MAX_INST_ID_CHARS, OPTION, SWAP, shorten
 
 Kind = Literal["swap", "future", "option"]
 
-_SWAP = re.compile(r"^([A-Z0-9]+)-([A-Z]+)-SWAP$")
-_FUTURE = re.compile(r"^([A-Z0-9]+)-([A-Z]+)-(\d{6})$")
-_OPTION = re.compile(r"^([A-Z0-9]+)-([A-Z]+)-(\d{6})-(\d+(?:\.\d+)?)-([CP])$")
+# the grammar (ASCII only, fullmatch, bounded lengths) lives in engine/syntax.py, shared with the number parser
+_SWAP, _FUTURE, _OPTION = SWAP, FUTURE, OPTION
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,9 @@ def _expiry(yymmdd: str, inst_id: str) -> datetime:
 def parse_inst_id(inst_id: str) -> Instrument:
     """Resolve an OKX instrument id, or raise InputError naming what is wrong with it."""
     if not isinstance(inst_id, str) or not inst_id:  # before the cache: a list or dict is not hashable
-        raise InputError(f"instId: expected a non-empty string, got {inst_id!r}")
+        raise InputError(f"instId: expected a non-empty string, got {shorten(inst_id)}")
+    if len(inst_id) > MAX_INST_ID_CHARS:
+        raise InputError(f"instId {shorten(inst_id)}: longer than {MAX_INST_ID_CHARS} characters")
     return _parse_inst_id(inst_id)
 
 
@@ -88,10 +89,10 @@ def _parse_inst_id(inst_id: str) -> Instrument:
     strike = None
     is_call = None
     expiry = None
-    if m := _SWAP.match(inst_id):
+    if m := _SWAP.fullmatch(inst_id):
         kind: Kind = "swap"
         und, quote = m.group(1), m.group(2)
-    elif m := _OPTION.match(inst_id):
+    elif m := _OPTION.fullmatch(inst_id):
         kind = "option"
         und, quote = m.group(1), m.group(2)
         expiry = _expiry(m.group(3), inst_id)
@@ -99,7 +100,7 @@ def _parse_inst_id(inst_id: str) -> Instrument:
         if strike <= 0:
             raise InputError(f"instId {inst_id!r}: strike must be positive")
         is_call = m.group(5) == "C"
-    elif m := _FUTURE.match(inst_id):
+    elif m := _FUTURE.fullmatch(inst_id):
         kind = "future"
         und, quote = m.group(1), m.group(2)
         expiry = _expiry(m.group(3), inst_id)
