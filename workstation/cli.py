@@ -63,12 +63,19 @@ def db_path(args: argparse.Namespace) -> Path:
 
 
 def one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """The one sanitiser (engine.errors.one_line): control characters and terminal escapes escaped, length cut."""
+    from engine.errors import one_line as sanitise
+    return sanitise(str(text))
 
 
 def error(message: str) -> None:
     """Print one error line on stderr."""
     print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
+
+
+def warning(message: str) -> None:
+    """Print one warning line on stderr (sanitised like errors: warnings quote the input too)."""
+    print(f"{PROG}: warning: {one_line(message)}", file=sys.stderr)
 
 
 def run_handler(handler: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:

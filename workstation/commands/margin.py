@@ -18,12 +18,13 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine import compute
+    from engine.errors import safe_lines
     portfolio, market = load_inputs(args)
     result = compute(portfolio, market, mode=args.mode, rules=args.rules)
     if args.json:
         print_json(result.to_dict())
     else:
-        print(render(result))
+        print(safe_lines(render(result)))  # names and warnings come from the input
     return 0
 
 
