@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 from .book import Book
 from .errors import InputError
@@ -51,8 +51,12 @@ def prepare(portfolio: Portfolio, market: Market, mode: str | None = None, rules
     if m == "pm":
         from .pm import prepare_pm
         return Prepared("pm", prepare_pm(portfolio, market, rs, book=book))
-    if m in ("spot", "futures"):
-        raise InputError(f"mode: {m} mode (acctLv {'1' if m == 'spot' else '2'}) is not computed yet")
+    if m == "futures":
+        from .futures import prepare_futures
+        return Prepared("futures", prepare_futures(portfolio, market, rs, book=book))
+    if m == "spot":
+        from .futures import prepare_spot
+        return Prepared("spot", prepare_spot(portfolio, market, rs, book=book))
     from .mc import prepare_mc
     return Prepared("mc", prepare_mc(portfolio, market, rs, book=book))
 
@@ -62,16 +66,24 @@ def evaluate(prepared: Prepared, spot_in_use: Mapping[str, float | None] | None 
     if prepared.mode == "pm":
         from .pm import evaluate_pm
         return evaluate_pm(prepared.inner, spot_in_use)
+    if prepared.mode == "futures":
+        from .futures import evaluate_futures
+        return evaluate_futures(prepared.inner)
+    if prepared.mode == "spot":
+        from .futures import evaluate_spot
+        return evaluate_spot(prepared.inner)
     from .mc import evaluate_mc
     return evaluate_mc(prepared.inner)
 
 
 def compute(portfolio: Portfolio, market: Market, mode: str | None = None, rules: str | RuleSet | None = None,
-            *, liq_shock: bool = True) -> MarginResult:
-    """Margin of a portfolio on a market (formats.md §5). ``liq_shock`` also searches the liquidation moves."""
+            *, liq_shock: bool = True, progress: Callable[[int, int], None] | None = None) -> MarginResult:
+    """Margin of a portfolio on a market (formats.md §5). ``liq_shock`` also searches the liquidation moves;
+    ``progress(done, total)`` hears how far that search is (scan steps), for a long one on a big book."""
     prepared = prepare(portfolio, market, mode, rules)
     result = evaluate(prepared)
     if liq_shock:
         from .liquidation import liquidation_shocks   # liquidation -> shocked -> core: imported here, not at the top
-        result = replace(result, liq_shock=liquidation_shocks(prepared, result))
-    return result
+        result = replace(result, liq_shock=liquidation_shocks(prepared, result, progress=progress))
+    from .sources import result_sources
+    return replace(result, extra={**result.extra, "sources": result_sources(portfolio, market, result.acct_lv)})

@@ -23,6 +23,7 @@ from engine.result import MarginResult
 from workstation import settings
 from workstation.actions import WindowActions
 from workstation.controllers.account_mode import AccountModeSwitch
+from workstation.controllers.market_fetch import MarketFetcher
 from workstation.controllers.portfolios import PortfolioBrowser
 from workstation.controllers.results import ResultsView
 from workstation.layout import WindowLayout, app_icon, layout_widgets  # noqa: F401 - layout_widgets re-exported
@@ -40,7 +41,7 @@ from workstation.widgets.summary import AccountSummary
 log = logging.getLogger(__name__)
 
 
-class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout, WindowActions, QMainWindow):
+class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch, WindowLayout, WindowActions, QMainWindow):
     resultShown = Signal(object)          # MarginResult shown (committed or preview)
     computationSettled = Signal()         # no computation outstanding any more
     compareReady = Signal(object)         # the CompareDialog just opened
@@ -140,6 +141,7 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout,
         self.spot_control.previewRequested.connect(self._preview_spot)
         self.spot_control.previewCancelled.connect(self._cancel_preview)
         self.spot_control.committed.connect(self._commit_spot)
+        self.spot_control.inputRejected.connect(lambda m: self.status(m, error=True))
 
         dash = QWidget()
         dl = QVBoxLayout(dash)
@@ -155,6 +157,7 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout,
         self.editor.addPositionRequested.connect(self.add_position)
         self.editor.addBalanceRequested.connect(self.add_balance)
         self.editor.removeRequested.connect(self.remove_selected_rows)
+        self.editor.refused.connect(lambda m: self.status(f"Not stored: {m}", error=True))
 
         self.central_split = QSplitter(Qt.Orientation.Vertical)
         self.central_split.setObjectName("centralSplit")
