@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from workstation.widgets.dialogs import show_shortcuts
 
-MODE_LABELS = (("4", "Portfolio margin (PM)"), ("3", "Multi-currency (MC)"))
+MODE_LABELS = (("4", "Portfolio margin (PM)"), ("3", "Multi-currency (MC)"), ("2", "Spot and futures"),
+               ("1", "Spot"))
 
 log = logging.getLogger("workstation.main_window")
 
