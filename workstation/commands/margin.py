@@ -18,6 +18,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine import compute
+    from engine.errors import safe_lines
     portfolio, market = load_inputs(args)
     from workstation.commands.progress import Progress
     with Progress("liquidation search") as progress:
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
     else:
-        print(render(result))
+        print(safe_lines(render(result)))  # names and warnings come from the input
     return 0
 
 
