@@ -122,7 +122,7 @@ class WindowLayout:
                 widget = QLabel(f"{title}\n(chart not available in this build)")
                 widget.setObjectName("chartPlaceholder")
                 widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            widget.setMinimumSize(200, 160)
+            widget.setMinimumSize(200, 140)
             self.chart_docks.append(self._dock(dock_name, title, widget, Qt.DockWidgetArea.BottomDockWidgetArea))
         d0, d1, d2, d3 = self.chart_docks
         self.splitDockWidget(d0, d1, Qt.Orientation.Horizontal)
@@ -130,6 +130,7 @@ class WindowLayout:
         self.splitDockWidget(d2, d3, Qt.Orientation.Horizontal)
         # the selected unit's positions explained: a tab beside the MR breakdown (View menu / tab to show it)
         self.explain_panel = ExplainPanel()
+        self.explain_panel.setMinimumSize(200, 120)   # its contents' minimum would hold every chart dock up (1280x720)
         self.explain_dock = self._dock("explainDock", "Explain: positions of the selected unit", self.explain_panel,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(d2, self.explain_dock)
@@ -175,6 +176,16 @@ class WindowLayout:
                   + self.editor.add_button.sizeHint().height() + 12)
         return self.summary.sizeHint().height() + dash + editor + self.central_split.handleWidth() + 24
 
+    def _height_for_central_and_charts(self) -> int:
+        """The height shared by the central pane and the chart docks (without the tab bar of tabbed docks)."""
+        central = self.centralWidget().geometry()
+        bottom = self.statusBar().geometry().top() if self.statusBar().isVisible() else self.height()
+        docked = [d.geometry().bottom() for d in self.chart_docks if d.isVisible() and not d.isFloating()]
+        if central.height() < 100 or not docked:          # not laid out yet: estimate from the window
+            return self.height() - self.menuBar().sizeHint().height() - self.statusBar().sizeHint().height() - 70
+        tab_bar = max(0, bottom - max(docked) - 1)         # below docks tabbed together (e.g. Explain)
+        return bottom - central.top() - tab_bar - 6        # 6: the separator between central pane and docks
+
     def apply_default_sizes(self) -> None:
         """Left docks ~17 % of the width; the chart docks get whatever height the central pane does not need
         (at least MIN_CHART_HEIGHT), so a small window keeps three table rows and a large one grows the charts."""
@@ -183,10 +194,7 @@ class WindowLayout:
         self.resizeDocks([self.portfolio_dock, self.market_dock], [int(h * 0.32), int(h * 0.45)],
                          Qt.Orientation.Vertical)
         self.resizeDocks(self.chart_docks, [1] * len(self.chart_docks), Qt.Orientation.Horizontal)
-        available = self.centralWidget().height() + self.chart_docks[0].height()
-        if available < 200:           # not laid out yet: estimate from the window
-            available = h - self.menuBar().sizeHint().height() - self.statusBar().sizeHint().height() - 40
-        charts = max(MIN_CHART_HEIGHT, available - self.central_need())
+        charts = max(MIN_CHART_HEIGHT, self._height_for_central_and_charts() - self.central_need())
         self.resizeDocks([self.chart_docks[0]], [charts], Qt.Orientation.Vertical)
         self.central_split.setSizes([int(h * 0.22), int(h * 0.28)])
         self.fit_dashboard()

@@ -174,7 +174,7 @@ class ChartBase(pg.PlotWidget):
         pi.layout.setRowFixedHeight(0, 0)
         # room on the right for the last x tick label ("+50 %") when no right axis or colour bar is there
         pi.layout.setContentsMargins(2, 2, 18, 2)
-        self.setMinimumSize(240, 160)
+        self.setMinimumSize(200, 140)
         # the view paints every exposed pixel (a solid background brush, set in apply_theme), so Qt need not paint
         # the dock and the main window underneath first: that was two extra widget paints per chart update
         self.viewport().setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent, True)

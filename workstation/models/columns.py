@@ -26,9 +26,8 @@ def fmt_money(x: Any) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return DASH
     x = float(x)
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:,.2f}"
+    text = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text     # never "-0.00"
 
 
 def fmt_money_dense(x: Any) -> str:
