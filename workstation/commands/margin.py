@@ -38,7 +38,8 @@ def render(result) -> str:
     lines = [f"{mode}, rules {result.rules}, market {result.ts:%Y-%m-%d %H:%M} UTC",
              f"  equity {fmt(result.eq)}  adjEq {fmt(result.adj_eq)}  upl {fmt(result.upl)} USD",
              f"  totalMmr {fmt(result.total_mmr)}  totalImr {fmt(result.total_imr)}  derivMmr {fmt(result.deriv_mmr)}"
-             f"  borrowMmr {fmt(result.borrow_mmr)}  marginRatio {ratio}"]
+             f"  borrowMmr {fmt(result.borrow_mmr)}  liqCost {fmt(result.liq_cost)}  marginRatio {ratio}"
+             f" = adjEq / (totalMmr + liqCost)"]
     sources = result.extra.get("sources")
     if sources:
         from workstation.okx.age import describe_source
