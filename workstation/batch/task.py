@@ -51,8 +51,9 @@ def result_row(book: str, scenario: str, mode: str, result, ratio_floor: float, 
 
 
 def _mode_name(portfolio, mode: str | None) -> str:
-    from engine.api import _mode_of
-    return _mode_of(portfolio, mode)
+    """The mode computed: the one asked for, else the book's acctLv (as engine.compute decides)."""
+    from engine.modes import MODE_OF_ACCT_LV, parse_mode
+    return parse_mode(mode) if mode is not None else MODE_OF_ACCT_LV.get(portfolio.acct_lv, "pm")
 
 
 def evaluate_book(ref: BookRef, market_doc: dict, key: str, scenarios: Sequence[Scenario],
