@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from engine import InputError
 from engine.market import Market, market_from_dict
-from engine.scenario import Scenario, apply_scenario
+from engine.scenario import Scenario, apply_scenario, check_scenario
 
 from .books import BookRef
 
@@ -16,6 +16,7 @@ BASE_COLUMNS = ("book", "scenario", "mode", "rules", "totalMmr", "totalImr", "ad
                 "breach", "liquidation", "error", "warnings")
 UNIT_PREFIX = "mmr."
 _MARKETS: dict[str, Market] = {}     # per worker process: a snapshot is parsed once, whatever the number of books
+_SHOCKED: dict[tuple[str, Scenario], Market] = {}   # and shocked once per scenario, for all the books of the worker
 
 
 def market_key(doc: dict) -> str:
@@ -28,6 +29,15 @@ def _market(doc: dict, key: str) -> Market:
         if len(_MARKETS) > 8:
             _MARKETS.clear()
         m = _MARKETS[key] = market_from_dict(doc, "market")
+    return m
+
+
+def _shocked(market: Market, key: str, scenario: Scenario) -> Market:
+    m = _SHOCKED.get((key, scenario))
+    if m is None:
+        if len(_SHOCKED) > 512:
+            _SHOCKED.clear()
+        m = _SHOCKED[(key, scenario)] = check_scenario(market, scenario)
     return m
 
 
@@ -74,7 +84,7 @@ def evaluate_book(ref: BookRef, market_doc: dict, key: str, scenarios: Sequence[
     rows: list[dict] = []
     for s in scenarios:
         try:
-            applied = apply_scenario(portfolio, market, s)
+            applied = apply_scenario(portfolio, market, s, shocked=_shocked(market, key, s))
         except Exception as exc:  # noqa: BLE001
             rows.extend(error_row(ref.label, s.name, str(m or ""), str(r or ""), _reason(exc)) for m in modes for r in rules)
             continue
