@@ -55,6 +55,8 @@ def run_batch(refs: Sequence[BookRef], market: Market, scenarios: Sequence[Scena
     """All rows, books in the given order. One task per book; a lost worker's tasks are rerun by Dask, and each
     book's rows are taken once from its one future, so no row is lost or doubled."""
     check_scenarios(market, scenarios)
+    if client is None and all(ref.error is not None for ref in refs):   # nothing to compute: no cluster
+        return run_local(refs, market, scenarios, modes, rules, ratio_floor)
     if client is None:
         with dask_client(scheduler, workers) as c:
             return run_batch(refs, market, scenarios, modes, rules, ratio_floor, client=c, progress=progress)
