@@ -72,7 +72,14 @@ def _v2_notes(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS portfolios_market ON portfolios(market)")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes]
+def _v3_revision(db: Database) -> None:
+    """A revision per portfolio, from one counter of the file (``meta.portfolio_revision``), raised by every save:
+    a writer that loaded revision N refuses to save over anything else (issue 17, lost update). Existing books
+    start at 0."""
+    db.execute("ALTER TABLE portfolios ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision]
 LATEST_VERSION = len(MIGRATIONS)
 
 
