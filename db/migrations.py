@@ -79,7 +79,19 @@ def _v3_revision(db: Database) -> None:
     db.execute("ALTER TABLE portfolios ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision]
+def _v4_market_sources(db: Database) -> None:
+    """Where each snapshot came from (okx / recorded / synthetic / file) and when it was fetched, and the raw OKX
+    responses a fetched or recorded snapshot was built from (kept so that it can be audited and rebuilt)."""
+    db.execute("ALTER TABLE markets ADD COLUMN source TEXT")
+    db.execute("ALTER TABLE markets ADD COLUMN fetched_at TEXT")
+    db.execute("""CREATE TABLE market_responses (
+        name TEXT PRIMARY KEY,
+        responses TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_market_sources]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -1,7 +1,8 @@
 """A portfolio priced on a market: one row per position as numpy arrays, shared by every margin mode.
 
 Building the book is the only place that walks positions in Python, and it only gathers: instrument ids are
-resolved once per id, market terms once per instrument family; everything after it is array work.
+resolved once per id and contract specification (a snapshot's ``instruments`` first, the shipped catalogue as the
+fallback), market terms once per instrument family; everything after it is array work.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from .catalogue import Instrument, is_stablecoin, parse_inst_id
+from .catalogue import Instrument, InstSpec, instrument_from_spec, is_stablecoin, resolve
 from .errors import InputError
 from .market import Market
 from .portfolio import Portfolio
@@ -174,8 +175,15 @@ def _family_id(inst: Instrument) -> int:
     return fid
 
 
+SeenKey = str | tuple[str, InstSpec]
+
+
 class _Seen:
-    """Every instrument id resolved so far, with its static fields as numpy columns (rebuilt when ids arrive)."""
+    """Every instrument resolved so far, with its static fields as numpy columns (rebuilt when ids arrive).
+
+    Keyed by the instrument id when the shipped catalogue specifies it, by (id, specification) when a snapshot
+    does: two snapshots that give the same id different contract sizes resolve to two rows.
+    """
 
     def __init__(self) -> None:
         self.row: dict[str, int] = {}
@@ -184,8 +192,8 @@ class _Seen:
         self._columns: tuple[np.ndarray, ...] | None = None
         self._lock = threading.Lock()
 
-    def rows(self, ids: list[str]) -> np.ndarray:
-        """Row of each id (resolving new ones in order, so the first bad id raises its InputError)."""
+    def rows(self, ids: list[SeenKey]) -> np.ndarray:
+        """Row of each key (resolving new ones in order, so the first bad id raises its InputError)."""
         row = self.row
         try:
             return np.array(list(map(row.__getitem__, ids)), dtype=np.int64)
@@ -196,8 +204,8 @@ class _Seen:
                         self._add(inst_id)
             return np.array(list(map(row.__getitem__, ids)), dtype=np.int64)
 
-    def _add(self, inst_id: str) -> None:
-        inst = parse_inst_id(inst_id)
+    def _add(self, inst_id: SeenKey) -> None:
+        inst = instrument_from_spec(*inst_id) if isinstance(inst_id, tuple) else resolve(inst_id, None)
         strike = inst.strike if inst.kind == "option" else np.nan
         self._fields.append((_family_id(inst), strike, bool(inst.is_call), inst.units_per_contract))
         self.instruments.append(inst)
@@ -317,7 +325,8 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     positions = portfolio.positions
     n = len(positions)
     ids = list(map(_INST_ID, positions))
-    rows = _SEEN.rows(ids)
+    specs = market.instruments
+    rows = _SEEN.rows([(i, specs[i]) if i in specs else i for i in ids] if specs else ids)
     fam_col, strike_col, call_col, upc_col = _SEEN.columns()
     fam_ids, strike, is_call, upc = fam_col[rows], strike_col[rows], call_col[rows], upc_col[rows]
     uniq, first_row, family = np.unique(fam_ids, return_index=True, return_inverse=True)
@@ -337,6 +346,9 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     if errors or vol_errors:
         raise InputError(min(errors + vol_errors)[2])   # what the first unpriceable position would raise
     fwd = np.where(kind == OPTION, terms.fwd[family], 0.0)
+    if market.fwd_px and opt_rows.size:   # OKX's own forward per option (opt-summary fwdPx) when the snapshot has it
+        okx_fwd = np.array([market.fwd_px.get(ids[i], np.nan) for i in opt_rows.tolist()], dtype=float)
+        fwd[opt_rows] = np.where(np.isnan(okx_fwd), fwd[opt_rows], okx_fwd)
     mark = np.zeros(n)
     mark[one_rows], warnings = _delta_one_marks(ids, one_rows, spot, fx, market)
     fwd[one_rows] = mark[one_rows]

@@ -178,10 +178,10 @@ def switch_mode(portfolio: Portfolio, market: Market, to: str) -> SwitchResult:
         raise InputError(f"to: switching to {to} mode is not simulated yet (pm or mc)")
     if not isinstance(portfolio, Portfolio) or not isinstance(market, Market):
         raise InputError("switch: expected an engine Portfolio and Market (use load_portfolio / load_market)")
-    from .mc.tiers import load_tier_table
+    from .mc.tiers import load_tier_table, with_snapshot_tiers
     src = _mode_of(portfolio)
     rules = load_rule_set(portfolio.rules)
-    tiers = load_tier_table(None, at=market.ts)
+    tiers = with_snapshot_tiers(load_tier_table(None, at=market.ts), market)
     before = compute(portfolio, market, mode=src, rules=rules, liq_shock=False)
     after = compute(portfolio, market, mode=to, rules=rules, liq_shock=False)
     notes: list[str] = []

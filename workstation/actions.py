@@ -59,6 +59,9 @@ class WindowActions:
         self.act_save_market = self._action("Save market snapshot as\u2026", self.save_market_snapshot, None,
                                             "Store the market in use (with your index edits) as a named snapshot "
                                             "and value this portfolio against it")
+        self.act_fetch_market = self._action("Fetch from OKX\u2026", lambda: self.fetch_market(), None,
+                                             "Take today's market from OKX's public API (no key), store it and "
+                                             "value the open portfolio on it")
         self.act_batch = self._action("Batch what-if over stored portfolios\u2026", self.open_batch_dialog, None,
                                       "Every stored portfolio under a set of named scenarios (Dask), sortable, "
                                       "exportable")
@@ -89,6 +92,9 @@ class WindowActions:
         m = mb.addMenu("&Edit")
         for a in (self.act_undo, self.act_redo, None, self.act_remove, self.act_auto_spot):
             m.addSeparator() if a is None else m.addAction(a)
+        m = mb.addMenu("&Market")
+        m.addAction(self.act_fetch_market)
+        m.addAction(self.act_save_market)
         m = mb.addMenu("&View")
         m.addAction(self.act_refresh)
         m.addAction(self.act_theme)

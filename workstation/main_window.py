@@ -23,6 +23,7 @@ from engine.result import MarginResult
 from workstation import settings
 from workstation.actions import WindowActions
 from workstation.controllers.account_mode import AccountModeSwitch
+from workstation.controllers.market_fetch import MarketFetcher
 from workstation.controllers.portfolios import PortfolioBrowser
 from workstation.controllers.results import ResultsView
 from workstation.layout import WindowLayout, app_icon, layout_widgets  # noqa: F401 - layout_widgets re-exported
@@ -40,7 +41,7 @@ from workstation.widgets.summary import AccountSummary
 log = logging.getLogger(__name__)
 
 
-class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout, WindowActions, QMainWindow):
+class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch, WindowLayout, WindowActions, QMainWindow):
     resultShown = Signal(object)          # MarginResult shown (committed or preview)
     computationSettled = Signal()         # no computation outstanding any more
     compareReady = Signal(object)         # the CompareDialog just opened

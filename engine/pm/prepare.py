@@ -8,7 +8,7 @@ import numpy as np
 
 from ..account import Equity, currency_equity
 from ..book import OPTION, Book, build_book, denomination
-from ..collateral import DiscountTable, load_discount_table
+from ..collateral import DiscountTable, discount_table_for
 from ..market import Market
 from ..params import GROUPS, RuleSet
 from ..portfolio import Portfolio
@@ -78,7 +78,7 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
     mr4, multi = _mr4_derivatives(book, units, cash, rules)
     mr7 = _mr7_raw(book, units, cash, rules)
     has_opt = per_unit((book.kind == OPTION).astype(float)) > 0
-    return PreparedPM(portfolio=portfolio, market=market, rules=rules, discounts=discounts or load_discount_table(),
+    return PreparedPM(portfolio=portfolio, market=market, rules=rules, discounts=discounts or discount_table_for(market),
                       book=book, units=units, grid=grid, equity=currency_equity(portfolio, book, market),
                       unit_pnl=unit_pnl, unit_spot=unit_spot, unit_coin_delta=per_unit(cash / book.spot) if book.n else np.zeros(n_u),
                       unit_cash=unit_cash, unit_greeks=greeks, unit_upl=per_unit(upl), mr4_deriv=mr4,

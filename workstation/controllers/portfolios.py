@@ -232,6 +232,9 @@ class PortfolioBrowser:
         if book.warnings:
             self.show_warnings("Import", f"Imported {name!r} from {Path(path).name} ({book.source_kind}) with "
                                f"{n} warning{'s' if n != 1 else ''}:", book.warnings)
+        offer = getattr(self, "offer_fresh_market", None)
+        if offer is not None:
+            offer(book.source_kind)
 
     def _import_market(self, path: str) -> None:
         from engine.market import load_market
