@@ -2,8 +2,9 @@
 
 Order of the shocks (docs/ENGINE.md, "Scenarios"):
 1. positions without ``avgPx`` are given the current mark as entry price, so the scenario's moves show as P&L;
-2. crypto USD indices move (``Market.shifted``: marks and forwards of futures and perpetuals move by the same
-   absolute amount); stablecoin indices are set to the scenario's levels (marks stay in their quote currency);
+2. crypto USD indices move (``Market.shifted``: marks and forwards of futures and perpetuals, and OKX's per-option
+   forwards ``fwdPx``, move by the same absolute amount; OKX's option marks, kept for display only, are dropped);
+   stablecoin indices are set to the scenario's levels (marks stay in their quote currency);
 3. the valuation time moves forward by ``days``; futures and options expiring at or before the new time settle at
    the scenario's index, the P&L credited to the settlement currency balance and the position removed;
 4. option vols shift (absolute), by tenor at each option's days to expiry after the time roll.
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping
 import numpy as np
 
 from .book import INVERSE, LINEAR, OPTION, Book, build_book
-from .catalogue import is_stablecoin, parse_inst_id
+from .catalogue import is_stablecoin, resolve
 from .errors import InputError
 from .market import MAX_VOL, Market
 from .portfolio import Asset, Portfolio, Position
@@ -44,10 +45,11 @@ class Applied:
 
 @dataclass(frozen=True)
 class _VolTable:
-    """The mark vols of a snapshot as arrays (built once per mapping: a batch applies many scenarios to one market)."""
+    """Per-option values of a snapshot (mark vols, or fwdPx) as arrays, built once per mapping: a batch applies many
+    scenarios to one market."""
 
     keys: tuple[str, ...]
-    vol: np.ndarray
+    vol: np.ndarray            # the values
     underlying: np.ndarray     # object array of underlying codes
     expiry_s: np.ndarray       # POSIX seconds of each option's expiry
 
@@ -55,12 +57,13 @@ class _VolTable:
 _VOL_TABLES: dict[int, tuple[Mapping, _VolTable]] = {}
 
 
-def _vol_table(vols: Mapping[str, float], *, cache: bool = True) -> _VolTable:
+def _vol_table(vols: Mapping[str, float], instruments: Mapping | None = None, *, cache: bool = True) -> _VolTable:
+    """Per-option values (vols, or forwards) with their underlying and expiry, as arrays."""
     hit = _VOL_TABLES.get(id(vols))
     if cache and hit is not None and hit[0] is vols:
         return hit[1]
     keys = tuple(vols)
-    insts = [parse_inst_id(k) for k in keys]
+    insts = [resolve(k, instruments) for k in keys]
     table = _VolTable(keys=keys, vol=np.array([vols[k] for k in keys], dtype=float),
                       underlying=np.array([i.underlying for i in insts], dtype=object),
                       expiry_s=np.array([i.expiry.timestamp() for i in insts], dtype=float))
@@ -89,7 +92,7 @@ def _shifted(table: _VolTable, ts: datetime, scenario: "Scenario") -> tuple[dict
 
 def _shift_vols(market: Market, scenario: "Scenario") -> Market:
     """Vols after the scenario's shift at the (already rolled) market time; options expired by then are dropped."""
-    new, old = _shifted(_vol_table(market.mark_vol), market.ts, scenario)
+    new, old = _shifted(_vol_table(market.mark_vol, market.instruments), market.ts, scenario)
     atm = {}
     for und, v in market.atm_vol.items():
         shift = scenario.vol_shift(und)
@@ -121,8 +124,24 @@ def _shock_prices(market: Market, scenario: "Scenario") -> Market:
     ts = market.ts + timedelta(days=scenario.days)
     marks = shocked.mark_px
     if scenario.days:
-        marks = {k: v for k, v in marks.items() if parse_inst_id(k).expiry is None or parse_inst_id(k).expiry > ts}
-    return replace(shocked, ts=ts, index=MappingProxyType(index), mark_px=MappingProxyType(dict(marks)))
+        expiry = {k: resolve(k, market.instruments).expiry for k in marks}
+        marks = {k: v for k, v in marks.items() if expiry[k] is None or expiry[k] > ts}
+    return replace(shocked, ts=ts, index=MappingProxyType(index), mark_px=MappingProxyType(dict(marks)),
+                   fwd_px=MappingProxyType(_shifted_forwards(market, shocked.index, ts)),
+                   option_mark_px=MappingProxyType({}))
+
+
+def _shifted_forwards(market: Market, index: Mapping[str, float], ts: datetime) -> dict[str, float]:
+    """OKX's per-option forwards (``fwdPx``, USD) moved by their underlying's absolute index move, as
+    ``Market.shifted`` moves futures marks; those of options expired by ``ts`` dropped."""
+    if not market.fwd_px:
+        return {}
+    t = _vol_table(market.fwd_px, market.instruments)
+    unds = t.underlying.tolist()
+    move = np.array([index.get(f"{u}-USD", 0.0) - market.index.get(f"{u}-USD", 0.0) for u in unds], dtype=float)
+    new = np.maximum(t.vol + move, t.vol * 1e-6)
+    alive = t.expiry_s > ts.timestamp()
+    return {k: v for k, v, a in zip(t.keys, new.tolist(), alive.tolist()) if a}
 
 
 def check_scenario(market: Market, scenario: "Scenario") -> Market:
@@ -189,7 +208,7 @@ def apply_scenario(portfolio: Portfolio, market: Market, scenario: "Scenario", *
     extra = {p.inst_id: float(book.vol[i]) for i, p in enumerate(portfolio.positions)
              if book.kind[i] == OPTION and i not in gone and p.inst_id not in market.mark_vol}
     if extra:
-        new, old = _shifted(_vol_table(extra, cache=False), shocked.ts, scenario)
+        new, old = _shifted(_vol_table(extra, market.instruments, cache=False), shocked.ts, scenario)
         _check_vols(scenario, new, old, "atmVol of")
         shocked = replace(shocked, mark_vol=MappingProxyType({**shocked.mark_vol, **new}))
     assets = [Asset(a.ccy, a.amt + credit.pop(a.ccy, 0.0)) for a in portfolio.assets]
