@@ -54,7 +54,8 @@ def scenario_from_history(client, ccys: Iterable[str], start: datetime, end: dat
     for ccy in ccys:
         candles = fetch_candles(client, ccy, start, end, bar)
         if not candles:
-            raise InputError(f"OKX {PATH}: no {ccy}-USD candles between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC")
+            raise InputError(f"OKX {PATH}: no {ccy}-USD candles between {start:%Y-%m-%d %H:%M} and "
+                             f"{end:%Y-%m-%d %H:%M} UTC")
         first_open = candles[0][1]
         low, high = min(c[3] for c in candles), max(c[2] for c in candles)
         down, up = low / first_open - 1.0, high / first_open - 1.0

@@ -77,7 +77,8 @@ def run_batch(refs: Sequence[BookRef], market: Market, scenarios: Sequence[Scena
             out[index[fut.key]] = fut.result()
         except Exception as exc:  # noqa: BLE001 - a task that died (e.g. its worker, too often): the book's row
             from .task import error_row
-            out[index[fut.key]] = [error_row(refs[index[fut.key]].label, "", "", "", f"task failed: {type(exc).__name__}: {exc}")]
+            i = index[fut.key]
+            out[i] = [error_row(refs[i].label, "", "", "", f"task failed: {type(exc).__name__}: {exc}")]
         if progress:
             progress(done, len(futures))
     return [row for rows in out for row in (rows or [])]

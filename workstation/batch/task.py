@@ -86,7 +86,8 @@ def evaluate_book(ref: BookRef, market_doc: dict, key: str, scenarios: Sequence[
         try:
             applied = apply_scenario(portfolio, market, s, shocked=_shocked(market, key, s))
         except Exception as exc:  # noqa: BLE001
-            rows.extend(error_row(ref.label, s.name, str(m or ""), str(r or ""), _reason(exc)) for m in modes for r in rules)
+            rows.extend(error_row(ref.label, s.name, str(m or ""), str(r or ""), _reason(exc))
+                        for m in modes for r in rules)
             continue
         for m in modes:
             for r in rules:

@@ -16,13 +16,15 @@ def register(subparsers) -> None:
         description="Every (book, scenario, mode, rule set) is computed; one row each in the output table "
                     "(formats.md section 8), a summary of the worst books per scenario on screen. Without "
                     "--scheduler (or $DASK_SCHEDULER_ADDRESS) the work runs on a local Dask cluster of processes.")
-    p.add_argument("books", metavar="BOOK", nargs="+", help="portfolio file, folder of portfolio files, or stored portfolio name")
+    p.add_argument("books", metavar="BOOK", nargs="+",
+                   help="portfolio file, folder of portfolio files, or stored portfolio name")
     p.add_argument("--scenarios", metavar="NAME|FILE", nargs="+", default=["historical"],
                    help="scenario file, shipped or user set name, SET/SCENARIO or scenario name (default: historical); "
                         "see riskws scenarios list")
     p.add_argument("--mode", default=None, help="pm, mc or both (default: each book's acctLv); any mode the engine "
                                                 "accepts")
-    p.add_argument("--rules", metavar="ID", nargs="+", default=[None], help="rule set ids (default: each book's, else the newest)")
+    p.add_argument("--rules", metavar="ID", nargs="+", default=[None],
+                   help="rule set ids (default: each book's, else the newest)")
     p.add_argument("--market", metavar="MARKET", default=None,
                    help="market snapshot file or stored snapshot name (default: the newest stored snapshot)")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None, help="Dask scheduler, e.g. tcp://host:8786")
