@@ -82,14 +82,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {len(refs)} books ({min(n_pos)}-{max(n_pos)} positions, mean {np.mean(n_pos):.0f}) x {len(sc)} scenarios, pm")
     configs = a.configs.split(",")
     if "local" in configs:
-        per_book = []
+        per_book, cpu = [], []
         for ref in refs[:a.local_books]:
+            c0 = time.process_time()
             t, _ = timed(lambda: run_local([ref], market, sc, [None], [None], 1.0))
             per_book.append(t)
+            cpu.append(time.process_time() - c0)
         total = sum(per_book)
         ev = a.local_books * len(sc)
-        print(f"one process: {ev} evaluations in {total:.1f} s = {ev / total:.1f} evaluations/s; per book "
-              f"(x{len(sc)} scenarios) median {np.median(per_book) * 1e3:.0f} ms, p95 {np.percentile(per_book, 95) * 1e3:.0f} ms")
+        print(f"one process: {ev} evaluations in {total:.1f} s = {ev / total:.1f} evaluations/s "
+              f"(CPU {sum(cpu) / ev * 1e3:.2f} ms per evaluation); per book (x{len(sc)} scenarios) median "
+              f"{np.median(per_book) * 1e3:.0f} ms, p95 {np.percentile(per_book, 95) * 1e3:.0f} ms")
     for name, workers in (("lc1", 1), ("lc2", 2)):
         if name in configs:
             with dask_client(None, workers) as client:

@@ -25,7 +25,10 @@ def scheduler_address(option: str | None) -> str | None:
 
 @contextlib.contextmanager
 def dask_client(address: str | None, workers: int | None = None) -> Iterator:
-    """A connected ``distributed.Client``; without an address, on a LocalCluster of processes on 127.0.0.1."""
+    """A connected ``distributed.Client``; without an address, on a LocalCluster of processes on 127.0.0.1.
+
+    The local cluster's logs are silenced below CRITICAL: its workers log a heartbeat error when the cluster shuts
+    down, which is noise on a command's stderr."""
     from distributed import Client, LocalCluster
     if address:
         try:
@@ -37,7 +40,7 @@ def dask_client(address: str | None, workers: int | None = None) -> Iterator:
         return
     n = workers or os.cpu_count() or 1
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                      dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         yield client
 
 
