@@ -77,7 +77,12 @@ class Book:
         return opt, d, g, v, th
 
     def cash_delta_usd(self) -> np.ndarray:
-        """USD cash delta per position (rules spec §3.2-3.4)."""
+        """OKX's reported USD cash delta per position (rules spec §3.2-3.4): linear at the *mark*.
+
+        This is the figure OKX's position builder shows as ``delta`` and on which the documented MR4, MR7 and MR9
+        amounts rest (spec §7.1: mr4 = 0.2 % x |pos x ctVal x mark x FX|). It is not the slope of the scenario
+        valuation (a future's scenario P&L moves with the index, not with its mark): see ``delta_usd``.
+        """
         out = np.empty(self.n)
         lin = self.kind == LINEAR
         out[lin] = self.qty[lin] * self.mark[lin] * self.quote_fx[lin]
@@ -87,12 +92,33 @@ class Book:
         out[opt] = self.qty[opt] * d * self.spot[opt]
         return out
 
+    def delta_usd(self) -> np.ndarray:
+        """USD delta per position: d(scenario value)/ds at s = 0, s the relative index move (spec 11.2, 11.12).
+
+        The scenario valuation moves futures, perpetuals and option forwards by the index's absolute move
+        (``F_s = F + S s``), so: linear ``qty x S``; inverse ``qty x S^2 / P^2`` (d/ds of qty (1/P - 1/(P + S s))
+        S (1 + s)); option ``qty x N(d1) x S`` (Black-76, dC/dF = N(d1)). This is the slope of the stress curve.
+        """
+        return self.coin_delta() * self.spot
+
     def coin_delta(self) -> np.ndarray:
-        """Delta in underlying coin units per position (the unit's derivative delta for spot in use)."""
-        return self.cash_delta_usd() / self.spot
+        """Delta in coin per position: ``delta_usd / S_usd`` (spec 11.12), the amount spot in use is sized on.
+
+        Linear: exactly contracts x ctVal x ctMult (no division by a price, so a coin-for-coin hedge nets to 0).
+        """
+        out = self.qty.copy()                                   # linear: qty exactly
+        inv = self.kind == INVERSE
+        out[inv] = self.qty[inv] * self.spot[inv] / self.mark[inv] ** 2
+        opt, d, _, _, _ = self._option_greeks
+        out[opt] = self.qty[opt] * d
+        return out
 
     def greeks_usd(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(gamma per 1 % move, vega per vol point, theta per day) in USD; zero for delta-one rows."""
+        """(gamma per 1 % move, vega per vol point, theta per day) in USD; gamma zero for linear rows.
+
+        Gamma is the scenario valuation's second derivative in s times 0.01 (the change of ``delta_usd`` for a 1 %
+        index move): option ``qty x gamma_F x S^2``, inverse ``2 qty S^2 (P - S) / P^3``.
+        """
         gamma = np.zeros(self.n)
         vega = np.zeros(self.n)
         theta = np.zeros(self.n)

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from workstation.widgets.dialogs import show_shortcuts
 
-MODE_LABELS = (("4", "Portfolio margin (PM)"), ("3", "Multi-currency (MC)"))
+MODE_LABELS = (("4", "Portfolio margin (PM)"), ("3", "Multi-currency (MC)"), ("2", "Spot and futures"),
+               ("1", "Spot"))
 
 log = logging.getLogger("workstation.main_window")
 
@@ -99,7 +100,7 @@ class WindowActions:
         m.addAction(self.act_refresh)
         m.addAction(self.act_theme)
         m.addSeparator()
-        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks):
+        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks, self.explain_dock):
             m.addAction(d.toggleViewAction())
         m.addSeparator()
         m.addAction(self.act_reset_layout)

@@ -50,6 +50,10 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
 
     UNIT_NOTE_PM = ("\u2020 italic: the figure rests on a rule parameter tagged 'assumed' (hover for its name).  "
                     "Select a unit for its charts and spot in use.")
+    UNIT_NOTE_FUTURES = ("Spot and futures mode has no risk units: each settlement currency margins its own "
+                         "positions (IMR / MMR in the Positions table; per-currency figures in the switch dialog "
+                         "and riskws margin --mode futures).")
+    UNIT_NOTE_SPOT = "Spot mode: balances only, nothing needs margin."
     UNIT_NOTE_MC = ("Multi-currency mode has no risk units: the margin of each position is in the Positions table "
                     "(IMR / MMR (MC) columns).")
 

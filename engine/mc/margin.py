@@ -253,7 +253,7 @@ class MCPositionRows(Sequence):
     def _build(self) -> list[MCPositionResult]:
         if self._cache is None:
             b, fig = self._prep.book, self._fig
-            cash = b.cash_delta_usd()
+            cash = b.delta_usd()          # the Greek shown: slope of the scenario value (spec 11.12)
             gamma, vega, theta = b.greeks_usd()
             pnl = b.float_pnl_usd()
             notional = b.notional_usd()

@@ -63,7 +63,6 @@ def test_curve_bit_identical_to_the_plain_path(book, threads, block, scan, marke
     monkeypatch.setenv("RISKWS_THREADS", threads)
     monkeypatch.setattr(shocked, "BLOCK", block)
     monkeypatch.setattr(liquidation, "SCAN_BLOCK_PER_WORKER", scan)
-    monkeypatch.setattr(shocked, "_POOL", None)          # a pool sized for this case
     prepared = api.prepare(BOOKS[book](), market, "pm")
     mmr, ratio, liq = reference_curve(prepared, api.DEFAULT_SHOCKS)
     curve = api.curve_of(prepared, api.DEFAULT_SHOCKS)
@@ -85,7 +84,6 @@ def test_the_cases_cover_both_sides_and_the_edges(market):
 
 def test_mc_mode_curve_matches_too(market, monkeypatch):
     monkeypatch.setenv("RISKWS_THREADS", "2")
-    monkeypatch.setattr(shocked, "_POOL", None)
     prepared = api.prepare(load_portfolio(DEMO / "portfolios" / "6-multi-currency-borrow.json"), market, "mc")
     shocks = api.DEFAULT_SHOCKS[::5]
     mmr, ratio, liq = reference_curve(prepared, shocks)
@@ -95,10 +93,23 @@ def test_mc_mode_curve_matches_too(market, monkeypatch):
 
 def test_progress_hears_every_scan_block(market, monkeypatch):
     monkeypatch.setenv("RISKWS_THREADS", "2")
-    monkeypatch.setattr(shocked, "_POOL", None)
     seen: list[tuple[int, int]] = []
     api.compute(load_portfolio(DEMO / "portfolios" / "6-multi-currency-borrow.json"), market,
                 progress=lambda d, t: seen.append((d, t)))
     # the up side never crosses, so the scan runs to +100 %: 100 steps in blocks of 4 x 2 workers
     assert seen[-1] == (100, 100)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen) and len(seen) == -(-100 // (liquidation.SCAN_BLOCK_PER_WORKER * 2))
+
+
+def test_parallel_map_keeps_order_raises_the_first_error_and_leaves_no_thread():
+    import threading
+    before = threading.active_count()
+    assert shocked.parallel_map(lambda x: x * x, list(range(50)), 3) == [x * x for x in range(50)]
+
+    def boom(x):
+        if x in (7, 30):
+            raise ValueError(f"item {x}")
+        return x
+    with pytest.raises(ValueError, match="item 7"):
+        shocked.parallel_map(boom, list(range(50)), 2)
+    assert threading.active_count() == before

@@ -75,8 +75,9 @@ def test_snapshot_specs_win_over_the_catalogue_and_do_not_leak_between_snapshots
     fetched = compute(book, _market(instruments={"BTC-USDT-SWAP": spec}), liq_shock=False)
     shipped = compute(book, load_market(BASE), liq_shock=False)
     # 1000 contracts x 0.001 BTC x 91050.1 USDT x 0.9995 USD/USDT; the shipped catalogue's 0.01 BTC gives ten times it
-    assert fetched.unit("BTC").delta == pytest.approx(1000 * 0.001 * 91050.1 * 0.9995, rel=1e-12)
-    assert shipped.unit("BTC").delta == pytest.approx(1000 * 0.01 * 91050.1 * 0.9995, rel=1e-12)
+    # (OKX's cash delta at the mark: `cashDelta`; `delta` is the scenario slope at the index, docs/ENGINE.md)
+    assert fetched.unit("BTC").cash_delta == pytest.approx(1000 * 0.001 * 91050.1 * 0.9995, rel=1e-12)
+    assert shipped.unit("BTC").cash_delta == pytest.approx(1000 * 0.01 * 91050.1 * 0.9995, rel=1e-12)
     assert fetched.extra["sources"]["instruments"].startswith("snapshot (okx) of 2026-11-27T14:00:01.5")
     assert shipped.extra["sources"]["instruments"] == "shipped table of 2025-02-06"
 
@@ -124,6 +125,6 @@ def test_coin_margined_and_usdc_families_of_an_unknown_coin():
     res = compute(_book(("TON-USD-SWAP", -100), ("TON-USDC-SWAP", 50)), m, liq_shock=False)
     rows = {p.inst_id: p for p in res.unit("TON").positions}
     # inverse: -100 contracts x 10 USD face, worth (face / mark) TON each, at the TON index: -1000 x 5.4321 / 5.45
-    assert rows["TON-USD-SWAP"].delta == pytest.approx(-1000 * 5.4321 / 5.45, rel=1e-12)
+    assert rows["TON-USD-SWAP"].cash_delta == pytest.approx(-1000 * 5.4321 / 5.45, rel=1e-12)   # OKX's, at the mark
     # USDC-margined: 50 contracts x 1 TON x 5.43 USDC x 1.0001 USD per USDC
-    assert rows["TON-USDC-SWAP"].delta == pytest.approx(50 * 1 * 5.43 * 1.0001, rel=1e-12)
+    assert rows["TON-USDC-SWAP"].cash_delta == pytest.approx(50 * 1 * 5.43 * 1.0001, rel=1e-12)

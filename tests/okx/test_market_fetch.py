@@ -77,10 +77,10 @@ def test_margin_on_the_stored_snapshot_uses_fetched_specs(fetched, tmp_path, cap
     assert main(["margin", str(book), "--market", "today", "--db", str(db), "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
     rows = {p["instId"]: p for u in res["riskUnitData"] for p in u["portfolios"]}
-    # TON: 100 contracts x 10 TON (fetched ctVal) x 5.44 USDT mark x 0.9995 USD per USDT
-    assert rows["TON-USDT-SWAP"]["delta"] == pytest.approx(100 * 10 * 5.44 * 0.9995, rel=1e-9)
+    # OKX cash delta (at the mark, `cashDelta`): TON 100 contracts x 10 TON (fetched ctVal) x 5.44 USDT x 0.9995
+    assert rows["TON-USDT-SWAP"]["cashDelta"] == pytest.approx(100 * 10 * 5.44 * 0.9995, rel=1e-9)
     # BTC-USDT-SWAP: 1000 contracts x 0.001 BTC (fetched; the shipped catalogue says 0.01) x 91050.1 x 0.9995
-    assert rows["BTC-USDT-SWAP"]["delta"] == pytest.approx(1000 * 0.001 * 91050.1 * 0.9995, rel=1e-9)
+    assert rows["BTC-USDT-SWAP"]["cashDelta"] == pytest.approx(1000 * 0.001 * 91050.1 * 0.9995, rel=1e-9)
     # option: Black-76 on OKX's forward 92100.5 (not the future's mark 92000) and markVol 0.55, r = 0
     ts = datetime.fromisoformat(res["ts"].replace("Z", "+00:00"))
     t = (okx_fake.EXPIRY - ts).total_seconds() / (365 * 86400)
@@ -148,3 +148,16 @@ def test_import_recorded_responses_rebuilds_the_same_snapshot(fetched, tmp_path,
     for i, r in enumerate(json.loads(raw.read_text())["responses"]):
         (folder / f"{i:03d}.json").write_text(json.dumps(r))
     assert main(["market", "import", str(folder), "--name", "rec2", "--db", str(db2)]) == 0
+
+
+def test_fetch_all_asks_tiers_of_every_listed_family_and_list_shows_age(httpserver, tmp_path, capsys):
+    url = okx_fake.serve(httpserver)
+    db = tmp_path / "all.db"
+    assert main(["market", "fetch", "--all", "--base-url", url, "--name", "everything", "--db", str(db)]) == 0
+    tier_calls = [req.args.get("instFamily") for req, _ in httpserver.log
+                  if req.path == "/api/v5/public/position-tiers" and req.args.get("instType") == "SWAP"]
+    assert tier_calls == ["BTC-USD,BTC-USDT,TON-USDT"]       # the SWAP families OKX listed, 5 per request
+    capsys.readouterr()
+    assert main(["market", "list", "--db", str(db)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("everything") and line.endswith("OKX, just now")

@@ -43,7 +43,7 @@ def test_fetch_stores_and_values_the_open_book(qtbot, window, httpserver):
     assert window.market_panel.source_label.property("level") == ""
     assert window.store.market_responses(name) is not None
     # 1000 contracts x 0.001 BTC (OKX's ctVal from the fetch; the shipped catalogue says 0.01) x 91050.1 x 0.9995
-    assert window.result.unit("BTC").delta == pytest.approx(1000 * 0.001 * 91050.1 * 0.9995, rel=1e-9)
+    assert window.result.unit("BTC").cash_delta == pytest.approx(1000 * 0.001 * 91050.1 * 0.9995, rel=1e-9)
 
 
 def test_cancel_stores_nothing(qtbot, window, httpserver):
@@ -73,3 +73,17 @@ def test_age_in_words():
     assert describe_source("recorded", now - timedelta(days=3), now) == "recorded OKX data, 3 days ago"
     assert describe_source("synthetic", now, now) == "SYNTHETIC demo data"
     assert describe_source(None, "2025-02-06T08:00:00Z", now) == "snapshot file, 2025-02-06 08:00 UTC"
+
+
+def test_importing_okx_positions_offers_a_fresh_fetch(qtbot, window, monkeypatch):
+    started = []
+    monkeypatch.setattr(window, "fetch_market", lambda *a, **k: started.append(a))
+    fixture = Path(__file__).parents[1] / "fixtures" / "okx-positions.json"
+    window.import_file(str(fixture))
+    box = window.fresh_market_offer
+    assert box.isVisible() and not box.isModal()
+    from PySide6.QtWidgets import QMessageBox
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=WAIT_MS)
+    assert started == [()]
+    wait_settled(qtbot, window)

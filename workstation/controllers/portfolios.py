@@ -32,7 +32,7 @@ class PortfolioBrowser:
         self.portfolio_list.blockSignals(True)
         self.portfolio_list.clear()
         for s in self.store.list_portfolios():
-            mode = "PM" if s.acct_lv == "4" else "MC"
+            mode = {"4": "PM", "3": "MC", "2": "spot and futures", "1": "spot"}.get(s.acct_lv, s.acct_lv)
             item = QListWidgetItem(s.name)
             item.setData(Qt.ItemDataRole.UserRole, s.name)
             item.setToolTip(f"{s.name}\n{mode}, {s.n_positions} positions, rules {s.rules or 'newest'}\n"

@@ -61,6 +61,8 @@ class ResultsView:
             self._show_result(payload.result, committed=False)
         elif channel == "unit":
             self._show_unit_charts(payload)
+        elif channel == "explain":
+            self._show_explain(payload)
         elif channel == "curve":
             if self.result is not None:            # the curve's job found the liquidation moves (see jobs)
                 self.result = replace(self.result, liq_shock=payload.liq_shock)
@@ -75,7 +77,7 @@ class ResultsView:
         if channel == "compare":
             self._compare_failed(message)
             return
-        if channel in ("unit", "curve"):
+        if channel in ("unit", "curve", "explain"):
             self.status(f"Chart not updated: {message}", error=True)
             return
         if channel == "preview":
@@ -89,6 +91,7 @@ class ResultsView:
         self.spot_control.set_unit(None)
         for c in self.charts.values():
             c.clear()
+        self.explain_panel.clear()
         self._refresh_book_tables()
         self.status(f"{what}: {message}", error=True)
 
@@ -108,11 +111,13 @@ class ResultsView:
         self.summary.show_result(r, "   \u2022   ".join(notes))
         self.summary.setToolTip("\n".join(r.warnings) if r.warnings else "")
         self.unit_model.set_units(r.units)
-        self.unit_note.setText(self.UNIT_NOTE_MC if r.acct_lv == "3" else self.UNIT_NOTE_PM)
+        self.unit_note.setText(self.UNIT_NOTE_PM if r.acct_lv == "4" else self.UNIT_NOTE_MC
+                               if r.acct_lv == "3" else self.UNIT_NOTE_FUTURES if r.acct_lv == "2"
+                               else self.UNIT_NOTE_SPOT)
         if committed:
             self.result = r
             self._refresh_book_tables()
-            mc = r.acct_lv == "3"                     # per-position margin exists only in multi-currency mode
+            mc = r.acct_lv in ("2", "3")              # per-position margin: multi-currency and futures mode
             for key in ("imr", "mmr"):
                 self.editor.positions_view.setColumnHidden(self.editor.positions.column_index(key), not mc)
             if self._resize_book_columns:            # once per opened portfolio, with figures in the cells
@@ -132,6 +137,7 @@ class ResultsView:
             for name in ("StressChart", "HeatmapChart"):
                 if name in self.charts:
                     self.charts[name].clear()
+            self.explain_panel.clear()
             return
         names = [u.risk_unit for u in r.units]
         unit = self.selected_unit if self.selected_unit in names else names[0]
@@ -178,10 +184,24 @@ class ResultsView:
         self._update_actions()
 
     def _request_unit_charts(self) -> None:
-        if self.prepared is None or not self.selected_unit or not self.charts:
+        if self.prepared is None or not self.selected_unit:
             return
         prepared, unit, spots = self.prepared, self.selected_unit, dict(self.spots)
+        panel = getattr(self, "explain_panel", None)
+        if panel is not None:
+            self.compute.submit("explain", lambda: jobs.compute_explain(prepared, unit, spots))
+        if not self.charts:
+            return
         self.compute.submit("unit", lambda: jobs.compute_unit(prepared, unit, spots))
+
+    def _show_explain(self, outcome: "jobs.ExplainOutcome | None") -> None:
+        panel = getattr(self, "explain_panel", None)
+        if panel is None:
+            return
+        if outcome is None:
+            panel.clear("Explanations need portfolio margin (risk units)")
+        elif outcome.unit.risk_unit == self.selected_unit:
+            panel.show_unit(outcome.unit, outcome.ratio_line)
 
     def _show_unit_charts(self, uc: jobs.UnitCharts, result: MarginResult | None = None, live: bool = False) -> None:
         if uc.unit != self.selected_unit:
