@@ -82,6 +82,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
         self.owns_store = False            # set by workstation.app when the window opened the store itself
         self._store_closed = False
         self._market_at_open: tuple[str, Any] | None = None
+        self._whatif_library: list[tuple[str, Any]] | None = None     # the scenario library, read once
 
         self._build_central()
         self._build_docks()
@@ -237,6 +238,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
             self._update_actions()
             return
         if reason == "open":
+            self._load_whatifs()
             if self._pending_compare is not None:          # a comparison of the previous portfolio
                 self.compute.cancel("compare")
                 self._pending_compare = None
@@ -379,6 +381,43 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
     # -------------------------------------------------------------------------------------------- what-if
     def _on_whatif(self, moves: dict) -> None:
         self.holder.set_whatif(moves)
+
+    def _on_scenario(self, scenario: Any) -> None:
+        self.holder.set_scenario(scenario)
+
+    def _save_whatif(self, name: str, scenario: Any) -> None:
+        try:
+            saved = self.holder.save_whatif(scenario)
+        except Exception as exc:  # noqa: BLE001 - a store that refuses: say so, keep the what-if applied
+            self.status(f"What-if not saved: {exc}", error=True)
+            return
+        self.market_panel.whatif.set_saved(saved)
+        self.status(f"What-if {name!r} saved with {self.holder.doc.name!r}" if self.holder.doc else "")
+
+    def _delete_whatif(self, name: str) -> None:
+        try:
+            self.market_panel.whatif.set_saved(self.holder.delete_whatif(name))
+        except Exception as exc:  # noqa: BLE001
+            self.status(f"What-if not deleted: {exc}", error=True)
+            return
+        self.status(f"What-if {name!r} deleted")
+
+    def _load_whatifs(self) -> None:
+        """A newly opened portfolio: no what-if applied, its saved what-ifs and the scenario library listed."""
+        panel = self.market_panel.whatif
+        panel.clear()
+        if self._whatif_library is None:
+            try:
+                from engine.scenario import shipped_scenario_sets
+                self._whatif_library = [(f"{st.name}/{sc.name}", sc) for st in shipped_scenario_sets().values()
+                                        for sc in st.scenarios]
+            except Exception:  # noqa: BLE001 - a broken library file must not stop the window
+                self._whatif_library = []
+        try:
+            saved = self.holder.saved_whatifs()
+        except Exception:  # noqa: BLE001
+            saved = []
+        panel.set_saved(saved, self._whatif_library)
 
     # ------------------------------------------------------------------------------------------------ theme
     def toggle_theme(self) -> None:

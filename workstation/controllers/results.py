@@ -32,7 +32,7 @@ class ResultsView:
         if doc is None:
             return
         self.compute.cancel("preview")
-        portfolio, market = doc.portfolio, doc.valuation_market()
+        portfolio, market = doc.valuation()
         self.compute.submit("main", lambda: jobs.compute_main(portfolio, market))
         self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market))
 
@@ -100,7 +100,10 @@ class ResultsView:
         notes = []
         if not committed:
             notes.append("Preview: spot in use being dragged (not saved)")
-        if doc is not None and doc.whatif:
+        if doc is not None and doc.scenario is not None:
+            from workstation.widgets.whatif_panel import describe
+            notes.append(f"What-if {describe(doc.scenario)} (not saved)")
+        elif doc is not None and doc.whatif:
             moves = ", ".join(f"{c} {m * 100:+.1f}%" for c, m in sorted(doc.whatif.items()))
             notes.append(f"What-if index move {moves} (not saved)")
         if r.warnings:
