@@ -26,6 +26,7 @@ from workstation.controllers.account_mode import AccountModeSwitch
 from workstation.controllers.market_fetch import MarketFetcher
 from workstation.controllers.portfolios import PortfolioBrowser
 from workstation.controllers.results import ResultsView
+from workstation.controllers.whatif import WhatIfView
 from workstation.layout import WindowLayout, app_icon, layout_widgets  # noqa: F401 - layout_widgets re-exported
 from workstation.models.columns import fmt_amount
 from workstation.models.tables import RiskUnitModel
@@ -41,7 +42,8 @@ from workstation.widgets.summary import AccountSummary
 log = logging.getLogger(__name__)
 
 
-class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch, WindowLayout, WindowActions, QMainWindow):
+class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, AccountModeSwitch, WindowLayout,
+                 WindowActions, QMainWindow):
     resultShown = Signal(object)          # MarginResult shown (committed or preview)
     computationSettled = Signal()         # no computation outstanding any more
     compareReady = Signal(object)         # the CompareDialog just opened
@@ -381,43 +383,6 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
     # -------------------------------------------------------------------------------------------- what-if
     def _on_whatif(self, moves: dict) -> None:
         self.holder.set_whatif(moves)
-
-    def _on_scenario(self, scenario: Any) -> None:
-        self.holder.set_scenario(scenario)
-
-    def _save_whatif(self, name: str, scenario: Any) -> None:
-        try:
-            saved = self.holder.save_whatif(scenario)
-        except Exception as exc:  # noqa: BLE001 - a store that refuses: say so, keep the what-if applied
-            self.status(f"What-if not saved: {exc}", error=True)
-            return
-        self.market_panel.whatif.set_saved(saved)
-        self.status(f"What-if {name!r} saved with {self.holder.doc.name!r}" if self.holder.doc else "")
-
-    def _delete_whatif(self, name: str) -> None:
-        try:
-            self.market_panel.whatif.set_saved(self.holder.delete_whatif(name))
-        except Exception as exc:  # noqa: BLE001
-            self.status(f"What-if not deleted: {exc}", error=True)
-            return
-        self.status(f"What-if {name!r} deleted")
-
-    def _load_whatifs(self) -> None:
-        """A newly opened portfolio: no what-if applied, its saved what-ifs and the scenario library listed."""
-        panel = self.market_panel.whatif
-        panel.clear()
-        if self._whatif_library is None:
-            try:
-                from engine.scenario import shipped_scenario_sets
-                self._whatif_library = [(f"{st.name}/{sc.name}", sc) for st in shipped_scenario_sets().values()
-                                        for sc in st.scenarios]
-            except Exception:  # noqa: BLE001 - a broken library file must not stop the window
-                self._whatif_library = []
-        try:
-            saved = self.holder.saved_whatifs()
-        except Exception:  # noqa: BLE001
-            saved = []
-        panel.set_saved(saved, self._whatif_library)
 
     # ------------------------------------------------------------------------------------------------ theme
     def toggle_theme(self) -> None:
