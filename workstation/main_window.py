@@ -78,6 +78,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self.spots: dict[str, float | None] = {}
         self.selected_unit = ""
         self.compare_dialog: CompareDialog | None = None
+        self.compare_view: Any = None            # the side-by-side view (controllers/whatif.py), when open
         self._pending_compare: dict[str, Any] | None = None
         self._snapshot_label = ""
         self._resize_book_columns = False

@@ -127,3 +127,41 @@ def test_named_whatif_is_saved_with_the_portfolio_and_reapplied(qtbot, window, d
     window.close()
     with Store(demo_db) as store:                              # stored in the database, with the portfolio's name
         assert "crash" in (store.get_meta("whatifs:ETH straddle") or "")
+
+
+def _cell(table, label: str, col: int):
+    for r in range(table.rowCount()):
+        if table.item(r, 0).text() == label:
+            return table.item(r, col).data(Qt.ItemDataRole.UserRole), table.item(r, 3).text()
+    raise AssertionError(f"{label!r} not in {table.objectName()}")
+
+
+def test_compare_side_by_side_now_vs_whatif_and_pm_vs_mc(qtbot, window):
+    from engine import compute
+    _open(qtbot, window, "ETH straddle")
+    doc = window.holder.doc
+    panel = window.market_panel.whatif
+    panel.set_value("index:ETH", -15.0)
+    wait_settled(qtbot, window)
+    window.open_compare_view()
+    view = window.compare_view
+    qtbot.waitUntil(lambda: view.account.rowCount() > 0, timeout=WAIT_MS)
+    now = compute(doc.portfolio, doc.market, liq_shock=False)
+    whatif = compute(*apply_scenario(doc.portfolio, doc.market, Scenario("w", index={"ETH": -0.15})), liq_shock=False)
+    a, b = _cell(view.account, "Total MMR $", 1)[0], _cell(view.account, "Total MMR $", 2)[0]
+    assert (a, b) == (pytest.approx(now.total_mmr, rel=1e-12), pytest.approx(whatif.total_mmr, rel=1e-12))
+    unit = now.units[0]
+    got, diff = _cell(view.units, f"{unit.risk_unit}  MR1", 1)
+    assert got == pytest.approx(unit.mr["mr1"], rel=1e-12) and diff != "\u2014"
+    # PM vs MC of the book now
+    view.left.state.setCurrentIndex(0)
+    view.right.state.setCurrentIndex(0)
+    view.left.mode.setCurrentIndex(view.left.mode.findData("pm"))
+    view.right.mode.setCurrentIndex(view.right.mode.findData("mc"))
+    view.account.setRowCount(0)
+    view.request()
+    qtbot.waitUntil(lambda: view.account.rowCount() > 0, timeout=WAIT_MS)
+    mc = compute(doc.portfolio, doc.market, "mc", liq_shock=False)
+    assert _cell(view.account, "Total MMR $", 2)[0] == pytest.approx(mc.total_mmr, rel=1e-12)
+    assert _cell(view.account, "Total MMR $", 1)[0] == pytest.approx(now.total_mmr, rel=1e-12)
+    view.close()

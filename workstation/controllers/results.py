@@ -70,10 +70,15 @@ class ResultsView:
                 chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, payload.liq_shock)
         elif channel == "compare":
             self._open_compare(payload)
+        elif channel == "sides":
+            self._show_sides(payload)
 
     def _on_compute_failed(self, channel: str, message: str, is_input: bool) -> None:
         if channel == "compare":
             self._compare_failed(message)
+            return
+        if channel == "sides":
+            self._sides_failed(message)
             return
         if channel in ("unit", "curve"):
             self.status(f"Chart not updated: {message}", error=True)

@@ -129,6 +129,7 @@ class WhatIfPanel(QWidget):
     scenarioChanged = Signal(object)
     saveRequested = Signal(str, object)
     deleteRequested = Signal(str)
+    compareRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -176,6 +177,12 @@ class WhatIfPanel(QWidget):
         for b in (self.save_button, self.delete_button, self.undo_button, self.reset_button):
             row.addWidget(b)
         lay.addLayout(row)
+        self.compare_button = QPushButton("Compare side by side\u2026")
+        self.compare_button.setObjectName("whatifCompare")
+        self.compare_button.setToolTip("Two states of the book in one view: now, this what-if, saved what-ifs, "
+                                       "in any account mode and rule set")
+        self.compare_button.clicked.connect(self.compareRequested)
+        lay.addWidget(self.compare_button)
         self.axes: list[Axis] = []
         self._slider: dict[str, QSlider] = {}
         self._spin: dict[str, QDoubleSpinBox] = {}
