@@ -165,3 +165,21 @@ def test_compare_side_by_side_now_vs_whatif_and_pm_vs_mc(qtbot, window):
     assert _cell(view.account, "Total MMR $", 2)[0] == pytest.approx(mc.total_mmr, rel=1e-12)
     assert _cell(view.account, "Total MMR $", 1)[0] == pytest.approx(now.total_mmr, rel=1e-12)
     view.close()
+
+
+def test_margin_curve_follows_a_drag_coarse_then_full_at_release(qtbot, window):
+    _open(qtbot, window, "ETH straddle")
+    chart = window.charts["MarginCurveChart"]
+    curves: list = []
+    window.compute.finished.connect(lambda ch, pl: curves.append(pl) if ch == "curve" else None)
+    slider = window.market_panel.whatif._slider["index:ETH"]
+    slider.setSliderDown(True)
+    slider.setValue(-300)                                    # -50 % x 0.09 = -4.5 %
+    qtbot.waitUntil(lambda: any(not c.exact for c in curves), timeout=WAIT_MS)
+    live = next(c for c in curves if not c.exact)
+    assert live.shocks.size == 41                            # every 5th of the 201 shocks while dragging
+    qtbot.waitUntil(lambda: chart._shocks.size == 41, timeout=WAIT_MS)
+    slider.setSliderDown(False)                              # release: the full, exact curve
+    qtbot.waitUntil(lambda: curves[-1].exact and chart._shocks.size == 201, timeout=WAIT_MS)
+    assert window.holder.doc.scenario.index == (("ETH", -0.045),)
+    wait_settled(qtbot, window)

@@ -34,7 +34,8 @@ class ResultsView:
         self.compute.cancel("preview")
         portfolio, market = doc.valuation()
         self.compute.submit("main", lambda: jobs.compute_main(portfolio, market))
-        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market))
+        live = self.market_panel.whatif.dragging()          # a what-if drag: a preview curve, the full one at release
+        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market, live))
 
     def _on_busy(self, busy: bool) -> None:
         if busy:

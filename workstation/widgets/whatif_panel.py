@@ -201,7 +201,15 @@ class WhatIfPanel(QWidget):
         self._update_state()
 
     def _arm(self) -> None:
+        """A slider released: the next drag is a new undo step, and the what-if is sent once more, not dragging,
+        so the window computes what it deferred during the drag (the full margin curve)."""
         self._armed = True
+        self._timer.stop()
+        self._pending = False
+        self.scenarioChanged.emit(self.scenario())
+
+    def dragging(self) -> bool:
+        return any(s.isSliderDown() for s in self._slider.values())
 
     # ------------------------------------------------------------------------------------------------ setup
     def set_axes(self, axes: list[Axis]) -> None:
