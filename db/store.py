@@ -27,6 +27,7 @@ from sqlite_utils import Database
 
 from engine.market import Market, format_ts
 from engine.portfolio import Portfolio
+from engine.syntax import shorten
 
 from . import rows
 from .errors import NameTakenError, NotFoundError, RevisionConflict, StoreError
@@ -64,10 +65,20 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+MAX_NAME_CHARS = 200
+
+
 def check_name(name: Any, what: str = "portfolio") -> str:
-    """The name itself, or StoreError: names are non-empty and carry no leading or trailing spaces."""
+    """The name itself, or StoreError: names are non-empty Unicode text (no lone surrogates, which SQLite cannot
+    store) of at most MAX_NAME_CHARS characters, without leading or trailing spaces."""
     if not isinstance(name, str) or not name.strip():
-        raise StoreError(f"{what} name: expected a non-empty string, got {name!r}")
+        raise StoreError(f"{what} name: expected a non-empty string, got {shorten(name)}")
+    if len(name) > MAX_NAME_CHARS:
+        raise StoreError(f"{what} name {shorten(name)}: longer than {MAX_NAME_CHARS} characters")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoreError(f"{what} name {shorten(name)}: not valid Unicode text (a lone surrogate)") from None
     if name != name.strip():
         raise StoreError(f"{what} name {name!r}: leading or trailing spaces")
     return name
@@ -95,6 +106,11 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{self.label}: cannot create the folder ({exc.strerror})") from None
+            # a write needs the file and its folder (SQLite puts -wal/-shm there): refuse before SQLite opens it,
+            # so a read-only database is left exactly as it was, without sidecar files
+            for p, what in ((self.path, "the file"), (self.path.parent, "its folder")):
+                if p.exists() and not os.access(p, os.W_OK):
+                    raise StoreError(f"{self.label}: read-only ({what} is not writable); nothing was written")
         for _attempt in range(3):
             if self._open(create):
                 return

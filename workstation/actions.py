@@ -96,7 +96,7 @@ class WindowActions:
         m.addAction(self.act_refresh)
         m.addAction(self.act_theme)
         m.addSeparator()
-        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks):
+        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks, self.explain_dock):
             m.addAction(d.toggleViewAction())
         m.addSeparator()
         m.addAction(self.act_reset_layout)

@@ -148,3 +148,16 @@ def test_import_recorded_responses_rebuilds_the_same_snapshot(fetched, tmp_path,
     for i, r in enumerate(json.loads(raw.read_text())["responses"]):
         (folder / f"{i:03d}.json").write_text(json.dumps(r))
     assert main(["market", "import", str(folder), "--name", "rec2", "--db", str(db2)]) == 0
+
+
+def test_fetch_all_asks_tiers_of_every_listed_family_and_list_shows_age(httpserver, tmp_path, capsys):
+    url = okx_fake.serve(httpserver)
+    db = tmp_path / "all.db"
+    assert main(["market", "fetch", "--all", "--base-url", url, "--name", "everything", "--db", str(db)]) == 0
+    tier_calls = [req.args.get("instFamily") for req, _ in httpserver.log
+                  if req.path == "/api/v5/public/position-tiers" and req.args.get("instType") == "SWAP"]
+    assert tier_calls == ["BTC-USD,BTC-USDT,TON-USDT"]       # the SWAP families OKX listed, 5 per request
+    capsys.readouterr()
+    assert main(["market", "list", "--db", str(db)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("everything") and line.endswith("OKX, just now")

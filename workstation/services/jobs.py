@@ -145,3 +145,20 @@ def compare_rule_sets(portfolio: Portfolio, market: Market, rules_from: str, rul
     for n in d.get("notes") or ():
         notes.append(str(n))
     return Comparison("rules", rules_to, before, after, None, tuple(notes), True)
+
+
+@dataclass(frozen=True)
+class ExplainOutcome:
+    """The selected unit explained down to the position (engine.explain), for the detail panel."""
+
+    unit: Any                 # engine.explain.UnitExplanation
+    ratio_line: str
+
+
+def compute_explain(prepared: Any, unit: str, spots: Mapping[str, float | None]) -> ExplainOutcome | None:
+    """Per-position contributions, MMR if closed, derivation lines and best hedges of one unit (portfolio margin)."""
+    if getattr(prepared, "mode", None) != "pm":
+        return None
+    from engine.explain import explain_prepared
+    ex = explain_prepared(prepared, spot_in_use=dict(spots), only=unit)
+    return ExplainOutcome(ex.unit(unit), ex.margin_ratio) if ex.units else None
