@@ -34,12 +34,14 @@ class WhatIfView:
         panel = self.market_panel.whatif
         panel.clear()
         if self._whatif_library is None:
-            try:
-                from engine.scenario import shipped_scenario_sets
-                self._whatif_library = [(f"{st.name}/{sc.name}", sc) for st in shipped_scenario_sets().values()
-                                        for sc in st.scenarios]
-            except Exception:  # noqa: BLE001 - a broken library file must not stop the window
-                self._whatif_library = []
+            from engine.scenario import scenario_sets, shipped_scenario_sets
+            from workstation.scenario_dirs import user_scenario_dirs
+            try:                                   # the shipped library and the user's own scenario files
+                sets = scenario_sets(user_scenario_dirs())
+            except Exception as exc:  # noqa: BLE001 - a broken user file must not stop the window: say so
+                self.status(f"Scenario library: {exc}; showing the shipped scenarios only", error=True)
+                sets = shipped_scenario_sets()
+            self._whatif_library = [(f"{st.name}/{sc.name}", sc) for st in sets.values() for sc in st.scenarios]
         try:
             saved = self.holder.saved_whatifs()
         except Exception:  # noqa: BLE001
