@@ -27,9 +27,9 @@ from sqlite_utils import Database
 
 from engine.market import Market, format_ts
 from engine.portfolio import Portfolio
-from engine.syntax import shorten
 
 from . import rows
+from .names import MAX_NAME_CHARS, check_name  # noqa: F401 - check_name is imported through db.store
 from .errors import NameTakenError, NotFoundError, RevisionConflict, StoreError
 from .opening import (SQLITE_MAGIC, backup_before_migration, check_header, check_intact, connect,  # noqa: F401
                       same_inode, sqlite_reason)
@@ -63,25 +63,6 @@ class MarketSummary:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-MAX_NAME_CHARS = 200
-
-
-def check_name(name: Any, what: str = "portfolio") -> str:
-    """The name itself, or StoreError: names are non-empty Unicode text (no lone surrogates, which SQLite cannot
-    store) of at most MAX_NAME_CHARS characters, without leading or trailing spaces."""
-    if not isinstance(name, str) or not name.strip():
-        raise StoreError(f"{what} name: expected a non-empty string, got {shorten(name)}")
-    if len(name) > MAX_NAME_CHARS:
-        raise StoreError(f"{what} name {shorten(name)}: longer than {MAX_NAME_CHARS} characters")
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raise StoreError(f"{what} name {shorten(name)}: not valid Unicode text (a lone surrogate)") from None
-    if name != name.strip():
-        raise StoreError(f"{what} name {name!r}: leading or trailing spaces")
-    return name
 
 
 class Store:
@@ -268,7 +249,7 @@ class Store:
             assets = rows.assets_from_rows(self.db.execute(
                 "SELECT ccy, amt FROM assets WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
             positions = rows.positions_from_rows(self.db.execute(
-                "SELECT inst_id, pos, avg_px FROM positions WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
+                "SELECT inst_id, pos, avg_px, mgn_mode, margin FROM positions WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
             spot = rows.assets_from_rows(self.db.execute(
                 "SELECT ccy, amt FROM spot_in_use WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
             revision = self._revision_of(pid)

@@ -51,3 +51,14 @@ def test_one_line_escapes_and_cuts() -> None:
     assert one_line("x" * 5000).startswith("x" * 999 + "\u2026 [4,001 more characters]")
     assert len(one_line("x" * 10_000_000)) < 1100
     assert safe_lines("ok\n\x1b[2Jrow") == "ok\n\\x1b[2Jrow"
+
+
+def test_market_list_escapes_stored_names(tmp_path: Path, capsys) -> None:
+    market = Path(__file__).resolve().parents[2] / "resources" / "demo" / "market-2025-02-06.json"
+    db = tmp_path / "r.db"
+    assert main(["import", str(market), "--db", str(db), "--name", "m\x1b]0;pwned\x07"]) == 0
+    capsys.readouterr()
+    assert main(["market", "list", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "m\\x1b]0;pwned\\x07" in out
+    assert_clean(out)
