@@ -163,7 +163,9 @@ def load_market(source: str | os.PathLike | dict) -> Market:
 
 
 def format_ts(ts: datetime) -> str:
-    text = ts.astimezone(timezone.utc).isoformat()
+    """ISO 8601 UTC with a Z; a fraction of whole milliseconds (OKX's precision) is written as .mmm, not .mmm000."""
+    utc = ts.astimezone(timezone.utc)
+    text = utc.isoformat(timespec="milliseconds" if utc.microsecond and utc.microsecond % 1000 == 0 else "auto")
     return text.replace("+00:00", "Z")
 
 
