@@ -102,7 +102,10 @@ class WindowLayout:
         self.market_panel = MarketPanel()
         self.market_panel.model.on_edit = self._edit_market
         self.market_panel.model.inputRejected.connect(lambda m: self.status(f"Not applied: {m}", error=True))
-        self.market_panel.whatifChanged.connect(self._on_whatif)
+        self.market_panel.scenarioChanged.connect(self._on_scenario)
+        self.market_panel.whatif.saveRequested.connect(self._save_whatif)
+        self.market_panel.whatif.deleteRequested.connect(self._delete_whatif)
+        self.market_panel.whatif.compareRequested.connect(self.open_compare_view)
         self.market_dock = self._dock("marketDock", "Market", self.market_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.portfolio_dock, self.market_dock, Qt.Orientation.Vertical)
 

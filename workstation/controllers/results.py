@@ -32,9 +32,10 @@ class ResultsView:
         if doc is None:
             return
         self.compute.cancel("preview")
-        portfolio, market = doc.portfolio, doc.valuation_market()
+        portfolio, market = doc.valuation()
         self.compute.submit("main", lambda: jobs.compute_main(portfolio, market))
-        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market))
+        live = self.market_panel.whatif.dragging()          # a what-if drag: a preview curve, the full one at release
+        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market, live))
 
     def _on_busy(self, busy: bool) -> None:
         if busy:
@@ -72,10 +73,15 @@ class ResultsView:
                 chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, payload.liq_shock)
         elif channel == "compare":
             self._open_compare(payload)
+        elif channel == "sides":
+            self._show_sides(payload)
 
     def _on_compute_failed(self, channel: str, message: str, is_input: bool) -> None:
         if channel == "compare":
             self._compare_failed(message)
+            return
+        if channel == "sides":
+            self._sides_failed(message)
             return
         if channel in ("unit", "curve", "explain"):
             self.status(f"Chart not updated: {message}", error=True)
@@ -103,7 +109,10 @@ class ResultsView:
         notes = []
         if not committed:
             notes.append("Preview: spot in use being dragged (not saved)")
-        if doc is not None and doc.whatif:
+        if doc is not None and doc.scenario is not None:
+            from workstation.widgets.whatif_panel import describe
+            notes.append(f"What-if {describe(doc.scenario)} (not saved)")
+        elif doc is not None and doc.whatif:
             moves = ", ".join(f"{c} {m * 100:+.1f}%" for c, m in sorted(doc.whatif.items()))
             notes.append(f"What-if index move {moves} (not saved)")
         if r.warnings:

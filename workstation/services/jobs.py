@@ -84,8 +84,12 @@ def compute_unit(prepared: Any, unit: str, spots: Mapping[str, float | None]) ->
     return UnitCharts(unit, UNIT_MOVES, stress, VOL_SHIFTS, grid, zero_contour(grid))
 
 
-def compute_curve(portfolio: Portfolio, market: Market) -> Any:
+def compute_curve(portfolio: Portfolio, market: Market, live: bool = False) -> Any:
+    """The margin curve; ``live`` (a what-if being dragged): every 5th shock, liquidation moves interpolated."""
     from engine import api
+    if live:
+        from engine.curve import preview_curve
+        return preview_curve(api.prepare(portfolio, market, mode_of(portfolio), portfolio.rules), CURVE_SHOCKS[::5])
     return api.margin_curve(portfolio, market, mode_of(portfolio), portfolio.rules, CURVE_SHOCKS)
 
 
