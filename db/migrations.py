@@ -91,7 +91,14 @@ def _v4_market_sources(db: Database) -> None:
     )""")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_market_sources]
+def _v5_position_margin_mode(db: Database) -> None:
+    """A position's margin mode and, isolated, its margin (issue 18: spot and futures mode). Existing rows are
+    cross."""
+    db.execute("ALTER TABLE positions ADD COLUMN mgn_mode TEXT NOT NULL DEFAULT 'cross'")
+    db.execute("ALTER TABLE positions ADD COLUMN margin REAL")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_market_sources, _v5_position_margin_mode]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -249,7 +249,7 @@ class Store:
             assets = rows.assets_from_rows(self.db.execute(
                 "SELECT ccy, amt FROM assets WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
             positions = rows.positions_from_rows(self.db.execute(
-                "SELECT inst_id, pos, avg_px FROM positions WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
+                "SELECT inst_id, pos, avg_px, mgn_mode, margin FROM positions WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
             spot = rows.assets_from_rows(self.db.execute(
                 "SELECT ccy, amt FROM spot_in_use WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
             revision = self._revision_of(pid)

@@ -1,4 +1,4 @@
-"""``riskws margin PORTFOLIO --market MARKET [--mode pm|mc] [--rules ID] [--json]``."""
+"""``riskws margin PORTFOLIO --market MARKET [--mode spot|futures|mc|pm|1-4] [--rules ID] [--json]``."""
 
 from __future__ import annotations
 
