@@ -255,3 +255,16 @@ def load_rule_set(source: str | os.PathLike | Mapping | RuleSet | None = None) -
     from .jsonio import read_json_object
     doc, label = read_json_object(Path(source), "rules")
     return rule_set_from_dict(doc, label)
+
+
+def rule_set_doc(rules: RuleSet) -> dict:
+    """The JSON document of a rule set (the format of ``resources/rules/*.json``); a deep copy, free to edit."""
+    doc: dict[str, Any] = {"id": rules.id, "title": rules.title,
+                           "effectiveFrom": rules.effective_from.isoformat().replace("+00:00", "Z")}
+    for path, p in rules.params.items():
+        node = doc
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = json.loads(json.dumps({"value": p.value, "provenance": p.provenance, "source": p.source}))
+    return doc
