@@ -1,7 +1,7 @@
 """Versioned rule sets: parameter files under ``resources/rules/`` with a provenance tag per parameter.
 
 A parameter node is ``{"value": ..., "provenance": ..., "source": ...}``; ``provenance`` is one of
-documented / derived / assumed, or a mapping group -> tag for per-group tables. The loader validates every
+documented / derived / assumed / calibrated, or a mapping group -> tag for per-group tables. The loader validates every
 node it needs and says which file and key is wrong. A loaded ``RuleSet`` is immutable.
 """
 
@@ -20,7 +20,7 @@ from .errors import InputError
 from .market import parse_ts
 from .resources import read_versioned, versioned_ids
 
-PROVENANCE = ("documented", "derived", "assumed")
+PROVENANCE = ("documented", "derived", "assumed", "calibrated")   # calibrated: fitted to OKX answers (engine/calibrate.py)
 GROUPS = ("A", "B", "C")
 _MISSING = object()
 
