@@ -95,7 +95,7 @@ def _assumed_for(key: Key, result: MarginResult, rules: RuleSet) -> tuple[str, .
     return ()
 
 
-def _check_same_book(answer: OkxAnswer, portfolio: Portfolio, book_label: str) -> None:
+def check_same_book(answer: OkxAnswer, portfolio: Portfolio, book_label: str) -> None:
     """OKX's answer must be for this book: same positions (instId and size)."""
     ours = {p.inst_id: p.pos for p in portfolio.positions}
     theirs: dict[str, float] = {}
@@ -143,7 +143,7 @@ def reconcile(answer: OkxAnswer, portfolio: Portfolio, market: Market, *, mode: 
               abs_tol: float = DEFAULT_ABS_TOL) -> Reconciliation:
     """Compute ``portfolio`` on ``market`` and compare every figure OKX's answer also has."""
     from ..api import compute
-    _check_same_book(answer, portfolio, book_label)
+    check_same_book(answer, portfolio, book_label)
     result = compute(portfolio, market, mode=mode, rules=rules, liq_shock=False)
     theirs = okx_figures(answer, mode)
     ours = our_figures(result)

@@ -131,6 +131,10 @@ def _account_answer(doc: Any, label: str) -> OkxAnswer:
 
 def answer_from_doc(doc: Any, label: str, *, require_market: bool = True) -> OkxAnswer:
     """Any supported OKX answer document (see module docstring)."""
+    if isinstance(doc, list) and doc and all(isinstance(x, dict) and "response" in x for x in doc):
+        if len(doc) != 1:
+            raise InputError(f"{label}: holds {len(doc)} observations; reconcile takes one (calibrate takes many)")
+        doc = doc[0]
     if isinstance(doc, dict) and "response" in doc:
         return observation_from_dict(doc, label, require_market=require_market)
     if isinstance(doc, dict) and "data" in doc:
