@@ -16,7 +16,7 @@ from .params import RuleSet, load_rule_set
 from .portfolio import Portfolio
 from .result import MarginResult
 
-Mode = Literal["pm", "mc"]
+Mode = Literal["spot", "futures", "mc", "pm"]
 DEFAULT_SHOCKS = np.round(np.linspace(-1.0, 1.0, 201), 10)
 
 
@@ -29,11 +29,11 @@ class Prepared:
 
 
 def _mode_of(portfolio: Portfolio, mode: str | None) -> Mode:
+    """The mode to compute in: ``mode`` (any spelling engine.modes accepts) or else the portfolio's acctLv."""
+    from .modes import MODE_OF_ACCT_LV, parse_mode
     if mode is None:
-        return "mc" if portfolio.acct_lv == "3" else "pm"
-    if mode not in ("pm", "mc"):
-        raise InputError(f"mode: expected \"pm\" or \"mc\", got {mode!r}")
-    return mode  # type: ignore[return-value]
+        return MODE_OF_ACCT_LV.get(portfolio.acct_lv, "pm")  # type: ignore[return-value]
+    return parse_mode(mode)
 
 
 def _rules_of(portfolio: Portfolio, rules: str | RuleSet | None) -> RuleSet:
@@ -56,6 +56,8 @@ def prepare(portfolio: Portfolio, market: Market, mode: str | None = None, rules
     if m == "pm":
         from .pm import prepare_pm
         return Prepared("pm", prepare_pm(portfolio, market, rs, book=book))
+    if m in ("spot", "futures"):
+        raise InputError(f"mode: {m} mode (acctLv {'1' if m == 'spot' else '2'}) is not computed yet")
     from .mc import prepare_mc
     return Prepared("mc", prepare_mc(portfolio, market, rs, book=book))
 

@@ -172,8 +172,10 @@ def _diffs(portfolio: Portfolio, pm: MarginResult, mc: MarginResult, pm_first: b
 
 def switch_mode(portfolio: Portfolio, market: Market, to: str) -> SwitchResult:
     """Simulate OKX's precheck for switching ``portfolio`` to ``to`` ("pm" or "mc")."""
+    from .modes import parse_mode
+    to = parse_mode(to, "to")
     if to not in MODES:
-        raise InputError(f"to: expected \"pm\" or \"mc\", got {to!r}")
+        raise InputError(f"to: switching to {to} mode is not simulated yet (pm or mc)")
     if not isinstance(portfolio, Portfolio) or not isinstance(market, Market):
         raise InputError("switch: expected an engine Portfolio and Market (use load_portfolio / load_market)")
     from .mc.tiers import load_tier_table

@@ -6,6 +6,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./scripts/setup.sh
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ "${QT_QPA_PLATFORM:-}" != "offscreen" ]; then
     echo "run: no display found; starting under a virtual X server (xvfb-run), the window will not be visible" >&2
-    exec xvfb-run -a .venv/bin/riskws gui "$@"
+    exec xvfb-run -a -s '-screen 0 1920x1080x24' .venv/bin/riskws gui "$@"
 fi
 exec .venv/bin/riskws gui "$@"

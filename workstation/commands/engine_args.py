@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engine.modes import cli_mode
+
 
 def add_book_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("portfolio", metavar="PORTFOLIO", type=Path, help="portfolio file (formats.md section 1)")
@@ -16,7 +18,8 @@ def add_book_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_mode_and_rules(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mode", choices=("pm", "mc"), default=None, help="override the file's acctLv")
+    p.add_argument("--mode", type=cli_mode, default=None, metavar="MODE",
+                   help="override the file's acctLv: spot, futures, mc, pm or OKX's 1-4")
     p.add_argument("--rules", metavar="ID", default=None,
                    help="rule set id or rule-set JSON file (default: the portfolio's, else the newest)")
 

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from engine.modes import cli_mode
 from workstation.cli import CommandError, add_db_argument, db_path
 
 
@@ -32,8 +33,8 @@ def register(subparsers) -> None:
     p.add_argument("--market", metavar="SNAPSHOT", nargs="?", const=True, default=None,
                    help="alone: NAME is a market snapshot; with --format result: the market snapshot (stored name "
                         "or file) to compute on")
-    p.add_argument("--mode", choices=("pm", "mc"), default=None,
-                   help="with --format result: override the portfolio's acctLv")
+    p.add_argument("--mode", type=cli_mode, default=None, metavar="MODE",
+                   help="with --format result: override the portfolio's acctLv (spot, futures, mc, pm or 1-4)")
     add_db_argument(p)
     p.set_defaults(handler=run)
 

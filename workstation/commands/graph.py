@@ -9,7 +9,7 @@ from workstation.commands.engine_args import add_book_arguments, add_mode_and_ru
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("graph", help="MMR and margin ratio across index moves -100%%..+100%%",
-                              description="OKX's position-builder graph: every crypto index moved together in 1%% "
+                              description="OKX's position-builder graph: every crypto index moved together in 1 % "
                                           "steps; JSON {\"mmrData\": [{\"shockFactor\", \"mmr\", \"mmrRatio\"}]}.")
     add_book_arguments(p)
     add_mode_and_rules(p)

@@ -51,6 +51,11 @@ def run(args: argparse.Namespace) -> int | None:
         raise InputError(f"--out {out}: the folder {out.parent} does not exist")
     width, height = _size(args.size)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from workstation.commands.gui import display_problem
+    problem = display_problem()
+    if problem is not None:                       # e.g. QT_QPA_PLATFORM=xcb exported where there is no display
+        raise InputError(f"cannot render the window with QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}: {problem}; "
+                         "unset it to render offscreen")
 
     from PySide6.QtCore import QEventLoop, QTimer
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from engine.modes import cli_mode
 from workstation.commands.engine_args import add_book_arguments, fmt, load_inputs, print_json
 
 S_CODES = {"0": "pass", "1": "unmatched information", "3": "leverage not preset",
@@ -18,7 +19,8 @@ def register(subparsers) -> None:
                                           "preset, 4 position-tier or margin check failed; margin before and after. "
                                           "JSON with --json: {sCode, reasons, mgnBf, mgnAft, from, to, ...}.")
     add_book_arguments(p)
-    p.add_argument("--to", choices=("pm", "mc"), required=True, help="target mode")
+    p.add_argument("--to", type=cli_mode, required=True, metavar="MODE",
+                   help="target mode: spot, futures, mc, pm or OKX's acctLv 1-4")
     p.set_defaults(handler=run)
 
 
