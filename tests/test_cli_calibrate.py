@@ -69,3 +69,24 @@ def test_bad_input_writes_nothing(case, observations: Path, tmp_path: Path, caps
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("riskws: error: ")
     assert not out.exists()
+
+
+def test_install_makes_the_id_usable_everywhere(observations: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    from engine.params import available_rule_sets, default_rule_set_id, load_rule_set as load
+    from engine.portfolio import portfolio_from_dict
+    monkeypatch.setenv("RISKWS_RULES_DIR", str(tmp_path / "rules"))
+    before_default = default_rule_set_id()
+    assert main(["calibrate", str(observations), "--out", str(tmp_path / "d.json"), "--params", "mr2.horizonDays",
+                 "--id", "desk-2026-11", "--install"]) == 0
+    assert "desk-2026-11" in available_rule_sets() and default_rule_set_id() == before_default
+    assert load("desk-2026-11").params["mr2.horizonDays"].provenance == "calibrated"
+    assert portfolio_from_dict(dict(BOOK, rules="desk-2026-11")).rules == "desk-2026-11"
+    capsys.readouterr()
+    book = tmp_path / "book.json"
+    book.write_text(json.dumps(BOOK))
+    assert main(["margin", str(book), "--market", str(MARKET), "--rules", "desk-2026-11", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rules"] == "desk-2026-11"
+    # a shipped id cannot be replaced
+    assert main(["calibrate", str(observations), "--out", str(tmp_path / "e.json"), "--params", "mr2.horizonDays",
+                 "--id", "okx-2025-01", "--install"]) == 2
+    assert "shipped" in capsys.readouterr().err and not (tmp_path / "e.json").exists()

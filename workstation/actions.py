@@ -59,6 +59,12 @@ class WindowActions:
         self.act_save_market = self._action("Save market snapshot as\u2026", self.save_market_snapshot, None,
                                             "Store the market in use (with your index edits) as a named snapshot "
                                             "and value this portfolio against it")
+        self.act_reconcile = self._action("Reconcile with OKX\u2026", self.reconcile_with_okx, None,
+                                          "OKX's figures (an observation, or balance + positions responses) beside "
+                                          "riskws's, with differences", name="actionReconcile")
+        self.act_add_rules = self._action("Add rule set\u2026", self.add_rule_set, None,
+                                          "Install a rule-set file (e.g. calibrated with riskws calibrate) and add it "
+                                          "to the Rule set selector", name="actionAddRuleSet")
         self.act_refresh = self._action("Refresh", self.refresh, QKeySequence.StandardKey.Refresh,
                                         "Recompute the open portfolio")
         if self.act_refresh.shortcut().isEmpty():
@@ -80,7 +86,8 @@ class WindowActions:
         mb = self.menuBar()
         m = mb.addMenu("&File")
         for a in (self.act_new, self.act_duplicate, self.act_rename, self.act_delete_portfolio, None, self.act_import,
-                  self.act_export, self.act_export_csv, self.act_save_market, None, self.act_quit):
+                  self.act_export, self.act_export_csv, self.act_save_market, None, self.act_reconcile,
+                  self.act_add_rules, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&Edit")
         for a in (self.act_undo, self.act_redo, None, self.act_remove, self.act_auto_spot):

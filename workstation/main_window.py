@@ -24,6 +24,7 @@ from workstation import settings
 from workstation.actions import WindowActions
 from workstation.controllers.account_mode import AccountModeSwitch
 from workstation.controllers.portfolios import PortfolioBrowser
+from workstation.controllers.reconcile import ReconcileActions
 from workstation.controllers.results import ResultsView
 from workstation.layout import WindowLayout, app_icon, layout_widgets  # noqa: F401 - layout_widgets re-exported
 from workstation.models.columns import fmt_amount
@@ -40,7 +41,8 @@ from workstation.widgets.summary import AccountSummary
 log = logging.getLogger(__name__)
 
 
-class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, WindowLayout, WindowActions, QMainWindow):
+class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, ReconcileActions, WindowLayout, WindowActions,
+                 QMainWindow):
     resultShown = Signal(object)          # MarginResult shown (committed or preview)
     computationSettled = Signal()         # no computation outstanding any more
     compareReady = Signal(object)         # the CompareDialog just opened

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -32,6 +33,8 @@ def register(subparsers) -> None:
                         "mr1.volShockPct[2]); default: every assumed parameter")
     p.add_argument("--id", dest="new_id", metavar="ID", default=None,
                    help="id of the new rule set (default: BASE-cal-YYYYMMDDHHMM)")
+    p.add_argument("--install", action="store_true",
+                   help="also install it as a user rule set (selectable by its id everywhere, workstation included)")
     p.add_argument("--json", action="store_true", help="print the calibration report as JSON")
     p.set_defaults(handler=run)
 
@@ -49,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
     observations = [o for path in args.observations for o in read_observations(path)]
     only = [s.strip() for s in args.params.split(",") if s.strip()] if args.params else None
     cal = calibrate(observations, args.rules, only=only, new_id=args.new_id)
+    if args.install:   # first: an id that cannot be installed writes nothing
+        from engine.params import install_rule_set, user_rules_dir
+        install_rule_set(cal.rules_doc)
+        print(f"installed rule set {cal.rules_doc['id']!r} in {user_rules_dir()}", file=sys.stderr)
     _write_atomically(args.out, json.dumps(cal.rules_doc, indent=2) + "\n")
     if args.json:
         print_json(dict(cal.to_dict(), out=str(args.out)))

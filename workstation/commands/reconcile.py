@@ -39,51 +39,36 @@ def register(subparsers) -> None:
 
 
 def _market(args: argparse.Namespace, answer):
-    """(Market, label, given): --market as a file or a stored name, else the observation's own snapshot."""
+    """(Market, label) from --market (a file or a stored name) or the observation's stored snapshot name; None
+    when the observation's own snapshot is to be used."""
     from db.errors import StoreError
     from db.store import Store
-    from engine import InputError, load_market
+    from engine import load_market
 
     name = args.market if args.market is not None else answer.market_name
     if name is None:
-        if answer.market is None:
-            raise InputError(f"{answer.label}: market: the answer carries no snapshot: give --market (the snapshot "
-                             f"taken when OKX answered)")
-        return answer.market, f"{answer.label}: market", False
+        return None, "market"
     if Path(name).is_file():
-        return load_market(name), name, args.market is not None
+        return load_market(name), name
     path = db_path(args)
     if not path.is_file():
         raise StoreError(f"--market: {name!r} is neither a file nor a stored snapshot ({path} does not exist)")
     with Store(path, create=False) as store:
         if not store.has_market(name):
             raise StoreError(f"--market: {name!r} is neither a file nor a snapshot stored in {path}")
-        return store.load_market(name), f"stored snapshot {name!r}", args.market is not None
+        return store.load_market(name), f"stored snapshot {name!r}"
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine import InputError, load_portfolio
-    from engine.importers.checks import check_against_market
-    from engine.params import load_rule_set
-    from engine.reconcile import DEFAULT_ABS_TOL, DEFAULT_REL_TOL, market_notes, read_answer, reconcile
+    from engine import load_portfolio
+    from engine.reconcile import read_answer
+    from engine.reconcile.run import reconcile_answer
 
     answer = read_answer(args.okx_file, require_market=False)
-    if args.book is not None:
-        portfolio, book_label = load_portfolio(args.book), str(args.book)
-    elif answer.portfolio is not None:
-        portfolio, book_label = answer.portfolio, f"{answer.label} (its own book)"
-    else:
-        raise InputError(f"{answer.label}: a bare position-builder response does not say which book it is for: "
-                         f"give BOOK (the portfolio file sent) or record an observation")
-    market, market_label, given = _market(args, answer)
-    check_against_market(portfolio, market, book_label, market_label)
-    mode = args.mode or {"3": "mc", "4": "pm"}.get(answer.acct_lv or "", None) or (
-        "mc" if portfolio.acct_lv == "3" else "pm")
-    rules = load_rule_set(args.rules or answer.rules or portfolio.rules)
-    rec = reconcile(answer, portfolio, market, mode=mode, rules=rules, book_label=book_label,
-                    notes=market_notes(answer, market, market_label, given),
-                    rel_tol=DEFAULT_REL_TOL if args.rel_tol is None else args.rel_tol,
-                    abs_tol=DEFAULT_ABS_TOL if args.abs_tol is None else args.abs_tol)
+    book = load_portfolio(args.book) if args.book is not None else None
+    market, market_label = _market(args, answer)
+    rec = reconcile_answer(answer, book=book, book_label=str(args.book), market=market, market_label=market_label,
+                           mode=args.mode, rules=args.rules, rel_tol=args.rel_tol, abs_tol=args.abs_tol)
     if args.json:
         print_json(rec.to_dict())
     else:

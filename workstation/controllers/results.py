@@ -46,6 +46,9 @@ class ResultsView:
         self.computationSettled.emit()
 
     def _on_computed(self, channel: str, payload: Any) -> None:
+        if channel == "reconcile":             # needs no open portfolio (an observation carries its own book)
+            self._reconcile_done(payload)
+            return
         if self.holder.doc is None:
             return
         if channel == "main":
@@ -72,6 +75,9 @@ class ResultsView:
             self._open_compare(payload)
 
     def _on_compute_failed(self, channel: str, message: str, is_input: bool) -> None:
+        if channel == "reconcile":
+            self._reconcile_failed(message)
+            return
         if channel == "compare":
             self._compare_failed(message)
             return
