@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .api import compute
+from .core import compute
 from .errors import InputError
 from .market import Market
 from .params import load_rule_set

@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .api import compute
+from .core import compute
 from .book import build_book
 from .catalogue import parse_inst_id
 from .errors import InputError
