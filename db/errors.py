@@ -20,3 +20,12 @@ class NameTakenError(StoreError):
 
 class SchemaError(StoreError):
     """The database file is not ours, or was written by a newer version of riskws."""
+
+
+class RevisionConflict(StoreError):
+    """A save based on revision N of a portfolio found another revision stored: someone else saved it meanwhile
+    (or renamed or deleted it). Nothing was written."""
+
+    def __init__(self, message: str, name: str, expected: int | None, found: int | None) -> None:
+        super().__init__(message)
+        self.name, self.expected, self.found = name, expected, found

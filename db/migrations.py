@@ -72,7 +72,14 @@ def _v2_notes(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS portfolios_market ON portfolios(market)")
 
 
-def _v3_observations(db: Database) -> None:
+def _v3_revision(db: Database) -> None:
+    """A revision per portfolio, from one counter of the file (``meta.portfolio_revision``), raised by every save:
+    a writer that loaded revision N refuses to save over anything else (issue 17, lost update). Existing books
+    start at 0."""
+    db.execute("ALTER TABLE portfolios ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+
+
+def _v4_observations(db: Database) -> None:
     """What OKX answered for a book (formats.md section 6): the position-builder request and response, the market
     snapshot taken in the same minute (inline JSON, so the observation stands alone), and optionally the
     position-builder-graph answer. Never any API key: requests are stored as sent, without headers."""
@@ -92,7 +99,7 @@ def _v3_observations(db: Database) -> None:
     db.execute("CREATE INDEX observations_book ON observations(book, taken_at)")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_observations]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_observations]
 LATEST_VERSION = len(MIGRATIONS)
 
 

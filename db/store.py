@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sqlite_utils import Database
 
@@ -29,7 +29,10 @@ from engine.market import Market, format_ts
 from engine.portfolio import Portfolio
 
 from . import rows
-from .errors import NameTakenError, NotFoundError, StoreError
+from .errors import NameTakenError, NotFoundError, RevisionConflict, StoreError
+from .opening import (SQLITE_MAGIC, backup_before_migration, check_header, check_intact, connect,  # noqa: F401
+                      same_inode, sqlite_reason)
+from .ownership import SIDECAR_SUFFIXES, CreatedFile, remove_new_sidecars
 from .lock import InstanceLock, acquire_instance_lock  # noqa: F401 - the GUI takes it through db.store
 from . import migrations as _migrations
 from .migrations import check_schema, current_version, migrate, write_transaction
@@ -68,105 +71,96 @@ def check_name(name: Any, what: str = "portfolio") -> str:
     return name
 
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def _check_header(path: Path, label: str) -> None:
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise StoreError(f"{label}: cannot read ({exc.strerror or exc})") from None
-    if head != SQLITE_MAGIC:
-        raise StoreError(f"{label}: not a SQLite database (a riskws database is a SQLite file); the file was "
-                         f"left untouched")
-
-
-def _check_intact(db: Database, label: str) -> None:
-    rows = [r[0] for r in db.execute("PRAGMA quick_check(5)").fetchall()]
-    if rows != ["ok"]:
-        raise StoreError(f"{label}: the database file is damaged ({'; '.join(map(str, rows))[:200]}); the file was "
-                         f"left untouched")
-
-
-def _remove_new(sidecars: list[Path], had: list[bool]) -> None:
-    """Remove the -wal/-shm/-journal files that a failed open created (never ones that were there before)."""
-    for p, existed in zip(sidecars, had):
-        if not existed:
-            try:
-                p.unlink(missing_ok=True)
-            except OSError:
-                pass
-
-
-def backup_before_migration(db: Database, path: Path, version: int) -> Path:
-    """A consistent copy of the file (sqlite3 backup API) as ``<db>.bak-v<N>-<UTC timestamp>``.
-
-    Written under a ``.tmp`` name and renamed when complete, so a backup that exists is always whole (a process
-    killed mid-copy leaves only a ``.tmp``, removed by the next attempt).
-    """
-    for stale in path.parent.glob(f"{glob_escape(path.name)}.bak-v*.tmp"):
-        stale.unlink(missing_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.bak-v{version}-{stamp}")
-    n = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}.bak-v{version}-{stamp}-{n}")
-        n += 1
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        dst = sqlite3.connect(tmp)
-        try:
-            db.conn.backup(dst)
-        finally:
-            dst.close()
-        os.replace(tmp, target)
-    except (sqlite3.Error, OSError) as exc:
-        tmp.unlink(missing_ok=True)
-        raise StoreError(f"{path}: cannot back up to {target} before migrating ({exc}); nothing was changed") from None
-    return target
-
-
 class Store:
     """Portfolios and market snapshots in a SQLite file (created and migrated on open)."""
 
-    def __init__(self, path: str | os.PathLike, *, create: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike, *, create: bool = True, migrate: bool = True) -> None:
         self.path = Path(path)
         self.label = str(self.path)
         self.backup_path: Path | None = None  # the copy made before a schema migration, if one ran
+        self.created: CreatedFile | None = None  # set when this process created the file (db/ownership.py)
+        if str(path).startswith("file:"):
+            raise StoreError(f"{self.label}: SQLite URIs are not accepted as a database; give a file path")
+        if self.path.exists() and not self.path.is_file():
+            raise StoreError(f"{self.label}: not a regular file (a riskws database is a SQLite file)")
         if not create and not self.path.is_file():
             raise StoreError(f"{self.label}: no such database file")
+        if not create and self.path.stat().st_size == 0:
+            raise StoreError(f"{self.label}: empty file, not a riskws database; the file was left untouched")
+        self._migrate = migrate
         if create:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{self.label}: cannot create the folder ({exc.strerror})") from None
-        existing = self.path.is_file() and self.path.stat().st_size > 0
-        sidecars = [Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
-        had = [p.exists() for p in sidecars]
-        if existing:
-            _check_header(self.path, self.label)  # a non-SQLite file is refused before SQLite touches it
+        for _attempt in range(3):
+            if self._open(create):
+                return
+        raise StoreError(f"{self.label}: the file was removed or replaced by another process while it was being "
+                         f"opened; try again")
+
+    def _open(self, create: bool) -> bool:
+        """Open (create, check, migrate) the file; False when the file at the path changed meanwhile."""
+        if create and self.created is None and not self.path.exists():
+            try:
+                self.created = CreatedFile.claim(self.path)
+            except OSError as exc:
+                raise StoreError(f"{self.label}: cannot create ({exc.strerror or exc})") from None
         try:
-            self.db = Database(self.path)
+            before = os.stat(self.path)
+        except FileNotFoundError:
+            if not create:
+                raise StoreError(f"{self.label}: no such database file") from None
+            self.created = None
+            return False
+        existing = before.st_size > 0
+        had = [Path(f"{self.path}{suffix}").exists() for suffix in SIDECAR_SUFFIXES]
+        if existing:
+            check_header(self.path, self.label)  # a non-SQLite file is refused before SQLite touches it
+        try:
+            self.db = Database(connect(self.path))
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if self.created is not None:
+                self.db.enable_wal()  # first: switching to WAL changes data_version, our own commits do not
+                if not self.created.remember(self.db.conn):
+                    self.created = None  # someone else wrote a schema into it first: not ours to remove
             self.db.execute("PRAGMA foreign_keys = ON")
             found = check_schema(self.db, self.label)  # reads only: a foreign or newer file stays untouched
+            if not same_inode(self.path, before):
+                self._close_quietly()  # removed or replaced by another process under us: open it again
+                self.created = None
+                return False
+            if not self._migrate:
+                if found == 0:
+                    raise StoreError(f"{self.label}: not a riskws database (no schema); the file was left untouched")
+                return True  # read as it is: no backup, no WAL switch, no migration
             if existing and 1 <= found < _migrations.LATEST_VERSION:
-                _check_intact(self.db, self.label)  # never migrate (or back up) a damaged file
+                check_intact(self.db, self.label)  # never migrate (or back up) a damaged file
                 self.backup_path = backup_before_migration(self.db, self.path, found)
             self.db.enable_wal()
             migrate(self.db, self.label)
         except sqlite3.DatabaseError as exc:
-            self._close_quietly()
-            _remove_new(sidecars, had)
+            self._fail_open()
+            if not existing or self.created is None:
+                remove_new_sidecars(self.path, had)
             if self.backup_path is not None:
                 self.backup_path.unlink(missing_ok=True)
-            raise StoreError(f"{self.label}: cannot open as a riskws database ({exc}); the file was left "
-                             f"untouched") from None
+            raise StoreError(f"{self.label}: cannot open as a riskws database ({sqlite_reason(exc)}); "
+                             f"{'nothing was written' if self.created is not None else 'the file was left untouched'}"
+                             ) from None
         except BaseException:  # SchemaError, a failing migration: never leave the connection open
-            self._close_quietly()
-            _remove_new(sidecars, had)
+            self._fail_open()
+            remove_new_sidecars(self.path, had)
             raise
+        return True
+
+    def _fail_open(self) -> None:
+        """Close after a failed open; a file this process created (and nobody else touched) is removed."""
+        db = getattr(self, "db", None)
+        if self.created is not None:
+            self.created.remove_if_untouched(db.conn if db is not None else None)
+        else:
+            self._close_quietly()
 
     # -- lifecycle -------------------------------------------------------------------------------------
     @staticmethod
@@ -185,6 +179,15 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def discard_if_created(self) -> bool:
+        """Close; if this process created the file and nobody else wrote to it or has it open, delete it.
+
+        The one decision is made in ``db/ownership.py``; returns True when the file was removed."""
+        if self.created is None:
+            self.close()
+            return False
+        return self.created.remove_if_untouched(self.db.conn)
+
     def _close_quietly(self) -> None:
         db = getattr(self, "db", None)
         if db is not None:
@@ -193,9 +196,23 @@ class Store:
             except sqlite3.Error:
                 pass
 
-    def transaction(self):
-        """Context manager: one write transaction (BEGIN IMMEDIATE; a savepoint when nested)."""
-        return write_transaction(self.db)
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction (BEGIN IMMEDIATE; a savepoint when nested). SQLite's failures (locked after the
+        busy wait, a read-only or damaged file) become a StoreError naming the file; nothing is written."""
+        try:
+            with write_transaction(self.db):
+                yield self.db
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self.describe(exc) + "; nothing was written") from None
+
+    def describe(self, exc: sqlite3.Error) -> str:
+        """A one-line description of a SQLite failure on this file."""
+        reason = sqlite_reason(exc)
+        if "locked" in reason or "busy" in reason:
+            return (f"{self.label}: {reason}: another process kept it locked for more than "
+                    f"{BUSY_TIMEOUT_MS / 1000:g} s")
+        return f"{self.label}: {reason}"
 
     def __enter__(self) -> "Store":
         return self
@@ -223,20 +240,59 @@ class Store:
                 for n, lv, r, u, m, k in self.db.execute(sql).fetchall()]
 
     def load_portfolio(self, name: str) -> Portfolio:
-        head = self._portfolio_header(name)
-        pid = head["id"]
-        assets = rows.assets_from_rows(self.db.execute(
-            "SELECT ccy, amt FROM assets WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
-        positions = rows.positions_from_rows(self.db.execute(
-            "SELECT inst_id, pos, avg_px FROM positions WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
-        spot = rows.assets_from_rows(self.db.execute(
-            "SELECT ccy, amt FROM spot_in_use WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
-        return rows.portfolio_from_rows(head, assets, positions, spot)
+        return self.load_portfolio_revision(name)[0]
 
-    def save_portfolio(self, portfolio: Portfolio, market_name: str | None = None) -> None:
-        """Insert, or replace the portfolio of the same name, in one transaction.
+    def load_portfolio_revision(self, name: str) -> tuple[Portfolio, int]:
+        """The portfolio and its revision, read in one snapshot (a concurrent save is seen whole or not at all)."""
+        with self._read_snapshot():
+            head = self._portfolio_header(name)
+            pid = head["id"]
+            assets = rows.assets_from_rows(self.db.execute(
+                "SELECT ccy, amt FROM assets WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
+            positions = rows.positions_from_rows(self.db.execute(
+                "SELECT inst_id, pos, avg_px FROM positions WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
+            spot = rows.assets_from_rows(self.db.execute(
+                "SELECT ccy, amt FROM spot_in_use WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
+            revision = self._revision_of(pid)
+        return rows.portfolio_from_rows(head, assets, positions, spot), revision
+
+    def portfolio_revision(self, name: str) -> int:
+        """The stored revision of a portfolio (raised by every save; see save_portfolio)."""
+        return self._revision_of(self._portfolio_header(name)["id"])
+
+    def _revision_of(self, pid: int) -> int:
+        if "revision" not in self.db["portfolios"].columns_dict:  # an old schema read without migrating
+            return 0
+        return int(self.db.execute("SELECT revision FROM portfolios WHERE id = ?", [pid]).fetchone()[0])
+
+    @contextmanager
+    def _read_snapshot(self) -> Iterator[None]:
+        """Several SELECTs on one snapshot of the file (a deferred read transaction; nested: the outer one)."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    def _next_revision(self) -> int:
+        """The file's next revision number (inside the caller's write transaction)."""
+        self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('portfolio_revision', '0')")
+        self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'portfolio_revision'")
+        return int(self.db.execute("SELECT value FROM meta WHERE key = 'portfolio_revision'").fetchone()[0])
+
+    def save_portfolio(self, portfolio: Portfolio, market_name: str | None = None, *,
+                       expected_revision: int | None = None) -> int:
+        """Insert, or replace the portfolio of the same name, in one transaction; returns its new revision.
 
         ``market_name`` links the snapshot the book was built with; None keeps the current link.
+        ``expected_revision``: the revision the caller loaded; when the stored one differs (someone else saved,
+        renamed or deleted it meanwhile) RevisionConflict is raised and nothing is written. None: no check (an
+        import replaces whatever is there, by design).
         """
         name = check_name(portfolio.name)
         if market_name is not None and not self.has_market(market_name):
@@ -244,22 +300,32 @@ class Store:
         now = _now()
         lever = rows.lever_to_json(portfolio.lever)
         with self.transaction():
-            row = self.db.execute("SELECT id, market FROM portfolios WHERE name = ?", [name]).fetchone()
+            row = self.db.execute("SELECT id, market, revision FROM portfolios WHERE name = ?", [name]).fetchone()
+            found = None if row is None else int(row[2])
+            if expected_revision is not None and found != expected_revision:
+                what = "deleted or renamed" if found is None else f"saved again (revision {found})"
+                raise RevisionConflict(f"portfolio {name!r} in {self.label} was {what} by another program since "
+                                       f"revision {expected_revision} was loaded; nothing was written",
+                                       name, expected_revision, found)
+            revision = self._next_revision()
             if row is None:
                 cur = self.db.execute(
-                    "INSERT INTO portfolios (name, acct_lv, rules, lever, market, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", [name, portfolio.acct_lv, portfolio.rules, lever, market_name, now, now])
+                    "INSERT INTO portfolios (name, acct_lv, rules, lever, market, created_at, updated_at, revision) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [name, portfolio.acct_lv, portfolio.rules, lever, market_name, now, now, revision])
                 pid = int(cur.lastrowid)
             else:
                 pid = int(row[0])
                 market = market_name if market_name is not None else row[1]
-                self.db.execute("UPDATE portfolios SET acct_lv = ?, rules = ?, lever = ?, market = ?, updated_at = ? "
-                                "WHERE id = ?", [portfolio.acct_lv, portfolio.rules, lever, market, now, pid])
+                self.db.execute("UPDATE portfolios SET acct_lv = ?, rules = ?, lever = ?, market = ?, updated_at = ?, "
+                                "revision = ? WHERE id = ?",
+                                [portfolio.acct_lv, portfolio.rules, lever, market, now, revision, pid])
                 for table in ("assets", "positions", "spot_in_use"):
                     self.db.execute(f"DELETE FROM {table} WHERE portfolio_id = ?", [pid])
             self._insert("assets", rows.asset_rows(pid, portfolio.assets))
             self._insert("positions", rows.position_rows(pid, portfolio.positions))
             self._insert("spot_in_use", rows.asset_rows(pid, portfolio.spot_in_use))
+        return revision
 
     def _insert(self, table: str, records: list[dict[str, Any]]) -> None:
         if records:

@@ -51,8 +51,12 @@ def prepare(portfolio: Portfolio, market: Market, mode: str | None = None, rules
     if m == "pm":
         from .pm import prepare_pm
         return Prepared("pm", prepare_pm(portfolio, market, rs, book=book))
-    if m in ("spot", "futures"):
-        raise InputError(f"mode: {m} mode (acctLv {'1' if m == 'spot' else '2'}) is not computed yet")
+    if m == "futures":
+        from .futures import prepare_futures
+        return Prepared("futures", prepare_futures(portfolio, market, rs, book=book))
+    if m == "spot":
+        from .futures import prepare_spot
+        return Prepared("spot", prepare_spot(portfolio, market, rs, book=book))
     from .mc import prepare_mc
     return Prepared("mc", prepare_mc(portfolio, market, rs, book=book))
 
@@ -62,6 +66,12 @@ def evaluate(prepared: Prepared, spot_in_use: Mapping[str, float | None] | None 
     if prepared.mode == "pm":
         from .pm import evaluate_pm
         return evaluate_pm(prepared.inner, spot_in_use)
+    if prepared.mode == "futures":
+        from .futures import evaluate_futures
+        return evaluate_futures(prepared.inner)
+    if prepared.mode == "spot":
+        from .futures import evaluate_spot
+        return evaluate_spot(prepared.inner)
     from .mc import evaluate_mc
     return evaluate_mc(prepared.inner)
 

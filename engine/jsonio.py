@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = 200 * 1024 * 1024  # the largest input file read (a 1M-position book is about 70 MiB of JSON)
 
 
 def read_json_object(source: str | os.PathLike | dict, what: str) -> tuple[dict, str]:
@@ -25,14 +26,30 @@ def read_json_object(source: str | os.PathLike | dict, what: str) -> tuple[dict,
     return doc, label
 
 
-def read_text_file(source: str | os.PathLike) -> tuple[str, str]:
-    """(UTF-8 text, label) of a file; InputError names the file and the problem."""
+def read_text_file(source: str | os.PathLike, limit: int | None = None) -> tuple[str, str]:
+    """(UTF-8 text, label) of a file; InputError names the file and the problem.
+
+    The one reader of input files: it refuses anything that is not a regular file (a FIFO would block forever,
+    ``/dev/zero`` or ``/dev/urandom`` never end, a directory is no text) and a file over ``limit`` bytes
+    (default MAX_FILE_BYTES), and never reads more than the limit, even from a file that grows while it is read.
+    """
     path = Path(source)
     label = str(path)
+    limit = MAX_FILE_BYTES if limit is None else limit
+    raw = _read_bounded(path, label, limit)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(f"{label}: file is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{label}: not UTF-8 text") from None
+    if "\x00" in text:
+        raise InputError(f"{label}: binary data (NUL bytes), not a text file")
+    return text, label
+
+
+def _read_bounded(path: Path, label: str, limit: int) -> bytes:
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of blocking; the kind is checked next
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise InputError(f"{label}: file not found") from None
     except IsADirectoryError:
@@ -42,12 +59,42 @@ def read_text_file(source: str | os.PathLike) -> tuple[str, str]:
     except OSError as exc:
         raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{label}: not UTF-8 text") from None
-    if "\x00" in text:
-        raise InputError(f"{label}: binary data (NUL bytes), not a text file")
-    return text, label
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{label}: {_kind(st.st_mode)}, not a regular file; give a file")
+        if st.st_size > limit:
+            raise InputError(f"{label}: file is larger than the limit of {_size(limit)} ({_size(st.st_size)})")
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise InputError(f"{label}: file is larger than the limit of {_size(limit)} (it grew while read)")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device"
+    if stat.S_ISSOCK(mode):
+        return "is a socket"
+    return "is not a regular file"
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.0f} MiB" if n >= 2**20 else f"{n} bytes"
 
 
 def parse_json_text(text: str, label: str) -> Any:

@@ -11,7 +11,8 @@ from .errors import InputError
 from .jsonio import read_json_object
 from .numbers import format_number, parse_number
 
-ACCT_LEVELS = {"3": "mc", "4": "pm"}
+ACCT_LEVELS = {"1": "spot", "2": "futures", "3": "mc", "4": "pm"}   # OKX acctLv -> engine.modes name
+MGN_MODES = ("cross", "isolated")
 MAX_CONTRACTS = 1e9
 MAX_ASSET = 1e12
 MAX_LEVER = 125.0
@@ -22,6 +23,8 @@ class Position:
     inst_id: str
     pos: float
     avg_px: float | None = None
+    mgn_mode: str = "cross"          # OKX positions' mgnMode; "isolated" carries its own margin
+    margin: float | None = None      # isolated margin in the settlement currency (OKX positions' ``margin``)
 
 
 @dataclass(frozen=True)
@@ -90,14 +93,31 @@ def _assets(doc: Mapping, key: str, label: str, *, allow_negative: bool) -> tupl
     return tuple(out.values())
 
 
+def _margin_mode(item: Mapping, where: str, inst_id: str) -> tuple[str, float | None]:
+    """(mgnMode, isolated margin): an isolated position must say its margin (``margin``, or OKX's ``imr``)."""
+    mode = item.get("mgnMode")
+    if mode in (None, ""):
+        mode = "cross"
+    if mode not in MGN_MODES:
+        raise InputError(f"{where}.mgnMode: expected \"cross\" or \"isolated\", got {mode!r}")
+    if mode == "cross":
+        return "cross", None
+    key = "margin" if item.get("margin") not in (None, "") else "imr"
+    if item.get(key) in (None, ""):
+        raise InputError(f"{where}.margin: isolated position {inst_id} needs its margin (settlement currency)")
+    return "isolated", parse_number(item[key], f"{where}.{key}", allow_negative=False, allow_zero=False,
+                                    limit=MAX_ASSET)
+
+
 def portfolio_from_dict(doc: Mapping, label: str = "portfolio") -> Portfolio:
     """Validate a parsed portfolio document; InputError names the field and the problem."""
     name = doc.get("name")
     if name is not None and not isinstance(name, str):
         raise InputError(f"{label}: name must be a string")
-    acct_lv = str(doc.get("acctLv", "4")) if doc.get("acctLv") is not None else "4"
-    if acct_lv not in ACCT_LEVELS:
-        raise InputError(f"{label}: acctLv must be \"3\" (multi-currency) or \"4\" (portfolio margin), got {doc.get('acctLv')!r}")
+    acct_lv = "4"
+    if doc.get("acctLv") is not None:
+        from .modes import acct_lv_of
+        acct_lv = acct_lv_of(doc["acctLv"], f"{label}: acctLv")
     rules = doc.get("rules")
     if rules is not None:
         from .params import available_rule_sets  # local: params imports catalogue too
@@ -123,7 +143,8 @@ def portfolio_from_dict(doc: Mapping, label: str = "portfolio") -> Portfolio:
         avg_px = None
         if avg not in (None, ""):
             avg_px = parse_number(avg, f"{where}.avgPx", allow_negative=False, allow_zero=False)
-        positions.append(Position(inst_id, pos, avg_px))
+        mgn_mode, margin = _margin_mode(item, where, inst_id)
+        positions.append(Position(inst_id, pos, avg_px, mgn_mode, margin))
     assets = _assets(doc, "simAsset", label, allow_negative=True)
     spot = _assets(doc, "spotInUse", label, allow_negative=False)
     lever_doc = doc.get("lever") or {}
@@ -142,9 +163,36 @@ def portfolio_from_dict(doc: Mapping, label: str = "portfolio") -> Portfolio:
 
 
 def load_portfolio(source: str | os.PathLike | dict) -> Portfolio:
-    """Load a portfolio file (formats.md section 1) from a path or a parsed dict."""
+    """Load a portfolio file (formats.md section 1) from a path or a parsed dict.
+
+    A file must be a portfolio: a JSON object with ``simPos`` and/or ``simAsset`` (possibly empty lists).
+    Any other object (``{}``, a market snapshot, an OKX response, a result) is refused with a line saying what
+    it looks like and which command takes it, so a wrong file never reads as a book without margin.
+    """
     doc, label = read_json_object(source, "portfolio")
+    if not isinstance(source, dict) and "simPos" not in doc and "simAsset" not in doc:
+        raise InputError(f"{label}: {_what_it_looks_like(doc)}")
     return portfolio_from_dict(doc, label)
+
+
+def _what_it_looks_like(doc: Mapping) -> str:
+    """Why a JSON object without simPos/simAsset is not a portfolio file, and where it belongs."""
+    keys = set(map(str, doc))
+    if not keys:
+        return ("an empty JSON object, not a portfolio: a portfolio file has simPos and/or simAsset "
+                "(an empty book is {\"simPos\": []})")
+    if {"index", "ts"} <= keys or "markPx" in keys or "markVol" in keys:
+        return "a market snapshot, not a portfolio: give it as --market (or store it with riskws import)"
+    if "code" in keys and "data" in keys:
+        return ("an OKX API response, not a portfolio file: riskws import converts OKX positions and balance "
+                "responses into a stored portfolio (then riskws export writes the portfolio file)")
+    if keys & {"positions", "balance", "balances"}:
+        return ("OKX positions/balance data, not a portfolio file: riskws import converts it into a stored "
+                "portfolio (then riskws export writes the portfolio file)")
+    if keys & {"riskUnitData", "totalMmr", "totalImr", "mmrData", "sCode"}:
+        return "a margin result (riskws margin --json output), not a portfolio"
+    shown = ", ".join(sorted(keys)[:6]) + (", ..." if len(keys) > 6 else "")
+    return f"not a portfolio: no simPos or simAsset (top-level fields: {shown})"
 
 
 def portfolio_to_dict(p: Portfolio) -> dict:
@@ -161,6 +209,9 @@ def portfolio_to_dict(p: Portfolio) -> dict:
         row = {"instId": q.inst_id, "pos": format_number(q.pos)}
         if q.avg_px is not None:
             row["avgPx"] = format_number(q.avg_px)
+        if q.mgn_mode == "isolated":
+            row["mgnMode"] = "isolated"
+            row["margin"] = format_number(q.margin)
         pos_rows.append(row)
     doc["simPos"] = pos_rows
     if p.spot_in_use:

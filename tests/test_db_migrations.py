@@ -66,6 +66,7 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch) -> None:
         raise RuntimeError("half way")
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [v1_broken])
+    (tmp_path / "b.db").touch()  # an existing (empty) file: a new one this process created would be removed again
     with pytest.raises(RuntimeError):
         Store(tmp_path / "b.db")
     raw = sqlite3.connect(tmp_path / "b.db")

@@ -101,6 +101,7 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, ReconcileActi
 
         self.holder.changed.connect(self._on_document_changed)
         self.holder.failed.connect(lambda m: self.status(f"Not applied: {m}", error=True))
+        self.holder.reloaded.connect(self._on_reloaded_after_conflict)
         self.compute.finished.connect(self._on_computed)
         self.compute.failed.connect(self._on_compute_failed)
         self.compute.busyChanged.connect(self._on_busy)
@@ -141,6 +142,7 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, ReconcileActi
         self.spot_control.previewRequested.connect(self._preview_spot)
         self.spot_control.previewCancelled.connect(self._cancel_preview)
         self.spot_control.committed.connect(self._commit_spot)
+        self.spot_control.inputRejected.connect(lambda m: self.status(m, error=True))
 
         dash = QWidget()
         dl = QVBoxLayout(dash)
@@ -156,6 +158,7 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, ReconcileActi
         self.editor.addPositionRequested.connect(self.add_position)
         self.editor.addBalanceRequested.connect(self.add_balance)
         self.editor.removeRequested.connect(self.remove_selected_rows)
+        self.editor.refused.connect(lambda m: self.status(f"Not stored: {m}", error=True))
 
         self.central_split = QSplitter(Qt.Orientation.Vertical)
         self.central_split.setObjectName("centralSplit")
@@ -252,6 +255,14 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, ReconcileActi
         self.setWindowTitle(f"{doc.name} \u2014 riskws")
         self._update_actions()
         self.recompute()
+
+    def _on_reloaded_after_conflict(self, name: str, message: str) -> None:
+        """Another program saved the open portfolio: its undo history holds states older than the stored book, so
+        it goes (later: this may run inside an undo command); the status bar says what happened."""
+        stack = self._stacks.get(name)
+        if stack is not None:
+            QTimer.singleShot(0, stack.clear)
+        self.status(message, error=True)
 
     def _opened_market(self, doc: Any) -> Any:
         """The market the open portfolio was opened (or last saved) with, to tell whether it has been edited."""

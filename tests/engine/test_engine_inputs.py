@@ -18,7 +18,7 @@ MARKET = {"ts": "2025-02-06T08:00:00Z", "index": {"BTC-USD": 100000.0, "USDT-USD
     ({"simPos": [{"instId": "BTC-USDT-SWAP", "pos": "1"}, {"instId": "BTC-USDT-SWAP", "pos": "2"}]}, r"simPos\[1\]\.instId: BTC-USDT-SWAP appears twice"),
     ({"simAsset": [{"ccy": "FOO", "amt": "1"}]}, r"simAsset\[0\]\.ccy: unknown currency 'FOO'"),
     ({"spotInUse": [{"ccy": "BTC", "amt": "-1"}]}, r"spotInUse\[0\]\.amt: must not be negative"),
-    ({"acctLv": "7"}, r"acctLv must be"),
+    ({"acctLv": "7"}, r"acctLv: unknown account mode"),
     ({"rules": "okx-1999"}, r"rules 'okx-1999' is not a known rule set"),
     ({"simPos": [{"instId": "BTC-USDT-SWAP", "pos": True}]}, r"simPos\[0\]\.pos: expected a number"),
     ({"lever": {"BTC-USDT": "500"}}, r"lever\.BTC-USDT: leverage 500 outside"),

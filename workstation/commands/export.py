@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from engine.modes import cli_mode
@@ -39,20 +37,27 @@ def register(subparsers) -> None:
     p.set_defaults(handler=run)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so a failure never leaves half a file."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CommandError(f"{path}: cannot write ({exc.strerror or exc})") from None
+def write_text_atomic(path: Path, text: str, protect: tuple[Path, ...] = ()) -> None:
+    """Write through a temporary file in the same folder (workstation/output.py: never the database itself, never
+    replacing a FIFO or device, the temporary file removed on failure)."""
+    from workstation.output import write_output
+    write_output(path, text, protect=protect)
+
+
+def _open_for_reading(path: Path, name: str, market: bool):
+    """The store, opened without writing: an old schema is migrated only when the item to export is there."""
+    from db.errors import NotFoundError
+    from db.migrations import LATEST_VERSION
+    from db.store import Store
+
+    store = Store(path, create=False, migrate=False)
+    if store.schema_version >= LATEST_VERSION:
+        return store
+    found = store.has_market(name) if market else store.has_portfolio(name)
+    store.close()
+    if not found:
+        raise NotFoundError(f"no {'market snapshot' if market else 'portfolio'} named {name!r} in {path}")
+    return Store(path, create=False)
 
 
 def _result_market(store, args: argparse.Namespace):
@@ -76,8 +81,8 @@ def _result_market(store, args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     from db.errors import StoreError
-    from db.store import Store
     from engine.market import market_to_dict
+    from workstation.output import protected_files
     from engine.portfolio import portfolio_to_dict
 
     fmt = args.format
@@ -89,7 +94,11 @@ def run(args: argparse.Namespace) -> int:
         raise StoreError(f"--market {args.market}: a snapshot to compute on applies to --format result only")
     if args.mode is not None and fmt != "result":
         raise StoreError("--mode applies to --format result only")
-    with Store(db_path(args), create=False) as store:
+    db = db_path(args)
+    if args.out != "-":
+        from workstation.output import check_target, protected_files
+        check_target(Path(args.out), protected_files(db))  # before anything is read or computed
+    with _open_for_reading(db, args.name, args.market is True and args.format is None) as store:
         if args.market is True and args.format is None:
             text = _json(market_to_dict(store.load_market(args.name)))
         elif fmt == "json":
@@ -104,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out == "-":
         sys.stdout.write(text)
     else:
-        write_text_atomic(Path(args.out), text)
+        write_text_atomic(Path(args.out), text, tuple(protected_files(db)))
     return 0
 
 

@@ -39,18 +39,15 @@ def register(subparsers) -> None:
 
 @contextmanager
 def open_for_write(path: Path) -> Iterator["Store"]:
-    """A Store; when the command fails on a database file it created, the file is removed again."""
+    """A Store; when the command fails on a database file this process created, the file is removed again, unless
+    another process wrote to it or has it open meanwhile (the decision is db/ownership.py's)."""
     from db.store import Store
 
-    new = not path.exists()
     store = Store(path)
     try:
         yield store
     except BaseException:
-        store.close()
-        if new:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        store.discard_if_created()
         raise
     else:
         store.close()

@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
 
 def render(result) -> str:
     """A desk-readable table of the account and each risk unit."""
-    mode = "portfolio margin" if result.acct_lv == "4" else "multi-currency margin"
+    from engine.modes import MODE_NAMES, MODE_OF_ACCT_LV
+    mode = MODE_NAMES[MODE_OF_ACCT_LV[result.acct_lv]] + (" mode" if result.acct_lv in ("1", "2") else "")
     ratio = "-" if result.margin_ratio is None else f"{result.margin_ratio:,.2f}"
     lines = [f"{mode}, rules {result.rules}, market {result.ts:%Y-%m-%d %H:%M} UTC",
              f"  equity {fmt(result.eq)}  adjEq {fmt(result.adj_eq)}  upl {fmt(result.upl)} USD",
@@ -51,6 +52,14 @@ def render(result) -> str:
             if u.assumed:
                 lines.append(f"  {'':<10}  assumed parameters in: {', '.join(u.assumed)}")
         lines.append(f"  (mr8 = borrowMmr {fmt(result.borrow_mmr)} at account level)")
+    if result.acct_lv == "2":
+        lines += ["", f"  {'currency':<10}{'eq':>16}{'imr':>14}{'mmr':>14}{'availEq':>16}{'mgnRatio':>12}"
+                      f"{'eqUsd':>16}{'mmrUsd':>14}", ]
+        for d in result.extra.get("details", []):
+            ratio_c = "-" if d["mgnRatio"] is None else f"{d['mgnRatio']:,.2f}"
+            lines.append(f"  {d['ccy']:<10}{fmt(d['eq'], 6):>16}{fmt(d['imr'], 6):>14}{fmt(d['mmr'], 6):>14}"
+                         f"{fmt(d['availEq'], 6):>16}{ratio_c:>12}{fmt(d['eqUsd']):>16}{fmt(d['mmrUsd']):>14}")
+        lines.append("  (each currency margins only the positions settled in it; marginRatio above is the lowest)")
     if result.positions:
         lines += ["", f"  {'instId':<28}{'pos':>12}{'notionalUsd':>16}{'imr':>14}{'mmr':>14}{'lever':>8}{'tier':>6}"]
         for p in result.positions:

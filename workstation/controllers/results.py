@@ -175,7 +175,12 @@ class ResultsView:
             self.spot_control.set_unit(None)
         else:
             user = u.ccy in doc.portfolio.spot_in_use_amounts()
-            self.spot_control.set_unit(u.ccy, u.spot_in_use, u.max_spot_in_use, user)
+            reason = ""
+            if u.max_spot_in_use <= 0:
+                from workstation.widgets.spot_in_use import zero_max_reason
+                reason = zero_max_reason(u.ccy, u.delta,          # no spot in use: delta is the derivatives'
+                                         doc.portfolio.asset_amounts().get(u.ccy))
+            self.spot_control.set_unit(u.ccy, u.spot_in_use, u.max_spot_in_use, user, reason)
         self._update_actions()
 
     def _request_unit_charts(self) -> None:

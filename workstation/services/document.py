@@ -3,6 +3,11 @@
 Every user edit goes through :meth:`Document.apply` (called by undo commands, never directly by widgets), which
 persists the portfolio to the store *before* taking it as current: if the store refuses, nothing changes.
 Market edits stay with the open document (the shared snapshot in the database is not rewritten).
+
+Lost updates: the document remembers the revision of the portfolio it loaded and saves only over that revision.
+When another program (``riskws import``, a second process) saved the portfolio meanwhile, the store refuses the
+save; the holder then reloads the stored version, emits ``reloaded`` with a message saying so, and raises the
+conflict, so the edit is neither saved nor put on the undo stack. The window never overwrites a newer version.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Mapping
 
 from PySide6.QtCore import QObject, Signal
 
+from db.errors import RevisionConflict
 from engine.market import Market
 from engine.portfolio import Portfolio
 
@@ -29,6 +35,7 @@ class Document:
     name: str
     state: DocState
     whatif: dict[str, float] = field(default_factory=dict)   # ccy -> relative index move, not persisted
+    revision: int | None = None                              # the stored revision the book was loaded at
 
     @property
     def portfolio(self) -> Portfolio:
@@ -49,6 +56,7 @@ class DocumentHolder(QObject):
 
     changed = Signal(str)        # what changed: "open", "portfolio", "market", "whatif", "closed"
     failed = Signal(str)         # an undo/redo the store refused
+    reloaded = Signal(str, str)  # (portfolio name, message): another program saved it; the stored one was reloaded
 
     def __init__(self, store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,13 +64,13 @@ class DocumentHolder(QObject):
         self.doc: Document | None = None
 
     def open(self, name: str) -> Document:
-        portfolio = self.store.load_portfolio(name)
+        portfolio, revision = self.store.load_portfolio_revision(name)
         market = self.store.market_for_portfolio(name)
         if market is None:
             raise LookupError(f"the database holds no market snapshot to value {name!r} against; import one first")
         if portfolio.name != name:
             portfolio = replace(portfolio, name=name)
-        self.doc = Document(name, DocState(portfolio, market))
+        self.doc = Document(name, DocState(portfolio, market), revision=revision)
         self.changed.emit("open")
         return self.doc
 
@@ -77,9 +85,31 @@ class DocumentHolder(QObject):
             raise RuntimeError("no portfolio is open")
         old = doc.state
         if state.portfolio != old.portfolio:
-            self.store.save_portfolio(replace(state.portfolio, name=doc.name))
+            try:
+                doc.revision = self.store.save_portfolio(replace(state.portfolio, name=doc.name),
+                                                         expected_revision=doc.revision)
+            except RevisionConflict as exc:
+                message = self._reload_after_conflict(doc, exc)
+                raise RevisionConflict(message, exc.name, exc.expected, exc.found) from None
         doc.state = state
         self.changed.emit("portfolio" if state.portfolio != old.portfolio else "market")
+
+    def _reload_after_conflict(self, doc: Document, exc: RevisionConflict) -> str:
+        """Another program saved (or removed) the portfolio: show the stored version, never overwrite it."""
+        if exc.found is None:
+            message = (f"{doc.name!r} was deleted or renamed by another program; your edit was not saved "
+                       f"and the portfolio was closed")
+            self.close()
+        else:
+            try:
+                self.open(doc.name)
+            except Exception:  # noqa: BLE001 - e.g. its market snapshot went too: close rather than show stale data
+                self.close()
+            n = len(self.doc.portfolio.positions) if self.doc is not None else 0
+            message = (f"{doc.name!r} was changed by another program (revision {exc.found}, {n} positions); your "
+                       f"edit was not saved and the stored version was reloaded")
+        self.reloaded.emit(doc.name, message)
+        return message
 
     def set_whatif(self, moves: Mapping[str, float]) -> None:
         if self.doc is None:

@@ -39,6 +39,7 @@ class BookEditor(QWidget):
     addPositionRequested = Signal()
     addBalanceRequested = Signal()
     removeRequested = Signal()
+    refused = Signal(str)            # every refused edit (cell editor or model), for the status bar
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,7 +51,10 @@ class BookEditor(QWidget):
         self.position_delegate = ValidatingDelegate(self.positions_view)
         self.position_delegate.completion_column = self.positions.column_index("instId")
         self.positions_view.setItemDelegate(self.position_delegate)
-        self.assets_view.setItemDelegate(ValidatingDelegate(self.assets_view))
+        self.asset_delegate = ValidatingDelegate(self.assets_view)
+        self.assets_view.setItemDelegate(self.asset_delegate)
+        for d in (self.position_delegate, self.asset_delegate):
+            d.refused.connect(self.show_error)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("bookTabs")
@@ -64,6 +68,7 @@ class BookEditor(QWidget):
         self.remove_button.setToolTip("Remove the selected rows (Delete)")
         self.error = QLabel("")
         self.error.setObjectName("inputError")
+        self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         hint = QLabel("Double-click a cell to edit; bad input is refused with the reason.")
@@ -103,6 +108,7 @@ class BookEditor(QWidget):
 
     def show_error(self, message: str) -> None:
         self.error.setText(f"Not stored: {message}")
+        self.refused.emit(message)
 
     def clear_error(self) -> None:
         self.error.setText("")

@@ -19,7 +19,10 @@ from workstation.theme import Theme
 
 
 class _ValidatedDialog(QDialog):
-    """OK stays disabled, and the reason is shown, until every field parses."""
+    """OK stays disabled, and the reason is shown, until every field parses.
+
+    A fresh dialog shows no error (its fields are simply empty): the reason appears once the user has typed.
+    """
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +39,7 @@ class _ValidatedDialog(QDialog):
         lay.addWidget(self.error)
         lay.addWidget(self.buttons)
         self.value: Any = None
+        self.touched = False
         self.setMinimumWidth(420)
 
     def parse(self) -> Any:
@@ -48,11 +52,17 @@ class _ValidatedDialog(QDialog):
             ok = True
         except InputError as exc:
             self.value = None
-            self.error.setText(str(exc))
+            self.error.setText(str(exc) if self.touched else "")
             ok = False
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
+    def edited(self, *_: object) -> None:
+        """A field changed: from now on the reason of a refusal is shown."""
+        self.touched = True
+        self.revalidate()
+
     def _accept(self) -> None:
+        self.touched = True
         self.revalidate()
         if self.value is not None:
             self.accept()
@@ -80,7 +90,7 @@ class PositionDialog(_ValidatedDialog):
         self.form.addRow("Contracts", self.pos)
         self.form.addRow("Avg price", self.avg)
         for e in (self.inst, self.pos, self.avg):
-            e.textChanged.connect(self.revalidate)
+            e.textChanged.connect(self.edited)
         self.revalidate()
 
     def parse(self) -> Position:
@@ -103,8 +113,9 @@ class BalanceDialog(_ValidatedDialog):
         self.amt.setPlaceholderText("signed amount; negative = borrowed")
         self.form.addRow("Currency", self.ccy)
         self.form.addRow("Amount", self.amt)
-        self.ccy.currentTextChanged.connect(self.revalidate)
-        self.amt.textChanged.connect(self.revalidate)
+        self.ccy.currentTextChanged.connect(self.edited)
+        self.amt.textChanged.connect(self.edited)
+        self.touched = self.ccy.count() == 0          # nothing to choose: say so at once
         self.revalidate()
 
     def parse(self) -> Asset:

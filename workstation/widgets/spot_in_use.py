@@ -1,14 +1,18 @@
-"""Spot in use of the selected risk unit: a slider and a spin box.
+"""Spot in use of the selected risk unit: a slider and a typed amount.
 
-Moving either drives a throttled live preview (``previewRequested``, leading edge, then at most every
-``PREVIEW_MS``); releasing the slider, or finishing a spin-box edit, commits (``committed``). All commits of one
+Moving the slider drives a throttled live preview (``previewRequested``, leading edge, then at most every
+``PREVIEW_MS``); releasing the slider, or finishing a typed entry, commits (``committed``). All commits of one
 gesture carry the same gesture number so that the undo stack merges them into one step.
+
+The amount is a plain line edit, not a spin box: a spin box's validator silently refuses the keystroke that takes
+a value past its maximum ("30" with max 25 became "3", and 3 was applied). Here a typed amount is parsed when the
+edit finishes, and one outside 0..max is refused with the reason beside the field (and ``inputRejected``).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QFrame, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider, QWidget
 
 from workstation.models.columns import fmt_amount
 
@@ -16,10 +20,41 @@ PREVIEW_MS = 40
 SLIDER_STEPS = 1000
 
 
+def parse_amount(text: str, ccy: str, maximum: float) -> tuple[float | None, str | None]:
+    """(amount, None) for a valid typed spot in use, else (None, the reason in words)."""
+    raw = text.strip().replace(",", "").replace("\u202f", "").replace(" ", "")
+    if raw.upper().endswith(ccy.upper()) and ccy:
+        raw = raw[: -len(ccy)]
+    if not raw:
+        return None, "enter an amount (or press 'Back to automatic')"
+    try:
+        value = float(raw)
+    except ValueError:
+        return None, f"{text.strip()!r} is not a number"
+    if value != value or value in (float("inf"), float("-inf")):
+        return None, f"{text.strip()!r} is not a finite number"
+    if value < 0:
+        return None, f"{fmt_amount(value)} {ccy}: the spot in use cannot be negative"
+    if value > maximum + 5e-7:                  # the maximum is shown with 6 decimals: typing it back is fine
+        return None, (f"{fmt_amount(value)} {ccy} is above the maximum {fmt_amount(maximum)} {ccy} "
+                      f"(the {ccy} balance that can hedge the unit's derivatives)")
+    return min(value, maximum), None
+
+
+def zero_max_reason(ccy: str, derivatives_delta_usd: float, balance: float | None) -> str:
+    """Why OKX allows no spot in use for a unit (rules 2.3: only spot that hedges the derivatives' delta)."""
+    if derivatives_delta_usd >= 0 and (balance is None or balance >= 0):
+        return f"the derivatives of {ccy} are not net short, so {ccy} spot would add risk rather than hedge it"
+    if balance is None or balance == 0:
+        return f"no {ccy} balance to hedge with"
+    return f"the {ccy} balance does not offset the derivatives' delta"
+
+
 class SpotInUseControl(QFrame):
     previewRequested = Signal(str, float)           # ccy, coin amount
     previewCancelled = Signal()
     committed = Signal(str, object, int)            # ccy, amount or None (automatic), gesture number
+    inputRejected = Signal(str)                     # the reason a typed amount was refused
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,12 +73,16 @@ class SpotInUseControl(QFrame):
         self.slider.setRange(0, SLIDER_STEPS)
         self.slider.setPageStep(SLIDER_STEPS // 20)
         self.slider.setMinimumWidth(120)
-        self.spin = QDoubleSpinBox()
-        self.spin.setObjectName("spotInUseSpin")
-        self.spin.setDecimals(4)
-        self.spin.setKeyboardTracking(False)
-        self.spin.setMinimumWidth(100)
-        self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.entry = QLineEdit()
+        self.entry.setObjectName("spotInUseEntry")
+        self.entry.setMinimumWidth(100)
+        self.entry.setMaximumWidth(140)
+        self.entry.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.entry.setToolTip("Type an amount and press Enter; outside 0..max it is refused with the reason")
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("spotInUseError")
+        self.error_label.setProperty("role", "error")
+        self.error_label.setWordWrap(True)
         self.max_label = QLabel("")
         self.max_label.setProperty("role", "muted")
         self.state_label = QLabel("")
@@ -51,7 +90,7 @@ class SpotInUseControl(QFrame):
         self.auto_button = QPushButton("Back to automatic")
         self.auto_button.setObjectName("spotInUseAuto")
         self.auto_button.setToolTip("Let the engine choose the spot in use (OKX's automatic mode)")
-        for w in (self.title, self.slider, self.spin, self.max_label, self.state_label):
+        for w in (self.title, self.slider, self.entry, self.max_label, self.state_label, self.error_label):
             lay.addWidget(w)
         lay.addStretch(1)
         lay.addWidget(self.auto_button)
@@ -65,7 +104,7 @@ class SpotInUseControl(QFrame):
         self.slider.sliderPressed.connect(self._begin_gesture)
         self.slider.valueChanged.connect(self._on_slider)
         self.slider.sliderReleased.connect(self._on_release)
-        self.spin.valueChanged.connect(self._on_spin)
+        self.entry.editingFinished.connect(self._on_typed)
         self.auto_button.clicked.connect(self._on_auto)
         self.set_unit(None)
 
@@ -74,30 +113,38 @@ class SpotInUseControl(QFrame):
     def ccy(self) -> str:
         return self._ccy
 
-    def set_unit(self, ccy: str | None, value: float = 0.0, maximum: float = 0.0, user_set: bool = False) -> None:
-        """Show ``ccy``'s spot in use (coin) and its maximum; None disables the control."""
+    def set_unit(self, ccy: str | None, value: float = 0.0, maximum: float = 0.0, user_set: bool = False,
+                 zero_reason: str = "") -> None:
+        """Show ``ccy``'s spot in use (coin) and its maximum; None disables the control.
+
+        ``zero_reason`` says why the maximum is zero (shown instead of a bare "max 0").
+        """
         enabled = ccy is not None and maximum > 0
         if ccy != self._ccy:
             self._gesture += 1
+            self.error_label.setText("")
         self._ccy = ccy or ""
         self._max = max(float(maximum), 0.0)
         self._committed_value = float(value)
-        for w in (self.slider, self.spin, self.auto_button):
+        for w in (self.slider, self.entry, self.auto_button):
             w.setEnabled(enabled)
         self.auto_button.setEnabled(enabled and user_set)
         self.title.setText(f"Spot in use {ccy}" if ccy else "Spot in use")
-        self.max_label.setText(f"max {fmt_amount(self._max)} {ccy}" if ccy else "select a risk unit")
+        if not ccy:
+            self.max_label.setText("select a risk unit")
+        elif self._max > 0 or not zero_reason:
+            self.max_label.setText(f"max {fmt_amount(self._max)} {ccy}")
+        else:
+            self.max_label.setText(f"max 0 {ccy}: {zero_reason}")
         self.state_label.setText(("user-defined" if user_set else "automatic") if ccy else "")
         self._show(value)
 
     def _show(self, value: float) -> None:
-        for w in (self.slider, self.spin):
+        for w in (self.slider, self.entry):
             w.blockSignals(True)
-        self.spin.setRange(0.0, self._max if self._max > 0 else 0.0)
-        self.spin.setSingleStep(max(self._max / 100.0, 1e-4))
-        self.spin.setValue(value)
+        self.entry.setText(fmt_amount(value))
         self.slider.setValue(round(value / self._max * SLIDER_STEPS) if self._max > 0 else 0)
-        for w in (self.slider, self.spin):
+        for w in (self.slider, self.entry):
             w.blockSignals(False)
 
     # -- user interaction ----------------------------------------------------------------------------------------
@@ -111,9 +158,8 @@ class SpotInUseControl(QFrame):
 
     def _on_slider(self, v: int) -> None:
         amount = self._amount_from_slider(v)
-        self.spin.blockSignals(True)
-        self.spin.setValue(amount)
-        self.spin.blockSignals(False)
+        self.entry.setText(fmt_amount(amount))
+        self.error_label.setText("")
         if self.slider.isSliderDown():
             self._request_preview(amount)
         else:
@@ -125,7 +171,26 @@ class SpotInUseControl(QFrame):
         self._pending = None
         self._commit(self._amount_from_slider(self.slider.value()))
 
-    def _on_spin(self, value: float) -> None:
+    def _on_typed(self) -> None:
+        """A typed amount: refused with the reason in view when outside 0..max, never clamped or truncated."""
+        if not self._ccy or not self.entry.isEnabled():
+            return
+        text = self.entry.text()
+        shown = fmt_amount(self._committed_value) if self._committed_value is not None else ""
+        if text.strip() == shown:
+            return
+        value, reason = parse_amount(text, self._ccy, self._max)
+        if reason is not None:
+            message = f"Spot in use {self._ccy} not applied: {reason}"
+            self.error_label.setText(f"Not applied: {reason}")
+            self._show(self._committed_value or 0.0)    # the field shows the amount that is in force
+            self.inputRejected.emit(message)
+            return
+        self.error_label.setText("")
+        self._gesture += 1
+        self._apply_amount(value)
+
+    def _apply_amount(self, value: float) -> None:
         self.slider.blockSignals(True)
         self.slider.setValue(round(value / self._max * SLIDER_STEPS) if self._max > 0 else 0)
         self.slider.blockSignals(False)

@@ -1,0 +1,128 @@
+"""The one place that decides whether this process may delete a database file it created.
+
+A command that creates a database and then fails (bad data found late, Ctrl-C, "database is locked" after the
+busy wait) should not leave an empty file behind, but it must never delete data that another process wrote to the
+same path meanwhile: a second ``riskws import --db new.db`` run while the first one was still reading, or a window
+opened on the new file. So the file is removed only when all of these hold:
+
+1. this process created it: ``claim`` makes it with ``O_CREAT | O_EXCL`` (not "it did not exist a moment ago");
+2. it is still the same file: device and inode at the path are the ones ``claim`` created;
+3. nobody else committed to it: SQLite's ``PRAGMA data_version`` on our connection is unchanged since the
+   store was opened (it changes only when *another* connection commits);
+4. nobody else has it open: switching our connection out of WAL mode needs every other connection closed
+   (SQLite answers "database is locked" otherwise), and the file is unlinked while this process holds an
+   EXCLUSIVE lock, which keeps new readers and writers out until it is gone.
+
+A process that opened the path just before the unlink sees the inode change after its first read
+(``Store`` checks and opens again), so it never writes into a deleted file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+@dataclass
+class CreatedFile:
+    """A database file this process created: where, which inode, and SQLite's change counter at open."""
+
+    path: Path
+    dev: int
+    ino: int
+    data_version: int | None = None
+
+    @classmethod
+    def claim(cls, path: Path) -> "CreatedFile | None":
+        """Create ``path`` empty if nothing is there; None when the file already exists (then it is not ours)."""
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            return None
+        try:
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        return cls(path, st.st_dev, st.st_ino)
+
+    def same_file(self) -> bool:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == (self.dev, self.ino)
+
+    def remember(self, conn: sqlite3.Connection) -> bool:
+        """Record the change counter right after the file is switched to WAL (our own commits never change it
+        afterwards); False when the file already holds a schema, i.e. another process got to it first."""
+        self.data_version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        return conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+
+    def remove_if_untouched(self, conn: sqlite3.Connection | None) -> bool:
+        """Delete the file (and its sidecars) if nobody else wrote to it or has it open; True when removed.
+
+        ``conn`` is this process's open connection to it (closed here either way), or None when SQLite never
+        opened it (then only conditions 1 and 2 can be checked, and a file that is no longer empty is kept).
+        """
+        try:
+            if conn is None:
+                return self._remove_unopened()
+            return self._remove_with_lock(conn)
+        finally:
+            if conn is not None:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+
+    def _remove_unopened(self) -> bool:
+        if not self.same_file() or os.stat(self.path).st_size != 0:
+            return False
+        if any(Path(f"{self.path}{s}").exists() for s in SIDECAR_SUFFIXES):
+            return False
+        self.path.unlink(missing_ok=True)
+        return True
+
+    def _remove_with_lock(self, conn: sqlite3.Connection) -> bool:
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.execute("PRAGMA busy_timeout = 0")  # never wait for someone else: their data wins
+            if self.data_version is None or self.data_version != int(
+                    conn.execute("PRAGMA data_version").fetchone()[0]):
+                return False
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            if str(mode).lower() != "delete":
+                return False  # another connection keeps it in WAL mode: it is in use
+            switched = int(conn.execute("PRAGMA data_version").fetchone()[0])  # the switch itself changes it
+            conn.execute("BEGIN EXCLUSIVE")
+        except sqlite3.Error:
+            return False  # locked or busy: someone else is using it
+        try:
+            if switched != int(conn.execute("PRAGMA data_version").fetchone()[0]) or not self.same_file():
+                return False
+            for suffix in ("", *SIDECAR_SUFFIXES):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            return True
+        except (sqlite3.Error, OSError):
+            return False
+        finally:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+
+def remove_new_sidecars(path: Path, had: list[bool]) -> None:
+    """After a failed open of an existing file (not ours, so never deleted): remove the -wal/-shm/-journal files
+    that this open created, never ones that were there before."""
+    for suffix, existed in zip(SIDECAR_SUFFIXES, had):
+        if not existed:
+            try:
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            except OSError:
+                pass
