@@ -20,6 +20,7 @@ import numpy as np
 
 from engine import api
 
+from . import curve as curve_bench
 from . import pricing, synthetic
 from .timing import Timing, measure, measure_interleaved
 
@@ -96,6 +97,7 @@ def engine_desk(report: Report, portfolio, market, grid: pricing.OptionGrid) -> 
     report.add(f"compute() with liquidation search (liqShock {shocks})", _fmt(liq))
     curve = measure(lambda: api.margin_curve(portfolio, market), runs=5, budget_s=60)
     report.add("margin_curve (201 shocks + liquidation search)", _fmt(curve))
+    curve_bench.curve_live(report, portfolio, market)
     try:
         from engine.mc import prepare_mc  # noqa: F401 - only to know whether the mode exists
     except ImportError:
@@ -219,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         with tempfile.TemporaryDirectory(prefix="riskws-bench-") as tmp:
             big_book(report, args.big)
+            curve_bench.cli_big(report, args.big)
             sqlite_10k(report, Path(tmp))
             gui(report, Path(tmp), portfolio, market)
     print()

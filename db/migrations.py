@@ -79,7 +79,19 @@ def _v3_revision(db: Database) -> None:
     db.execute("ALTER TABLE portfolios ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
 
 
-def _v4_observations(db: Database) -> None:
+def _v4_market_sources(db: Database) -> None:
+    """Where each snapshot came from (okx / recorded / synthetic / file) and when it was fetched, and the raw OKX
+    responses a fetched or recorded snapshot was built from (kept so that it can be audited and rebuilt)."""
+    db.execute("ALTER TABLE markets ADD COLUMN source TEXT")
+    db.execute("ALTER TABLE markets ADD COLUMN fetched_at TEXT")
+    db.execute("""CREATE TABLE market_responses (
+        name TEXT PRIMARY KEY,
+        responses TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""")
+
+
+def _v5_observations(db: Database) -> None:
     """What OKX answered for a book (formats.md section 6): the position-builder request and response, the market
     snapshot taken in the same minute (inline JSON, so the observation stands alone), and optionally the
     position-builder-graph answer. Never any API key: requests are stored as sent, without headers."""
@@ -99,7 +111,7 @@ def _v4_observations(db: Database) -> None:
     db.execute("CREATE INDEX observations_book ON observations(book, taken_at)")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_observations]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_market_sources, _v5_observations]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -56,6 +56,8 @@ class MarketSummary:
     name: str
     ts: str
     updated_at: str
+    source: str | None = None        # "okx", "recorded", "synthetic"; None: a snapshot file without the field
+    fetched_at: str | None = None
 
 
 def _now() -> str:
@@ -379,15 +381,29 @@ class Store:
     def has_market(self, name: str) -> bool:
         return self.db.execute("SELECT 1 FROM markets WHERE name = ?", [name]).fetchone() is not None
 
-    def save_market(self, name: str, market: Market) -> None:
-        """Insert or replace a snapshot by name."""
+    def save_market(self, name: str, market: Market, responses: str | None = None) -> None:
+        """Insert or replace a snapshot by name, with the raw OKX responses it was built from (JSON text), all in
+        one transaction: a failure leaves the previous snapshot and responses as they were."""
         name = check_name(name, "market")
         text = rows.market_to_json(market)
         now = _now()
+        fetched = None if market.fetched_at is None else format_ts(market.fetched_at)
         with self.transaction():
             old = self.db.execute("SELECT created_at FROM markets WHERE name = ?", [name]).fetchone()
-            self.db.execute("INSERT OR REPLACE INTO markets (name, ts, snapshot, created_at, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?)", [name, format_ts(market.ts), text, old[0] if old else now, now])
+            self.db.execute("INSERT OR REPLACE INTO markets (name, ts, snapshot, created_at, updated_at, source, "
+                            "fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [name, format_ts(market.ts), text, old[0] if old else now, now, market.source, fetched])
+            self.db.execute("DELETE FROM market_responses WHERE name = ?", [name])
+            if responses is not None:
+                self.db.execute("INSERT INTO market_responses (name, responses, created_at) VALUES (?, ?, ?)",
+                                [name, responses, now])
+
+    def market_responses(self, name: str) -> str | None:
+        """The raw OKX responses (JSON text) a stored snapshot was built from; None when it has none."""
+        if not self.has_market(name):
+            raise NotFoundError(f"no market snapshot named {name!r} in {self.label}")
+        row = self.db.execute("SELECT responses FROM market_responses WHERE name = ?", [name]).fetchone()
+        return None if row is None else str(row[0])
 
     def load_market(self, name: str) -> Market:
         row = self.db.execute("SELECT snapshot FROM markets WHERE name = ?", [name]).fetchone()
@@ -397,8 +413,8 @@ class Store:
 
     def list_markets(self) -> list[MarketSummary]:
         """Snapshots, newest valuation time first."""
-        sql = "SELECT name, ts, updated_at FROM markets ORDER BY ts DESC, updated_at DESC, name"
-        return [MarketSummary(n, t, u) for n, t, u in self.db.execute(sql).fetchall()]
+        sql = "SELECT name, ts, updated_at, source, fetched_at FROM markets ORDER BY ts DESC, updated_at DESC, name"
+        return [MarketSummary(n, t, u, s, f) for n, t, u, s, f in self.db.execute(sql).fetchall()]
 
     def delete_market(self, name: str) -> None:
         """Remove a snapshot; portfolios linked to it fall back to the newest one."""
@@ -407,6 +423,7 @@ class Store:
                 raise NotFoundError(f"no market snapshot named {name!r} in {self.label}")
             self.db.execute("UPDATE portfolios SET market = NULL WHERE market = ?", [name])
             self.db.execute("DELETE FROM markets WHERE name = ?", [name])
+            self.db.execute("DELETE FROM market_responses WHERE name = ?", [name])
 
     def market_for_portfolio(self, name: str) -> Market | None:
         """The snapshot the portfolio was saved with, else the newest snapshot, else None."""

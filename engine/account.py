@@ -26,6 +26,14 @@ class Equity:
     def index(self, ccy: str) -> int:
         return self.ccys.index(ccy)
 
+    def available_spot(self, ccy: str) -> float:
+        """Coin that may hedge as spot in use (rules spec 11.12): the coin held, never more than the coin's total
+        equity, never below 0. A short option liability larger than the balance leaves nothing to lend."""
+        if ccy not in self.ccys:
+            return 0.0
+        j = self.ccys.index(ccy)
+        return max(0.0, min(float(self.spot_eq[j]), float(self.eq[j])))
+
 
 def currency_equity(portfolio: Portfolio, book: Book, market: Market, *, long_options_as_collateral: bool = True) -> Equity:
     """eq_c = cash + unrealised P&L of contracts settled in c + market value of options settled in c (coin)."""

@@ -1,7 +1,8 @@
 """A portfolio priced on a market: one row per position as numpy arrays, shared by every margin mode.
 
 Building the book is the only place that walks positions in Python, and it only gathers: instrument ids are
-resolved once per id, market terms once per instrument family; everything after it is array work.
+resolved once per id and contract specification (a snapshot's ``instruments`` first, the shipped catalogue as the
+fallback), market terms once per instrument family; everything after it is array work.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from .catalogue import Instrument, is_stablecoin, parse_inst_id
+from .catalogue import Instrument, InstSpec, instrument_from_spec, is_stablecoin, resolve
 from .errors import InputError
 from .market import Market
 from .portfolio import Portfolio
@@ -76,7 +77,12 @@ class Book:
         return opt, d, g, v, th
 
     def cash_delta_usd(self) -> np.ndarray:
-        """USD cash delta per position (rules spec §3.2-3.4)."""
+        """OKX's reported USD cash delta per position (rules spec §3.2-3.4): linear at the *mark*.
+
+        This is the figure OKX's position builder shows as ``delta`` and on which the documented MR4, MR7 and MR9
+        amounts rest (spec §7.1: mr4 = 0.2 % x |pos x ctVal x mark x FX|). It is not the slope of the scenario
+        valuation (a future's scenario P&L moves with the index, not with its mark): see ``delta_usd``.
+        """
         out = np.empty(self.n)
         lin = self.kind == LINEAR
         out[lin] = self.qty[lin] * self.mark[lin] * self.quote_fx[lin]
@@ -86,12 +92,33 @@ class Book:
         out[opt] = self.qty[opt] * d * self.spot[opt]
         return out
 
+    def delta_usd(self) -> np.ndarray:
+        """USD delta per position: d(scenario value)/ds at s = 0, s the relative index move (spec 11.2, 11.12).
+
+        The scenario valuation moves futures, perpetuals and option forwards by the index's absolute move
+        (``F_s = F + S s``), so: linear ``qty x S``; inverse ``qty x S^2 / P^2`` (d/ds of qty (1/P - 1/(P + S s))
+        S (1 + s)); option ``qty x N(d1) x S`` (Black-76, dC/dF = N(d1)). This is the slope of the stress curve.
+        """
+        return self.coin_delta() * self.spot
+
     def coin_delta(self) -> np.ndarray:
-        """Delta in underlying coin units per position (the unit's derivative delta for spot in use)."""
-        return self.cash_delta_usd() / self.spot
+        """Delta in coin per position: ``delta_usd / S_usd`` (spec 11.12), the amount spot in use is sized on.
+
+        Linear: exactly contracts x ctVal x ctMult (no division by a price, so a coin-for-coin hedge nets to 0).
+        """
+        out = self.qty.copy()                                   # linear: qty exactly
+        inv = self.kind == INVERSE
+        out[inv] = self.qty[inv] * self.spot[inv] / self.mark[inv] ** 2
+        opt, d, _, _, _ = self._option_greeks
+        out[opt] = self.qty[opt] * d
+        return out
 
     def greeks_usd(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(gamma per 1 % move, vega per vol point, theta per day) in USD; zero for delta-one rows."""
+        """(gamma per 1 % move, vega per vol point, theta per day) in USD; gamma zero for linear rows.
+
+        Gamma is the scenario valuation's second derivative in s times 0.01 (the change of ``delta_usd`` for a 1 %
+        index move): option ``qty x gamma_F x S^2``, inverse ``2 qty S^2 (P - S) / P^3``.
+        """
         gamma = np.zeros(self.n)
         vega = np.zeros(self.n)
         theta = np.zeros(self.n)
@@ -174,8 +201,15 @@ def _family_id(inst: Instrument) -> int:
     return fid
 
 
+SeenKey = str | tuple[str, InstSpec]
+
+
 class _Seen:
-    """Every instrument id resolved so far, with its static fields as numpy columns (rebuilt when ids arrive)."""
+    """Every instrument resolved so far, with its static fields as numpy columns (rebuilt when ids arrive).
+
+    Keyed by the instrument id when the shipped catalogue specifies it, by (id, specification) when a snapshot
+    does: two snapshots that give the same id different contract sizes resolve to two rows.
+    """
 
     def __init__(self) -> None:
         self.row: dict[str, int] = {}
@@ -184,8 +218,8 @@ class _Seen:
         self._columns: tuple[np.ndarray, ...] | None = None
         self._lock = threading.Lock()
 
-    def rows(self, ids: list[str]) -> np.ndarray:
-        """Row of each id (resolving new ones in order, so the first bad id raises its InputError)."""
+    def rows(self, ids: list[SeenKey]) -> np.ndarray:
+        """Row of each key (resolving new ones in order, so the first bad id raises its InputError)."""
         row = self.row
         try:
             return np.array(list(map(row.__getitem__, ids)), dtype=np.int64)
@@ -196,8 +230,8 @@ class _Seen:
                         self._add(inst_id)
             return np.array(list(map(row.__getitem__, ids)), dtype=np.int64)
 
-    def _add(self, inst_id: str) -> None:
-        inst = parse_inst_id(inst_id)
+    def _add(self, inst_id: SeenKey) -> None:
+        inst = instrument_from_spec(*inst_id) if isinstance(inst_id, tuple) else resolve(inst_id, None)
         strike = inst.strike if inst.kind == "option" else np.nan
         self._fields.append((_family_id(inst), strike, bool(inst.is_call), inst.units_per_contract))
         self.instruments.append(inst)
@@ -317,7 +351,8 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     positions = portfolio.positions
     n = len(positions)
     ids = list(map(_INST_ID, positions))
-    rows = _SEEN.rows(ids)
+    specs = market.instruments
+    rows = _SEEN.rows([(i, specs[i]) if i in specs else i for i in ids] if specs else ids)
     fam_col, strike_col, call_col, upc_col = _SEEN.columns()
     fam_ids, strike, is_call, upc = fam_col[rows], strike_col[rows], call_col[rows], upc_col[rows]
     uniq, first_row, family = np.unique(fam_ids, return_index=True, return_inverse=True)
@@ -337,6 +372,9 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     if errors or vol_errors:
         raise InputError(min(errors + vol_errors)[2])   # what the first unpriceable position would raise
     fwd = np.where(kind == OPTION, terms.fwd[family], 0.0)
+    if market.fwd_px and opt_rows.size:   # OKX's own forward per option (opt-summary fwdPx) when the snapshot has it
+        okx_fwd = np.array([market.fwd_px.get(ids[i], np.nan) for i in opt_rows.tolist()], dtype=float)
+        fwd[opt_rows] = np.where(np.isnan(okx_fwd), fwd[opt_rows], okx_fwd)
     mark = np.zeros(n)
     mark[one_rows], warnings = _delta_one_marks(ids, one_rows, spot, fx, market)
     fwd[one_rows] = mark[one_rows]

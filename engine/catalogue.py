@@ -1,12 +1,19 @@
-"""Instrument ids in OKX's grammar, resolved against the shipped instrument catalogue.
+"""Instrument ids in OKX's grammar, resolved against a market snapshot's instruments or the shipped catalogue.
 
-The contract specification (ctVal, ctMult, linear or inverse, settlement currency) comes from
+The contract specification (ctVal, ctMult, linear or inverse, settlement currency) comes from the snapshot's
+``instruments`` table (OKX's ``GET /api/v5/public/instruments``, formats.md §2.1) when it has the id, else from
 ``resources/instruments.json``; nothing about a family is written in code.
+
+``parse_inst_id`` also knows the ids of every snapshot loaded in this process (``register_snapshot_instruments``),
+so that a book of, say, TON-USDT-SWAP validates once a snapshot listing it was loaded; margin itself never relies on
+that registry: ``engine.book`` resolves each id against the very snapshot it prices on (``resolve``).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -20,6 +27,30 @@ Kind = Literal["swap", "future", "option"]
 _SWAP = re.compile(r"^([A-Z0-9]+)-([A-Z]+)-SWAP$")
 _FUTURE = re.compile(r"^([A-Z0-9]+)-([A-Z]+)-(\d{6})$")
 _OPTION = re.compile(r"^([A-Z0-9]+)-([A-Z]+)-(\d{6})-(\d+(?:\.\d+)?)-([CP])$")
+KIND_OF_INST_TYPE: dict[str, Kind] = {"SWAP": "swap", "FUTURES": "future", "OPTION": "option"}
+SNAPSHOT_PROVENANCE = "snapshot"
+
+
+@dataclass(frozen=True)
+class InstSpec:
+    """A contract specification as a snapshot carries it (OKX's field names, numbers as numbers)."""
+
+    instType: str
+    instFamily: str
+    ctType: str | None
+    ctVal: float
+    ctMult: float
+    ctValCcy: str
+    settleCcy: str
+    expTime: datetime | None
+    stk: float | None
+    optType: str | None
+
+    def to_dict(self) -> dict:
+        exp = None if self.expTime is None else self.expTime.isoformat().replace("+00:00", "Z")
+        return {"instType": self.instType, "instFamily": self.instFamily, "ctType": self.ctType, "ctVal": self.ctVal,
+                "ctMult": self.ctMult, "ctValCcy": self.ctValCcy, "settleCcy": self.settleCcy, "expTime": exp,
+                "stk": self.stk, "optType": self.optType}
 
 
 @dataclass(frozen=True)
@@ -60,8 +91,10 @@ def catalogue() -> dict:
 
 
 def known_currencies() -> dict[str, str]:
-    """Currency -> kind ("crypto" or "stablecoin")."""
-    return {ccy: spec["kind"] for ccy, spec in catalogue()["currencies"].items()}
+    """Currency -> kind ("crypto" or "stablecoin"): the shipped catalogue's, plus the coins of loaded snapshots."""
+    out = {ccy: "crypto" for ccy in _EXTRA_COINS}
+    out.update({ccy: spec["kind"] for ccy, spec in catalogue()["currencies"].items()})
+    return out
 
 
 def is_stablecoin(ccy: str) -> bool:
@@ -76,11 +109,86 @@ def _expiry(yymmdd: str, inst_id: str) -> datetime:
     return day.replace(hour=8, tzinfo=timezone.utc)
 
 
+_EXTRA: dict[str, InstSpec] = {}        # instId -> spec, from every snapshot loaded in this process
+_EXTRA_COINS: set[str] = set()
+_EXTRA_LOCK = threading.Lock()
+
+
+def register_snapshot_instruments(specs: Mapping[str, InstSpec]) -> None:
+    """Make the ids and coins of a loaded snapshot known to ``parse_inst_id`` / ``known_currencies`` (validation and
+    display only; margin resolves against its own snapshot)."""
+    if not specs:
+        return
+    with _EXTRA_LOCK:
+        _EXTRA.update(specs)
+        for inst_id, spec in specs.items():
+            _EXTRA_COINS.add(inst_id.split("-", 1)[0])
+            if spec.settleCcy:
+                _EXTRA_COINS.add(spec.settleCcy)
+        _EXTRA_COINS.discard("USD")
+
+
+def register_snapshot_coins(coins: "set[str] | list[str]") -> None:
+    with _EXTRA_LOCK:
+        _EXTRA_COINS.update(c for c in coins if c and c != "USD")
+
+
 def parse_inst_id(inst_id: str) -> Instrument:
-    """Resolve an OKX instrument id, or raise InputError naming what is wrong with it."""
+    """Resolve an OKX instrument id (shipped catalogue, else a loaded snapshot), or raise InputError naming what is
+    wrong with it."""
     if not isinstance(inst_id, str) or not inst_id:  # before the cache: a list or dict is not hashable
         raise InputError(f"instId: expected a non-empty string, got {inst_id!r}")
-    return _parse_inst_id(inst_id)
+    try:
+        return _parse_inst_id(inst_id)
+    except InputError:
+        spec = _EXTRA.get(inst_id)
+        if spec is None:
+            raise
+        return instrument_from_spec(inst_id, spec)
+
+
+def resolve(inst_id: str, specs: Mapping[str, InstSpec] | None) -> Instrument:
+    """The instrument as ``specs`` (a snapshot's instruments) describes it, else from the shipped catalogue."""
+    spec = specs.get(inst_id) if specs else None
+    if spec is None:
+        if not isinstance(inst_id, str) or not inst_id:
+            raise InputError(f"instId: expected a non-empty string, got {inst_id!r}")
+        return _parse_inst_id(inst_id)
+    return instrument_from_spec(inst_id, spec)
+
+
+def _grammar(inst_id: str) -> tuple[Kind, str, str, datetime | None, float | None, bool | None]:
+    """(kind, underlying, quote, expiry, strike, is call) from the id alone."""
+    if m := _SWAP.match(inst_id):
+        return "swap", m.group(1), m.group(2), None, None, None
+    if m := _OPTION.match(inst_id):
+        strike = float(m.group(4))
+        if strike <= 0:
+            raise InputError(f"instId {inst_id!r}: strike must be positive")
+        return "option", m.group(1), m.group(2), _expiry(m.group(3), inst_id), strike, m.group(5) == "C"
+    if m := _FUTURE.match(inst_id):
+        return "future", m.group(1), m.group(2), _expiry(m.group(3), inst_id), None, None
+    raise InputError(f"instId {inst_id!r}: malformed instrument id (expected e.g. BTC-USDT-SWAP, "
+                     f"BTC-USD-250328 or BTC-USD-250328-100000-C)")
+
+
+@lru_cache(maxsize=200_000)
+def instrument_from_spec(inst_id: str, spec: InstSpec) -> Instrument:
+    """An instrument from a snapshot's specification; InputError when the id and the specification disagree."""
+    kind, und, quote, expiry, strike, is_call = _grammar(inst_id)
+    spec_kind = KIND_OF_INST_TYPE.get(spec.instType)
+    if spec_kind != kind:
+        raise InputError(f"instruments.{inst_id}.instType: {spec.instType!r} does not match the id (a {kind})")
+    ct_type = "option" if kind == "option" else spec.ctType
+    if ct_type not in ("linear", "inverse", "option"):
+        raise InputError(f"instruments.{inst_id}.ctType: expected linear or inverse, got {spec.ctType!r}")
+    if spec.expTime is not None and kind != "swap":
+        expiry = spec.expTime
+    return Instrument(
+        inst_id=inst_id, kind=kind, underlying=und, quote=quote, ct_type=ct_type, ct_val=spec.ctVal,
+        ct_mult=spec.ctMult, settle_ccy=spec.settleCcy, expiry=expiry, strike=strike, is_call=is_call,
+        provenance=SNAPSHOT_PROVENANCE,
+    )
 
 
 @lru_cache(maxsize=200_000)

@@ -66,3 +66,27 @@ def load_discount_table(name: str = DEFAULT_TABLE) -> DiscountTable:
         tiers[ccy] = tuple(out)
         assumed[ccy] = "assumed" in tags
     return DiscountTable(id=str(doc.get("id", name)), tiers=MappingProxyType(tiers), assumed=MappingProxyType(assumed))
+
+
+def discount_table_for(market: object) -> DiscountTable:
+    """The shipped discount table, with the tiers a market snapshot brings (``discountTiers``, OKX's
+    discount-rate-interest-free-quota) in place of the shipped tiers of the same currency (not assumed)."""
+    base = load_discount_table()
+    snap = getattr(market, "discount_tiers", None)
+    if not snap:
+        return base
+    tiers = dict(base.tiers)
+    assumed = dict(base.assumed)
+    for ccy, rows in snap.items():
+        out = []
+        for r in rows:
+            hi = float("inf") if r.get("maxAmt") is None else float(r["maxAmt"])
+            out.append((float(r["minAmt"]), hi, float(r["discountRate"])))
+        if out and out[-1][1] != float("inf"):
+            lo, _, rate = out[-1]
+            out[-1] = (lo, float("inf"), rate)   # beyond OKX's last tier its rate goes on applying
+        tiers[ccy] = tuple(out)
+        assumed[ccy] = False
+    when = getattr(market, "fetched_at", None) or getattr(market, "ts")
+    return DiscountTable(id=f"{base.id} + snapshot discount tiers of {when:%Y-%m-%d %H:%M} UTC",
+                         tiers=MappingProxyType(tiers), assumed=MappingProxyType(assumed))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 from .book import Book
 from .errors import InputError
@@ -77,11 +77,13 @@ def evaluate(prepared: Prepared, spot_in_use: Mapping[str, float | None] | None 
 
 
 def compute(portfolio: Portfolio, market: Market, mode: str | None = None, rules: str | RuleSet | None = None,
-            *, liq_shock: bool = True) -> MarginResult:
-    """Margin of a portfolio on a market (formats.md §5). ``liq_shock`` also searches the liquidation moves."""
+            *, liq_shock: bool = True, progress: Callable[[int, int], None] | None = None) -> MarginResult:
+    """Margin of a portfolio on a market (formats.md §5). ``liq_shock`` also searches the liquidation moves;
+    ``progress(done, total)`` hears how far that search is (scan steps), for a long one on a big book."""
     prepared = prepare(portfolio, market, mode, rules)
     result = evaluate(prepared)
     if liq_shock:
         from .liquidation import liquidation_shocks   # liquidation -> shocked -> core: imported here, not at the top
-        result = replace(result, liq_shock=liquidation_shocks(prepared, result))
-    return result
+        result = replace(result, liq_shock=liquidation_shocks(prepared, result, progress=progress))
+    from .sources import result_sources
+    return replace(result, extra={**result.extra, "sources": result_sources(portfolio, market, result.acct_lv)})

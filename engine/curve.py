@@ -4,16 +4,16 @@ liquidation moves (OKX position-builder graph, ``riskws graph``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from .core import Prepared, evaluate, prepare
-from .liquidation import liquidation_search
+from .liquidation import liquidation_shocks
 from .market import Market
 from .params import RuleSet
 from .portfolio import Portfolio
-from .result import MarginResult
-from .shocked import evaluate_at, ratio_of
+from .shocked import figures_at
 
 DEFAULT_SHOCKS = np.round(np.linspace(-1.0, 1.0, 201), 10)
 
@@ -38,20 +38,14 @@ def margin_curve(portfolio: Portfolio, market: Market, mode: str | None = None, 
     return curve_of(prepared, DEFAULT_SHOCKS if shocks is None else np.asarray(shocks, dtype=float))
 
 
-def curve_of(prepared: Prepared, shocks: np.ndarray) -> MarginCurve:
-    ratios: dict[float, float] = {}
-
-    def evaluate_and_remember(s: float) -> MarginResult:
-        result = evaluate_at(prepared, s)
-        ratios[s] = ratio_of(result)
-        return result
-
-    results = [evaluate_and_remember(float(s)) for s in shocks]
-    mmr = np.array([r.total_mmr for r in results])
-    ratio = np.array([ratio_of(r) for r in results])
-    base = evaluate(prepared)
-    # the liquidation scan revisits most of the curve's shocks (exactly equal floats): reuse those ratios
-    liq = liquidation_search(lambda s: ratios[s] if s in ratios else ratio_of(evaluate_at(prepared, s)), ratio_of(base))
+def curve_of(prepared: Prepared, shocks: np.ndarray,
+             progress: Callable[[int, int], None] | None = None) -> MarginCurve:
+    """The curve at ``shocks`` (each a full revaluation, spread over the shock thread pool) and the liquidation
+    moves, searched with the curve's own ratios wherever a scan point is one of its shocks."""
+    shocks = np.asarray(shocks, dtype=float)
+    mmr, ratio = figures_at(prepared, shocks.tolist(), progress)
+    known = dict(zip(shocks.tolist(), ratio.tolist()))
+    liq = liquidation_shocks(prepared, evaluate(prepared), known=known)
     return MarginCurve(shocks=shocks, mmr=mmr, margin_ratio=ratio, liq_shock=liq)
 
 

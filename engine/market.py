@@ -1,19 +1,24 @@
-"""The market snapshot of formats.md section 2: a frozen model, its loader and its writer."""
+"""The market snapshot of formats.md section 2 (and the OKX fields of 2.1): a frozen model, its loader and writer."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .catalogue import known_currencies, parse_inst_id
+from .catalogue import InstSpec, known_currencies, parse_inst_id, register_snapshot_coins, register_snapshot_instruments, resolve
 from .errors import InputError
 from .jsonio import read_json_object
 from .numbers import parse_number
 
 MAX_VOL = 10.0  # 1000 % implied volatility
+SOURCES = ("okx", "recorded", "synthetic")
+
+
+def _empty() -> Mapping:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,14 @@ class Market:
     mark_px: Mapping[str, float]
     mark_vol: Mapping[str, float]
     atm_vol: Mapping[str, float]
+    source: str | None = None                      # "okx", "recorded", "synthetic" (formats.md 2.1)
+    fetched_at: datetime | None = None
+    fwd_px: Mapping[str, float] = field(default_factory=_empty)          # option -> OKX forward (USD)
+    option_mark_px: Mapping[str, float] = field(default_factory=_empty)  # option -> OKX mark (coin), display only
+    instruments: Mapping[str, InstSpec] = field(default_factory=_empty)
+    position_tiers: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=_empty)
+    discount_tiers: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=_empty)
+    interest_rates: Mapping[str, float] = field(default_factory=_empty)
 
     def index_usd(self, ccy: str) -> float:
         """USD index of a currency; InputError when the snapshot lacks it."""
@@ -45,7 +58,7 @@ class Market:
             index[key] = max(old * (1.0 + s), old * 1e-6)
             for inst_id, px in self.mark_px.items():
                 if inst_id.startswith(ccy + "-"):
-                    inst = parse_inst_id(inst_id)
+                    inst = resolve(inst_id, self.instruments)
                     quote_px = 1.0 if inst.quote == "USD" else self.index.get(f"{inst.quote}-USD", 1.0)
                     marks[inst_id] = max(px + (index[key] - old) / quote_px, px * 1e-6)
         return replace(self, index=MappingProxyType(index), mark_px=MappingProxyType(marks))
@@ -87,7 +100,10 @@ def market_from_dict(doc: Mapping, label: str = "market") -> Market:
     if "ts" not in doc:
         raise InputError(f"{label}: ts: missing")
     ts = parse_ts(doc["ts"], f"{label}: ts")
-    currencies = known_currencies()
+    from .snapshot_fields import parse_okx_fields   # the optional fields of formats.md 2.1
+    extra = parse_okx_fields(doc, label)
+    specs = extra["instruments"]
+    currencies = set(known_currencies()) | extra["coins"]
     index: dict[str, float] = {}
     for key, value in _table(doc, "index", label, required=True).items():
         ccy, _, usd = str(key).partition("-")
@@ -95,18 +111,18 @@ def market_from_dict(doc: Mapping, label: str = "market") -> Market:
             raise InputError(f"{label}: index.{key}: expected a key CCY-USD with a known currency")
         index[key] = parse_number(value, f"{label}: index.{key}", allow_negative=False, allow_zero=False)
     marks: dict[str, float] = {}
+    option_marks: dict[str, float] = {}
     for key, value in _table(doc, "markPx", label, required=False).items():
         try:
-            inst = parse_inst_id(key)
+            inst = resolve(key, specs) if key in specs else parse_inst_id(key)
         except InputError as exc:
             raise InputError(f"{label}: markPx.{exc}") from None
-        if inst.kind == "option":
-            raise InputError(f"{label}: markPx.{key}: options are marked by markVol, not markPx")
-        marks[key] = parse_number(value, f"{label}: markPx.{key}", allow_negative=False, allow_zero=False)
+        px = parse_number(value, f"{label}: markPx.{key}", allow_negative=False, allow_zero=False)
+        (option_marks if inst.kind == "option" else marks)[key] = px
     vols: dict[str, float] = {}
     for key, value in _table(doc, "markVol", label, required=False).items():
         try:
-            inst = parse_inst_id(key)
+            inst = resolve(key, specs) if key in specs else parse_inst_id(key)
         except InputError as exc:
             raise InputError(f"{label}: markVol.{exc}") from None
         if inst.kind != "option":
@@ -123,8 +139,15 @@ def market_from_dict(doc: Mapping, label: str = "market") -> Market:
         if vol > MAX_VOL:
             raise InputError(f"{label}: atmVol.{key}: {vol:g} is above {MAX_VOL:g}")
         atm[key] = vol
+    register_snapshot_instruments(specs)
+    register_snapshot_coins(extra["coins"])
     return Market(ts=ts, index=MappingProxyType(index), mark_px=MappingProxyType(marks),
-                  mark_vol=MappingProxyType(vols), atm_vol=MappingProxyType(atm))
+                  mark_vol=MappingProxyType(vols), atm_vol=MappingProxyType(atm), source=extra["source"],
+                  fetched_at=extra["fetchedAt"], fwd_px=MappingProxyType(extra["fwdPx"]),
+                  option_mark_px=MappingProxyType(option_marks), instruments=MappingProxyType(specs),
+                  position_tiers=MappingProxyType(extra["positionTiers"]),
+                  discount_tiers=MappingProxyType(extra["discountTiers"]),
+                  interest_rates=MappingProxyType(extra["interestRates"]))
 
 
 def load_market(source: str | os.PathLike | dict) -> Market:
@@ -139,5 +162,21 @@ def format_ts(ts: datetime) -> str:
 
 
 def market_to_dict(m: Market) -> dict:
-    return {"ts": format_ts(m.ts), "index": dict(m.index), "markPx": dict(m.mark_px),
-            "markVol": dict(m.mark_vol), "atmVol": dict(m.atm_vol)}
+    """The snapshot file (formats.md section 2); the fields of 2.1 only when the snapshot has them."""
+    out: dict[str, Any] = {"ts": format_ts(m.ts), "index": dict(m.index), "markPx": {**m.mark_px, **m.option_mark_px},
+                           "markVol": dict(m.mark_vol), "atmVol": dict(m.atm_vol)}
+    if m.source is not None:
+        out["source"] = m.source
+    if m.fetched_at is not None:
+        out["fetchedAt"] = format_ts(m.fetched_at)
+    if m.fwd_px:
+        out["fwdPx"] = dict(m.fwd_px)
+    if m.instruments:
+        out["instruments"] = {k: v.to_dict() for k, v in m.instruments.items()}
+    if m.position_tiers:
+        out["positionTiers"] = {k: [dict(r) for r in v] for k, v in m.position_tiers.items()}
+    if m.discount_tiers:
+        out["discountTiers"] = {k: [dict(r) for r in v] for k, v in m.discount_tiers.items()}
+    if m.interest_rates:
+        out["interestRates"] = dict(m.interest_rates)
+    return out

@@ -116,6 +116,7 @@ SCHEMA: dict[str, tuple[Callable[[Any], bool], str]] = {
     "mr3.shockBase": (_nonneg, "a number >= 0"),
     "mr3.shockRefDays": (_nonneg, "a number >= 0"),
     "mr3.shockCap": (_nonneg, "a number >= 0"),
+    "mr3.volFloor": (_nonneg, "a number >= 0"),
     "mr4.formula": (lambda v: v in ("buckets", "legs"), '"buckets" or "legs"'),
     "mr4.annualMove": (_per_group(_nonneg), "per group A, B, C a number >= 0"),
     "mr4.minShock": (_per_group(_nonneg), "per group A, B, C a number >= 0"),
@@ -147,7 +148,7 @@ SCHEMA: dict[str, tuple[Callable[[Any], bool], str]] = {
 LIMITS: dict[str, tuple[float, float]] = {
     "valuation.rate": (-1, 1), "mr1.priceMoves": (0, 1), "mr1.volShockDays": (0, 3650),
     "mr1.volShockPoints": (0, 1000), "mr1.volShockPct": (0, 10), "mr1.volFloor": (0, 10), "mr2.horizonDays": (0, 365),
-    "mr3.splitDays": (0, 3650), "mr3.shockBase": (0, 10), "mr3.shockRefDays": (0, 3650), "mr3.shockCap": (0, 10),
+    "mr3.splitDays": (0, 3650), "mr3.shockBase": (0, 10), "mr3.shockRefDays": (0, 3650), "mr3.shockCap": (0, 10), "mr3.volFloor": (0, 10),
     "mr4.annualMove": (0, 10), "mr4.minShock": (0, 1), "mr4.legShock": (0, 1), "mr5.rateShift": (0, 1),
     "mr6.lossFraction": (0, 10), "mr7.rate": (0, 1), "mr7.optionRate": (0, 1), "mr7.multiplierTiers": (0, 1e15),
     "mr8.mmrRate": (0, 1), "mr8.imrRate": (0, 1), "mr9.tierBounds": (0, 1e15), "mr9.tierFloors": (0, 10),

@@ -39,8 +39,8 @@ class PositionResult:
     avg_px: float | None
     mark_px: float
     notional_usd: float
-    delta: float                # USD cash delta
-    gamma: float                # USD change of cash delta for a 1 % index move
+    delta: float                # USD delta: slope of the scenario valuation (rules spec 11.12)
+    gamma: float                # USD change of delta for a 1 % index move
     vega: float                 # USD per vol point
     theta: float                # USD per day
     float_pnl: float            # USD
@@ -50,6 +50,7 @@ class PositionResult:
     lever: float | None = None
     tier: int | None = None
     warnings: tuple[str, ...] = ()
+    cash_delta: float | None = None   # OKX's reported cash delta (linear at mark), portfolio margin only
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"instId": self.inst_id, "instType": self.inst_type, "pos": _num(self.pos),
@@ -57,6 +58,8 @@ class PositionResult:
                              "notionalUsd": _num(self.notional_usd), "delta": _num(self.delta),
                              "gamma": _num(self.gamma), "vega": _num(self.vega), "theta": _num(self.theta),
                              "floatPnl": _num(self.float_pnl)}
+        if self.cash_delta is not None:
+            d["cashDelta"] = _num(self.cash_delta)
         if self.imr is not None:
             d.update(imr=_num(self.imr), mmr=_num(self.mmr), lever=_num(self.lever), tier=self.tier)
         return d
@@ -95,6 +98,7 @@ class UnitResult:
     assumed_params: dict[str, tuple[str, ...]]  # figure -> parameter paths tagged assumed
     positions: tuple[PositionResult, ...]
     dominant: str = ""                        # the MR that sets the MMR
+    cash_delta: float | None = None           # OKX's reported cash delta (linear at mark; MR4/MR7/MR9 rest on it)
 
     def to_dict(self) -> dict[str, Any]:
         scen = {state: {shock_key(s): _num(v) for s, v in zip(self.mr1_moves, self.mr1_pnl[i])}
@@ -102,6 +106,8 @@ class UnitResult:
         d: dict[str, Any] = {"riskUnit": self.risk_unit, "ccy": self.ccy, "delta": _num(self.delta),
                              "gamma": _num(self.gamma), "vega": _num(self.vega), "theta": _num(self.theta),
                              "upl": _num(self.upl)}
+        if self.cash_delta is not None:
+            d["cashDelta"] = _num(self.cash_delta)
         d.update({k: _num(self.mr[k]) for k in MR_KEYS})
         d.update(mmr=_num(self.mmr), imr=_num(self.imr), mr1Scenarios=scen,
                  mr1FinalResult={"pnl": _num(self.mr1_final.pnl), "spotShock": _num(self.mr1_final.spot_shock),

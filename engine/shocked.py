@@ -1,9 +1,17 @@
-"""The account after every crypto index moved by the same fraction (the OKX position-builder graph's shock)."""
+"""The account after every crypto index moved by the same fraction (the OKX position-builder graph's shock).
+
+Many shocks at once (``figures_at``) run on worker threads: each shock is the same full revaluation as
+``evaluate_at`` (so the figures are bit-identical to evaluating one shock at a time), and numpy releases the GIL
+inside its loops, so two cores share the Black-76 work.
+"""
 
 from __future__ import annotations
 
+import _thread
+import os
 from dataclasses import replace
 from types import MappingProxyType
+from typing import Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -12,6 +20,70 @@ from .catalogue import is_stablecoin
 from .core import Prepared, evaluate, prepare
 from .market import Market
 from .result import MarginResult
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+BLOCK = 4        # shocks per task: small enough to balance two workers, large enough to amortise the hand-off
+
+
+def workers() -> int:
+    """Threads for shock blocks: RISKWS_THREADS, else the cores this process may use (at least 1)."""
+    env = os.environ.get("RISKWS_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def parallel_map(fn: Callable[[T], R], items: Sequence[T], n_workers: int | None = None) -> list[R]:
+    """``[fn(x) for x in items]`` on ``n_workers`` OS threads, the calling thread one of them; results in order,
+    the first exception (in item order) re-raised.
+
+    Plain ``_thread`` threads that end when the work does: no pool outlives the call, and no ``threading`` object
+    is made in the caller (``threading.Thread`` called from a thread ``threading`` did not start, e.g. the GUI's
+    QThread workers, registers a never-ending dummy thread for it).
+    """
+    n = len(items)
+    k = min(n, max(1, n_workers if n_workers is not None else workers()))
+    if k <= 1:
+        return [fn(x) for x in items]
+    results: list = [None] * n
+    failed: list = [None] * n
+    next_item = iter(range(n))
+    take = _thread.allocate_lock()
+
+    def work(done) -> None:
+        try:
+            while True:
+                with take:
+                    i = next(next_item, None)
+                if i is None:
+                    return
+                try:
+                    results[i] = fn(items[i])
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                    failed[i] = exc
+        finally:
+            done.release()
+
+    locks = []
+    for _ in range(k - 1):
+        done = _thread.allocate_lock()
+        done.acquire()
+        _thread.start_new_thread(work, (done,))
+        locks.append(done)
+    own = _thread.allocate_lock()
+    own.acquire()
+    work(own)
+    for done in locks:
+        done.acquire()
+    err = next((e for e in failed if e is not None), None)
+    if err is not None:
+        raise err
+    return results
 
 
 def shifted_market(market: Market, move: float) -> Market:
@@ -31,3 +103,36 @@ def evaluate_at(prepared: Prepared, move: float) -> MarginResult:
 def ratio_of(result: MarginResult) -> float:
     """The margin ratio, inf where nothing needs margin (so "<= 1" reads as "liquidated")."""
     return np.inf if result.margin_ratio is None else result.margin_ratio
+
+
+def _figures(prepared: Prepared, shocks: Sequence[float]) -> list[tuple[float, float]]:
+    out = []
+    for s in shocks:
+        r = evaluate_at(prepared, float(s))
+        out.append((r.total_mmr, ratio_of(r)))
+    return out
+
+
+def figures_at(prepared: Prepared, shocks: Sequence[float],
+               progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(total MMR, margin ratio) at each shock, shocks spread over the worker threads in blocks of ``BLOCK``.
+
+    ``progress(done, total)`` is called once, when all are done.
+    """
+    shocks = [float(s) for s in shocks]
+    n = len(shocks)
+    mmr, ratio = np.empty(n), np.empty(n)
+    blocks = [shocks[i:i + BLOCK] for i in range(0, n, BLOCK)]
+    i = 0
+    for block in parallel_map(lambda b: _figures(prepared, b), blocks):
+        for m, r in block:
+            mmr[i], ratio[i] = m, r
+            i += 1
+    if progress is not None:
+        progress(n, n)
+    return mmr, ratio
+
+
+def run_parallel(tasks: Sequence[Callable[[], object]]) -> list[object]:
+    """Run independent tasks on the worker threads; results in order."""
+    return parallel_map(lambda t: t(), tasks)

@@ -121,6 +121,7 @@ def make_market() -> dict:
                 vols[f"{und}-USD-{e}-{k}-C"] = vol
                 vols[f"{und}-USD-{e}-{k}-P"] = vol
     return {
+        "source": "synthetic",      # formats.md 2.1: the workstation shows "SYNTHETIC demo data" in a warning colour
         "note": ("SYNTHETIC demo snapshot, not market data. Index levels are close to 2025-02-06 08:00 UTC; futures "
                  "follow a made-up carry of 8.5 % (short) to ~11.5 % (Sep) annualised; option vols follow a made-up "
                  "smile sigma = atm(T) * (1 + skew*x + convexity*x^2), x = ln(K/F)/sqrt(T), atm(T) = atm0 + "

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from workstation.widgets.dialogs import show_shortcuts
 
-MODE_LABELS = (("4", "Portfolio margin (PM)"), ("3", "Multi-currency (MC)"))
+MODE_LABELS = (("4", "Portfolio margin (PM)"), ("3", "Multi-currency (MC)"), ("2", "Spot and futures"),
+               ("1", "Spot"))
 
 log = logging.getLogger("workstation.main_window")
 
@@ -59,6 +60,9 @@ class WindowActions:
         self.act_save_market = self._action("Save market snapshot as\u2026", self.save_market_snapshot, None,
                                             "Store the market in use (with your index edits) as a named snapshot "
                                             "and value this portfolio against it")
+        self.act_fetch_market = self._action("Fetch from OKX\u2026", lambda: self.fetch_market(), None,
+                                             "Take today's market from OKX's public API (no key), store it and "
+                                             "value the open portfolio on it")
         self.act_reconcile = self._action("Reconcile with OKX\u2026", self.reconcile_with_okx, None,
                                           "OKX's figures (an observation, or balance + positions responses) beside "
                                           "riskws's, with differences", name="actionReconcile")
@@ -92,6 +96,9 @@ class WindowActions:
         m = mb.addMenu("&Edit")
         for a in (self.act_undo, self.act_redo, None, self.act_remove, self.act_auto_spot):
             m.addSeparator() if a is None else m.addAction(a)
+        m = mb.addMenu("&Market")
+        m.addAction(self.act_fetch_market)
+        m.addAction(self.act_save_market)
         m = mb.addMenu("&View")
         m.addAction(self.act_refresh)
         m.addAction(self.act_theme)

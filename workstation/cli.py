@@ -114,7 +114,7 @@ def build_parser(names: Sequence[str] | None = None) -> ArgumentParser:
         description="Portfolio-margin risk workstation: OKX unified-account margin (portfolio margin and "
                     "multi-currency), computed offline. Without a command, opens the workstation (riskws gui).",
         epilog="Exit status: 0 success; 2 bad input (one line on stderr naming the file, the field and the "
-               "problem); 1 any other failure. File formats: docs/ or the README.")
+               "problem); 1 any other failure. File formats: docs/FORMATS.md.")
     sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     for module in load_command_modules(names):
         module.register(sub)

@@ -23,6 +23,7 @@ from engine.result import MarginResult
 from workstation import settings
 from workstation.actions import WindowActions
 from workstation.controllers.account_mode import AccountModeSwitch
+from workstation.controllers.market_fetch import MarketFetcher
 from workstation.controllers.portfolios import PortfolioBrowser
 from workstation.controllers.reconcile import ReconcileActions
 from workstation.controllers.results import ResultsView
@@ -41,8 +42,8 @@ from workstation.widgets.summary import AccountSummary
 log = logging.getLogger(__name__)
 
 
-class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, ReconcileActions, WindowLayout, WindowActions,
-                 QMainWindow):
+class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch, ReconcileActions, WindowLayout,
+                 WindowActions, QMainWindow):
     resultShown = Signal(object)          # MarginResult shown (committed or preview)
     computationSettled = Signal()         # no computation outstanding any more
     compareReady = Signal(object)         # the CompareDialog just opened
@@ -51,6 +52,10 @@ class MainWindow(PortfolioBrowser, ResultsView, AccountModeSwitch, ReconcileActi
 
     UNIT_NOTE_PM = ("\u2020 italic: the figure rests on a rule parameter tagged 'assumed' (hover for its name).  "
                     "Select a unit for its charts and spot in use.")
+    UNIT_NOTE_FUTURES = ("Spot and futures mode has no risk units: each settlement currency margins its own "
+                         "positions (IMR / MMR in the Positions table; per-currency figures in the switch dialog "
+                         "and riskws margin --mode futures).")
+    UNIT_NOTE_SPOT = "Spot mode: balances only, nothing needs margin."
     UNIT_NOTE_MC = ("Multi-currency mode has no risk units: the margin of each position is in the Positions table "
                     "(IMR / MMR (MC) columns).")
 

@@ -21,12 +21,12 @@ import numpy as np
 
 from ..account import Equity, borrowing, currency_equity, discounted, liquidation_cost, margin_ratio
 from ..book import INST_TYPE, OPTION, Book, build_book
-from ..collateral import DiscountTable, load_discount_table
+from ..collateral import DiscountTable, discount_table_for, load_discount_table  # noqa: F401
 from ..market import Market
 from ..params import RuleSet
 from ..portfolio import Portfolio
 from ..result import AssetResult, MarginResult, PositionResult, _num
-from .tiers import TierRow, TierTable, load_tier_table
+from .tiers import TierRow, TierTable, load_tier_table, with_snapshot_tiers
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,10 @@ def prepare_mc(portfolio: Portfolio, market: Market, rules: RuleSet, book: Book 
     """Price the book for acctLv 3; ``tiers`` defaults to the shipped table in force at the market time."""
     book = book if book is not None else build_book(portfolio, market)
     table = load_tier_table(tiers, at=market.ts)
+    if tiers is None:            # a snapshot's own tiers (OKX position-tiers) replace the shipped rows they cover
+        table = with_snapshot_tiers(table, market, {f.underlying + "-" + f.quote for f in book.families})
     return PreparedMC(portfolio=portfolio, market=market, rules=rules, book=book, tiers=table,
-                      discounts=discounts or load_discount_table(),
+                      discounts=discounts or discount_table_for(market),
                       equity=currency_equity(portfolio, book, market, long_options_as_collateral=False))
 
 
@@ -251,7 +253,7 @@ class MCPositionRows(Sequence):
     def _build(self) -> list[MCPositionResult]:
         if self._cache is None:
             b, fig = self._prep.book, self._fig
-            cash = b.cash_delta_usd()
+            cash = b.delta_usd()          # the Greek shown: slope of the scenario value (spec 11.12)
             gamma, vega, theta = b.greeks_usd()
             pnl = b.float_pnl_usd()
             notional = b.notional_usd()

@@ -276,3 +276,33 @@ def load_tier_table(source: str | os.PathLike | Mapping | TierTable | None = Non
     from ..jsonio import read_json_object
     doc, label = read_json_object(Path(source), "tiers")
     return tier_table_from_dict(doc, label)
+
+
+def with_snapshot_tiers(table: TierTable, market: Any, families: set[str] | None = None) -> TierTable:
+    """``table`` with the position tiers a market snapshot brings (formats.md 2.1 ``positionTiers``) in place of the
+    shipped rows of the same family and type; the rest (option formula parameters, defaults) stays the table's.
+
+    OKX's rows are taken as published (provenance ``documented``); only the families in ``families`` (all when None)
+    are converted, so pricing a small book on a snapshot of thousands of families stays cheap.
+    """
+    snap = getattr(market, "position_tiers", None)
+    if not snap:
+        return table
+    when = market.fetched_at or market.ts
+    source = f"OKX position-tiers, snapshot of {when:%Y-%m-%d %H:%M} UTC"
+    tables = dict(table.tables)
+    for family, rows in snap.items():
+        if families is not None and family not in families:
+            continue
+        by_type: dict[str, list[TierRow]] = {}
+        for r in rows:
+            by_type.setdefault(r["instType"], []).append(TierRow(
+                int(r["tier"]), float(r["minSz"]), float(r["maxSz"]), r.get("mmr"), r.get("imr"), r.get("maxLever"),
+                r.get("optMgnFactor") if r["instType"] == "OPTION" else None, "documented", source))
+        for inst_type, out in by_type.items():
+            out.sort(key=lambda row: row.tier)
+            if inst_type == "OPTION" and any(row.opt_mgn_factor is None for row in out):
+                continue       # an option table without its factor: keep the shipped one
+            tables[(family, inst_type)] = tuple(out)
+    return TierTable(id=table.id, effective_from=table.effective_from, label=f"{table.label} + snapshot position tiers",
+                     tables=MappingProxyType(tables), params=table.params)

@@ -26,7 +26,7 @@ def unit_assumptions(prep: PreparedPM, u: int, mr: dict[str, float], mr1_vol_sta
     if mr["mr2"] > 0:
         flag("mr2", "mr2.horizonDays")
     if mr["mr3"] > 0:
-        for path in ("mr3.splitDays", "mr3.shockBase", "mr3.shockRefDays", "mr3.shockCap"):
+        for path in ("mr3.splitDays", "mr3.shockBase", "mr3.shockRefDays", "mr3.shockCap", "mr3.volFloor"):
             flag("mr3", path)
     if mr["mr4"] > 0:
         if prep.mr4_multi_bucket[u] or rules.get("mr4.formula") == "legs":

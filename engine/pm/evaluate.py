@@ -34,9 +34,9 @@ class PositionRows(Sequence):
                 out.append(PositionResult(
                     inst_id=inst.inst_id, inst_type=INST_TYPE[inst.kind], pos=float(b.pos[i]),
                     avg_px=None if np.isnan(b.avg_px[i]) else float(b.avg_px[i]), mark_px=float(mark),
-                    notional_usd=float(p.pos_notional[i]), delta=float(p.pos_cash_delta[i]), gamma=float(p.pos_gamma[i]),
+                    notional_usd=float(p.pos_notional[i]), delta=float(p.pos_delta[i]), gamma=float(p.pos_gamma[i]),
                     vega=float(p.pos_vega[i]), theta=float(p.pos_theta[i]), float_pnl=float(p.pos_float_pnl[i]),
-                    risk_unit=self._unit))
+                    risk_unit=self._unit, cash_delta=float(p.pos_cash_delta[i])))
             if self._spot is not None:
                 out.append(self._spot)
             self._cache = out
@@ -50,16 +50,17 @@ class PositionRows(Sequence):
 
 
 def spot_in_use_limits(prep: PreparedPM) -> dict[str, tuple[int, float]]:
-    """crypto -> (unit index, maximum spot in use in coin): min(max(0, eq), |D|) when D < 0 (rules spec 11.12).
+    """crypto -> (unit index, maximum spot in use in coin): min(available, |D|) when D < 0 (rules spec 11.12).
 
-    ``eq`` here is the coin actually held (balance and futures P&L), without the market value of options:
-    an option's coin value does not move like a coin holding, so it cannot hedge like spot.
+    ``D`` is the unit's derivative delta in coin (slope of the scenario value over S_usd: linear exactly
+    contracts x ctVal x ctMult); ``available`` is the coin held, capped by the coin's total equity, floored at 0
+    (``Equity.available_spot``): an option's coin value does not move like a coin holding, and a coin whose
+    total equity is negative has no spot to lend to the hedge.
     """
     out = {}
     for ccy, u in prep.units.spot_unit.items():
         d = prep.unit_coin_delta[u]
-        eq = prep.equity.spot_eq[prep.equity.index(ccy)] if ccy in prep.equity.ccys else 0.0
-        out[ccy] = (u, min(max(0.0, eq), -d) if d < 0 else 0.0)
+        out[ccy] = (u, min(prep.equity.available_spot(ccy), -d) if d < 0 else 0.0)
     return out
 
 
@@ -115,7 +116,8 @@ def evaluate_pm(prep: PreparedPM, spot_in_use: Mapping[str, float | None] | None
         if spot_amt[u] > 0:
             spot_row = PositionResult(inst_id=ccy, inst_type="SPOT", pos=float(spot_amt[u]), avg_px=None,
                                       mark_px=float(prep.unit_spot[u]), notional_usd=float(spot_usd), delta=float(spot_usd),
-                                      gamma=0.0, vega=0.0, theta=0.0, float_pnl=0.0, risk_unit=name)
+                                      gamma=0.0, vega=0.0, theta=0.0, float_pnl=0.0, risk_unit=name,
+                                      cash_delta=float(spot_usd))
         rows = order[bounds[u]:bounds[u + 1]]
         greeks = prep.unit_greeks[u]
         unit_results.append(UnitResult(
@@ -125,7 +127,8 @@ def evaluate_pm(prep: PreparedPM, spot_in_use: Mapping[str, float | None] | None
             mr6_moves=mr6_moves, mr6_pnl=mr6_pnl.copy(), mr6_final=ScenarioOutcome(float(mr6_pnl[j6]), float(mr6_moves[j6])),
             spot_in_use=float(spot_amt[u]), max_spot_in_use=float(next((c for cc, (uu, c) in limits.items() if uu == u), 0.0)),
             assumed=tuple(sorted(assumed)), assumed_params={k: tuple(v) for k, v in sorted(assumed.items())},
-            positions=PositionRows(prep, rows, name, spot_row), dominant=dominant))
+            positions=PositionRows(prep, rows, name, spot_row), dominant=dominant,
+            cash_delta=float(prep.unit_cash_total[u] + spot_usd)))
 
     deriv_mmr = float(sum(r.mmr for r in unit_results))
     dis = discounted(equity, prep.discounts)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..account import Equity, currency_equity
 from ..book import OPTION, Book, build_book, denomination
-from ..collateral import DiscountTable, load_discount_table
+from ..collateral import DiscountTable, discount_table_for
 from ..market import Market
 from ..params import GROUPS, RuleSet
 from ..portfolio import Portfolio
@@ -35,18 +35,20 @@ class PreparedPM:
     unit_spot: np.ndarray         # (n_units,) USD index of the unit's crypto
     unit_coin_delta: np.ndarray   # (n_units,) derivative delta in coin
     unit_cash: np.ndarray         # (n_units, 3) derivative cash delta by denomination USDT, USDC, USD
-    unit_greeks: np.ndarray       # (n_units, 4) cash delta, gamma, vega, theta (derivatives only)
+    unit_greeks: np.ndarray       # (n_units, 4) delta (scenario slope), gamma, vega, theta (derivatives only)
     unit_upl: np.ndarray          # (n_units,)
     mr4_deriv: np.ndarray         # (n_units,) MR4 of the derivative buckets (spot bucket added later)
     mr4_multi_bucket: np.ndarray  # (n_units,) bool: more than one bucket or a dated one (formula matters)
     mr7_raw: np.ndarray           # (n_units,)
     has_options: np.ndarray       # (n_units,) bool
-    pos_cash_delta: np.ndarray    # (n_pos,)
+    pos_cash_delta: np.ndarray    # (n_pos,) OKX cash delta (linear at mark): MR4, MR7, MR9 rest on it
     pos_gamma: np.ndarray
     pos_vega: np.ndarray
     pos_theta: np.ndarray
     pos_float_pnl: np.ndarray
     pos_notional: np.ndarray
+    pos_delta: np.ndarray = field(default_factory=lambda: np.zeros(0))   # (n_pos,) USD slope of the scenario value
+    unit_cash_total: np.ndarray = field(default_factory=lambda: np.zeros(0))   # (n_units,) OKX cash delta
     memo: dict = field(default_factory=dict, compare=False, repr=False)   # spot-independent chart P&L (engine.api)
 
 
@@ -63,6 +65,8 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
     unit_pnl = _sum_rows_by(units.of_position, pnl, n_u)
 
     cash = book.cash_delta_usd()
+    coin = book.coin_delta()
+    delta = coin * book.spot
     gamma, vega, theta = book.greeks_usd()
     upl = book.float_pnl_usd()
     u = units.of_position
@@ -74,16 +78,17 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
     denom_of_family = np.array([DENOMS.index(denomination(f.quote)) for f in book.families], dtype=np.int64)
     unit_cash = np.bincount(u * len(DENOMS) + denom_of_family[book.family], weights=cash,
                             minlength=n_u * len(DENOMS)).reshape(n_u, len(DENOMS))
-    greeks = np.stack([per_unit(cash), per_unit(gamma), per_unit(vega), per_unit(theta)], axis=1) if n_u else np.zeros((0, 4))
+    greeks = np.stack([per_unit(delta), per_unit(gamma), per_unit(vega), per_unit(theta)], axis=1) if n_u else np.zeros((0, 4))
     mr4, multi = _mr4_derivatives(book, units, cash, rules)
     mr7 = _mr7_raw(book, units, cash, rules)
     has_opt = per_unit((book.kind == OPTION).astype(float)) > 0
-    return PreparedPM(portfolio=portfolio, market=market, rules=rules, discounts=discounts or load_discount_table(),
+    return PreparedPM(portfolio=portfolio, market=market, rules=rules, discounts=discounts or discount_table_for(market),
                       book=book, units=units, grid=grid, equity=currency_equity(portfolio, book, market),
-                      unit_pnl=unit_pnl, unit_spot=unit_spot, unit_coin_delta=per_unit(cash / book.spot) if book.n else np.zeros(n_u),
+                      unit_pnl=unit_pnl, unit_spot=unit_spot, unit_coin_delta=per_unit(coin),
                       unit_cash=unit_cash, unit_greeks=greeks, unit_upl=per_unit(upl), mr4_deriv=mr4,
                       mr4_multi_bucket=multi, mr7_raw=mr7, has_options=has_opt, pos_cash_delta=cash, pos_gamma=gamma,
-                      pos_vega=vega, pos_theta=theta, pos_float_pnl=upl, pos_notional=book.notional_usd())
+                      pos_vega=vega, pos_theta=theta, pos_float_pnl=upl, pos_notional=book.notional_usd(),
+                      pos_delta=delta, unit_cash_total=per_unit(cash))
 
 
 def _sum_rows_by(labels: np.ndarray, values: np.ndarray, n_labels: int) -> np.ndarray:

@@ -185,12 +185,13 @@ def _vol_states(vol0: np.ndarray, days: np.ndarray, rules: RuleSet) -> np.ndarra
     shock = vol_shock_size(days, vol0, rules)
     signed_twist = np.where(days <= rules.get("mr3.splitDays"), 1.0, -1.0) * twist_size(days, rules)
     floor = rules.get("mr1.volFloor")
+    twist_floor = rules.get("mr3.volFloor")          # its own assumed parameter (spec 11.5), not MR1's
     states = np.empty((vol0.shape[0], 5))
     states[:, V_DOWN] = np.maximum(floor, vol0 - shock)[:, 0]
     states[:, V_SAME] = vol0[:, 0]
     states[:, V_UP] = (vol0 + shock)[:, 0]
-    states[:, V_TWIST_A] = np.maximum(vol0 + signed_twist, floor)[:, 0]
-    states[:, V_TWIST_B] = np.maximum(vol0 - signed_twist, floor)[:, 0]
+    states[:, V_TWIST_A] = np.maximum(vol0 + signed_twist, twist_floor)[:, 0]
+    states[:, V_TWIST_B] = np.maximum(vol0 - signed_twist, twist_floor)[:, 0]
     np.maximum(states, 0.0, out=states)
     return states
 

@@ -132,6 +132,8 @@ def our_figures(result: MarginResult) -> dict[Key, Value]:
         for f in UNIT_FIELDS + GREEKS:
             if u.get(f) is not None:
                 out[("unit", name, f)] = u[f]
+        if u.get("cashDelta") is not None:      # OKX's delta is at the mark (riskws's delta is the scenario slope)
+            out[("unit", name, "delta")] = u["cashDelta"]
         for res in ("mr1FinalResult", "mr6FinalResult"):
             for f in ("pnl", "spotShock"):
                 if u[res].get(f) is not None:
@@ -144,11 +146,12 @@ def our_figures(result: MarginResult) -> dict[Key, Value]:
                     out[("unit", name, f"mr1Scenarios.{state}.{k}")] = v
         for p in u["portfolios"]:
             if p.get("instType") != "SPOT":
-                for f in ("markPx", "delta"):
-                    if p.get(f) is not None:
-                        out.setdefault(("position", p["instId"], f), p[f])
+                for f, ours in (("markPx", "markPx"), ("delta", "cashDelta" if "cashDelta" in p else "delta")):
+                    if p.get(ours) is not None:
+                        out.setdefault(("position", p["instId"], f), p[ours])
     for p in d["positions"]:
         for f in ("markPx", "imr", "mmr", "delta"):
-            if p.get(f) is not None:
-                out[("position", p["instId"], f)] = p[f]
+            ours = "cashDelta" if f == "delta" and "cashDelta" in p else f
+            if p.get(ours) is not None:
+                out[("position", p["instId"], f)] = p[ours]
     return out

@@ -19,13 +19,13 @@ MARKET = {"ts": 1736936801642,
           "markPx": {"BTC-USDT-SWAP": 97093.7, "LTC-USDT-SWAP": 102}}
 
 OKX_UNITS = {
-    "BTC": {"delta": -9704.903689800001, "upl": 290.49631020000027, "mr1": 1164.4109244719994, "mr2": 0, "mr3": 0,
+    "BTC": {"cashDelta": -9704.903689800001, "upl": 290.49631020000027, "mr1": 1164.4109244719994, "mr2": 0, "mr3": 0,
             "mr4": 19.4098073796, "mr5": 0, "mr6": 1164.4109244720003, "mr7": 43.67206660410001, "mr8": 1571.064377796,
             "mr9": 0, "mmr": 1183.8207318516002, "imr": 1538.9669514070802,
             "mr1Final": (-1164.4109244719994, 0.12, "up"), "mr6Final": (-2328.8218489440005, 0.24),
             "scen": {0.0: 0.0, 0.04: -388.1369748240002, -0.04: 388.1369748240002, 0.08: -776.2739496480004,
                      -0.08: 776.2739496480004, 0.12: -1164.4109244719994, -0.12: 1164.4109244719994}},
-    "LTC": {"delta": 1019.5308, "upl": -78943.6692, "mr1": 183.50672805719995, "mr2": 0, "mr3": 0, "mr4": 8.1562464,
+    "LTC": {"cashDelta": 1019.5308, "upl": -78943.6692, "mr1": 183.50672805719995, "mr2": 0, "mr3": 0, "mr4": 8.1562464,
             "mr5": 0, "mr6": 183.5067280572, "mr7": 7.1367156, "mr8": 1571.064377796, "mr9": 0,
             "mmr": 191.6629744572, "imr": 249.16186679436,
             "mr1Final": (-183.50672805719995, -0.18, "up"), "mr6Final": (-367.0134561144, -0.36),
@@ -40,7 +40,7 @@ def result():
 
 
 @pytest.mark.parametrize("unit", ["BTC", "LTC"])
-@pytest.mark.parametrize("field", ["delta", "upl", "mr1", "mr2", "mr3", "mr4", "mr5", "mr6", "mr7", "mr8", "mr9", "mmr", "imr"])
+@pytest.mark.parametrize("field", ["cashDelta", "upl", "mr1", "mr2", "mr3", "mr4", "mr5", "mr6", "mr7", "mr8", "mr9", "mmr", "imr"])
 def test_unit_figure(result, unit, field):
     d = {u["riskUnit"]: u for u in result.to_dict()["riskUnitData"]}[unit]
     assert d[field] == pytest.approx(OKX_UNITS[unit][field], rel=REL, abs=1e-9)
@@ -84,11 +84,26 @@ def test_usdt_borrowing(result):
     assert usdt["borrowMmr"] == pytest.approx(1571.064377796, rel=REL)
 
 
+# OKX reports `delta` at the mark (pos x ctVal x mark x FX, kept as `cashDelta` above, the base of MR4 and MR7);
+# our `delta` is the slope of the scenario valuation (rules spec 11.12): pos x ctVal x index x FX, the per-unit-move
+# factor of OKX's own mr1Scenarios (-388.1369748240002 / 0.04 = -9703.42437...).
+SCENARIO_DELTA = {"BTC": -10 * 0.01 * 97078.9 * FX, "LTC": 10 * 1.0 * 101.9951 * FX}
+
+
+@pytest.mark.parametrize("unit", ["BTC", "LTC"])
+def test_delta_is_the_slope_of_okx_mr1_scenarios(result, unit):
+    d = {u["riskUnit"]: u for u in result.to_dict()["riskUnitData"]}[unit]
+    assert d["delta"] == pytest.approx(SCENARIO_DELTA[unit], rel=REL)
+    move, pnl = max(OKX_UNITS[unit]["scen"].items())
+    assert d["delta"] == pytest.approx(pnl / move, rel=1e-12)
+
+
 def test_position_rows(result):
     btc = result.unit("BTC")
     (row,) = btc.positions
     assert row.inst_id == "BTC-USDT-SWAP"
-    assert row.delta == pytest.approx(-9704.903689800001, rel=REL)
+    assert row.cash_delta == pytest.approx(-9704.903689800001, rel=REL)
+    assert row.delta == pytest.approx(SCENARIO_DELTA["BTC"], rel=REL)
     assert row.float_pnl == pytest.approx(290.63 * FX, rel=REL)
 
 

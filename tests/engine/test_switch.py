@@ -143,4 +143,4 @@ def test_cli_switch_json_table_and_bad_input(tmp_path):
     bad.write_text(json.dumps({"simPos": [{"instId": "BTC-XYZ-SWAP", "pos": "1"}]}))
     err = _cli("switch", str(bad), "--market", str(mk), "--to", "mc")
     assert err.returncode == 2 and len(err.stderr.strip().splitlines()) == 1 and "bad.json" in err.stderr
-    assert _cli("switch", str(pf), "--market", str(mk), "--to", "spot").returncode == 2
+    assert _cli("switch", str(pf), "--market", str(mk), "--to", "9").returncode == 2

@@ -279,8 +279,9 @@ CASES: dict[str, Case] = {
     "mk_index_nan": C("market", market(index=dict(MARKET["index"], **{"BTC-USD": "NaN"})), "index.BTC-USD", "finite"),
     "mk_index_absurd": C("market", market(index=dict(MARKET["index"], **{"BTC-USD": 1e300})), "index.BTC-USD",
                          "plausible limit"),
-    "mk_markpx_option": C("market", market(markPx={"BTC-USD-250328-100000-C": 0.02}), "markPx.BTC-USD-250328-100000-C",
-                          "markVol"),
+    # formats.md 2.1: markPx may hold OKX's option marks (display only); a negative one is still refused
+    "mk_markpx_option": C("market", market(markPx={"BTC-USD-250328-100000-C": -0.02}), "markPx.BTC-USD-250328-100000-C",
+                          "negative"),
     "mk_markpx_malformed": C("market", market(markPx={"BTC-PERP": 1.0}), "markPx", "malformed"),
     "mk_markpx_negative": C("market", market(markPx={"BTC-USDT-SWAP": -1}), "markPx.BTC-USDT-SWAP", "negative"),
     "mk_markpx_zero": C("market", market(markPx={"BTC-USDT-SWAP": "0"}), "markPx.BTC-USDT-SWAP", "zero"),

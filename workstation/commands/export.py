@@ -107,8 +107,8 @@ def run(args: argparse.Namespace) -> int:
             from engine.importers import portfolio_to_csv
             text = portfolio_to_csv(store.load_portfolio(args.name))
         else:
+            market, market_label = _result_market(store, args)   # first: its instruments make the book's ids known
             portfolio = store.load_portfolio(args.name)
-            market, market_label = _result_market(store, args)
             text = _json(_result(portfolio, market, args, market_label))
     if args.out == "-":
         sys.stdout.write(text)

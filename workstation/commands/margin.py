@@ -19,7 +19,9 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine import compute
     portfolio, market = load_inputs(args)
-    result = compute(portfolio, market, mode=args.mode, rules=args.rules)
+    from workstation.commands.progress import Progress
+    with Progress("liquidation search") as progress:
+        result = compute(portfolio, market, mode=args.mode, rules=args.rules, progress=progress)
     if args.json:
         print_json(result.to_dict())
     else:
@@ -36,6 +38,12 @@ def render(result) -> str:
              f"  equity {fmt(result.eq)}  adjEq {fmt(result.adj_eq)}  upl {fmt(result.upl)} USD",
              f"  totalMmr {fmt(result.total_mmr)}  totalImr {fmt(result.total_imr)}  derivMmr {fmt(result.deriv_mmr)}"
              f"  borrowMmr {fmt(result.borrow_mmr)}  marginRatio {ratio}"]
+    sources = result.extra.get("sources")
+    if sources:
+        from workstation.okx.age import describe_source
+        m = sources["market"]
+        lines.append(f"  market: {describe_source(m['source'] if m['source'] != 'file' else None, m['fetchedAt'] or m['ts'])}"
+                     f"; contract specifications: {sources['instruments']}")
     if result.liq_shock is not None:
         down, up = result.liq_shock
         lines.append("  liquidation at index move: "

@@ -59,8 +59,9 @@ def _books(args: argparse.Namespace, store) -> list[tuple[str, object]]:
     return out
 
 
-def _market_source(args: argparse.Namespace, store, client):
-    """A callable giving the snapshot of this minute: --market, else a fresh fetch from OKX."""
+def _market_source(args: argparse.Namespace, store, client, books):
+    """A callable giving the snapshot of this minute: --market, else one fetch from OKX's public API (the books'
+    instrument families), taken when the first book is recorded."""
     from engine import InputError, load_market
     if args.market is not None:
         if store.has_market(args.market):
@@ -70,12 +71,16 @@ def _market_source(args: argparse.Namespace, store, client):
         else:
             raise InputError(f"--market: {args.market!r} is neither a stored snapshot nor a file")
         return lambda: m
-    try:
-        from workstation.okx.market import fetch_market   # the public snapshot fetch (riskws market fetch)
-    except ImportError:
-        raise InputError("--market: this riskws cannot fetch a snapshot itself yet: run `riskws market fetch` and "
-                         "pass --market NAME within the same minute") from None
-    return lambda: fetch_market(client)
+    from engine.market import market_from_dict
+    from workstation.okx.fetch import default_families, fetch
+    ids = [q.inst_id for _, p in books for q in p.positions]
+    taken: dict = {}
+
+    def snapshot():
+        if "market" not in taken:
+            taken["market"] = market_from_dict(fetch(client, default_families(ids)).snapshot, "OKX snapshot")
+        return taken["market"]
+    return snapshot
 
 
 def run_record(args: argparse.Namespace) -> int:
@@ -89,7 +94,7 @@ def run_record(args: argparse.Namespace) -> int:
     auth = signer(creds, demo=args.demo)
     with Store(db_path(args)) as store, OkxClient(args.base_url) as client:
         books = _books(args, store)
-        market = _market_source(args, store, client)
+        market = _market_source(args, store, client, books)
         recorded = [(name, record_book(client, auth, p, market, graph=args.graph, rules=p.rules, label=name))
                     for name, p in books]
         with store.transaction():

@@ -1,4 +1,5 @@
-"""``riskws switch PORTFOLIO --market MARKET --to pm|mc [--json]``: simulate an account-mode switch (OKX precheck)."""
+"""``riskws switch PORTFOLIO --market MARKET --to spot|futures|mc|pm|1-4 [--json]``: simulate an account-mode switch
+(OKX precheck)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ from workstation.commands.engine_args import add_book_arguments, fmt, load_input
 
 S_CODES = {"0": "pass", "1": "unmatched information", "3": "leverage not preset",
            "4": "position-tier or margin check failed"}
-MODE_NAMES = {"pm": "portfolio margin", "mc": "multi-currency margin"}
+MODE_NAMES = {"spot": "spot", "futures": "spot and futures", "mc": "multi-currency margin", "pm": "portfolio margin"}
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("switch", help="simulate switching the account mode (portfolio margin <-> multi-currency)",
+    p = subparsers.add_parser("switch", help="simulate switching the account mode (any of spot, futures, mc, pm)",
                               description="Simulates OKX's account-mode switch precheck: sCode 0 pass, 1 unmatched "
-                                          "information (incl. the portfolio-margin equity minimum), 3 leverage not "
+                                          "information (positions to close, borrowings to repay, isolated positions, "
+                                          "the portfolio-margin equity minimum), 3 leverage not "
                                           "preset, 4 position-tier or margin check failed; margin before and after. "
-                                          "JSON with --json: {sCode, reasons, mgnBf, mgnAft, from, to, ...}.")
+                                          "Modes: spot (1), futures (2, spot and futures), mc (3), pm (4). "
+                                          "JSON with --json: {sCode, reasons, mgnBf, mgnAft, currencyDiff, from, to, "
+                                          "...}.")
     add_book_arguments(p)
     p.add_argument("--to", type=cli_mode, required=True, metavar="MODE",
                    help="target mode: spot, futures, mc, pm or OKX's acctLv 1-4")
@@ -55,9 +59,19 @@ def render(result) -> str:
     for u in result.unit_diff:
         lines.append(f"  {u['riskUnit']:<14}{fmt(u['bf'].get('mmr')):>18}{fmt(u['aft'].get('mmr')):>18}"
                      f"{fmt(u['bf'].get('imr')):>18}{fmt(u['aft'].get('imr')):>18}")
-    mc = a if result.to_mode == "mc" else b
-    if mc.positions:
-        lines += ["", f"  multi-currency positions ({'after' if mc is a else 'before'}):",
+    if "2" in (b.acct_lv, a.acct_lv):
+        lines += ["", f"  {'currency':<10}{'eq before':>20}{'eq after':>20}{'availEq bf':>20}{'availEq aft':>20}"
+                      f"{'ratio bf':>10}{'ratio aft':>10}"]
+        for c in result.currency_diff:
+            bf, aft = c["bf"], c["aft"]
+            lines.append(f"  {c['ccy']:<10}{fmt(bf.get('eq'), 6):>20}{fmt(aft.get('eq'), 6):>20}"
+                         f"{fmt(bf.get('availEq'), 6):>20}{fmt(aft.get('availEq'), 6):>20}"
+                         f"{_ratio(bf.get('mgnRatio')):>10}{_ratio(aft.get('mgnRatio')):>10}")
+        lines.append("  (currency units; futures mode: each currency margins the positions settled in it)")
+    mc = a if a.acct_lv in ("2", "3") else b
+    if mc.acct_lv in ("2", "3") and mc.positions:
+        lines += ["", f"  {MODE_NAMES[result.to_mode if mc is a else result.from_mode]} positions "
+                      f"({'after' if mc is a else 'before'}):",
                   f"  {'instId':<28}{'pos':>12}{'notionalUsd':>16}{'imr':>14}{'mmr':>14}{'lever':>8}{'tier':>6}"]
         for p in mc.positions:
             lever = "-" if p.lever is None else f"{p.lever:.1f}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable
 
+from engine.modes import MODE_NAMES
 from engine.portfolio import ACCT_LEVELS
 from workstation.services import jobs
 from workstation.widgets.dialogs import CompareDialog
@@ -70,9 +71,8 @@ class AccountModeSwitch:
             self._update_actions()
             return
         if cmp.kind == "mode":
-            names = {"pm": "portfolio margin", "mc": "multi-currency"}
-            src = names["pm" if doc.portfolio.acct_lv == "4" else "mc"]
-            title = f"Switch account mode: {src} \u2192 {names[cmp.target]}"
+            src = MODE_NAMES[ACCT_LEVELS.get(doc.portfolio.acct_lv, "pm")]
+            title = f"Switch account mode: {src} \u2192 {MODE_NAMES[cmp.target]}"
             labels = ("Now", "After switch")
         else:
             title = f"Change rule set: {doc.portfolio.rules or self._default_rules} \u2192 {cmp.target}"
@@ -94,7 +94,7 @@ class AccountModeSwitch:
             try:
                 if cmp.kind == "mode":
                     p = replace(doc.portfolio, acct_lv=pending["code"])
-                    text = f"Account mode: {'portfolio margin' if pending['code'] == '4' else 'multi-currency'}"
+                    text = f"Account mode: {MODE_NAMES[ACCT_LEVELS[pending['code']]]}"
                 else:
                     p = replace(doc.portfolio, rules=pending["rules"])
                     text = f"Rule set: {pending['rules']}"

@@ -32,7 +32,7 @@ class PortfolioBrowser:
         self.portfolio_list.blockSignals(True)
         self.portfolio_list.clear()
         for s in self.store.list_portfolios():
-            mode = "PM" if s.acct_lv == "4" else "MC"
+            mode = {"4": "PM", "3": "MC", "2": "spot and futures", "1": "spot"}.get(s.acct_lv, s.acct_lv)
             item = QListWidgetItem(s.name)
             item.setData(Qt.ItemDataRole.UserRole, s.name)
             item.setToolTip(f"{s.name}\n{mode}, {s.n_positions} positions, rules {s.rules or 'newest'}\n"
@@ -232,6 +232,9 @@ class PortfolioBrowser:
         if book.warnings:
             self.show_warnings("Import", f"Imported {name!r} from {Path(path).name} ({book.source_kind}) with "
                                f"{n} warning{'s' if n != 1 else ''}:", book.warnings)
+        offer = getattr(self, "offer_fresh_market", None)
+        if offer is not None:
+            offer(book.source_kind)
 
     def _import_market(self, path: str) -> None:
         from engine.market import load_market

@@ -114,11 +114,13 @@ class ResultsView:
         self.summary.show_result(r, "   \u2022   ".join(notes))
         self.summary.setToolTip("\n".join(r.warnings) if r.warnings else "")
         self.unit_model.set_units(r.units)
-        self.unit_note.setText(self.UNIT_NOTE_MC if r.acct_lv == "3" else self.UNIT_NOTE_PM)
+        self.unit_note.setText(self.UNIT_NOTE_PM if r.acct_lv == "4" else self.UNIT_NOTE_MC
+                               if r.acct_lv == "3" else self.UNIT_NOTE_FUTURES if r.acct_lv == "2"
+                               else self.UNIT_NOTE_SPOT)
         if committed:
             self.result = r
             self._refresh_book_tables()
-            mc = r.acct_lv == "3"                     # per-position margin exists only in multi-currency mode
+            mc = r.acct_lv in ("2", "3")              # per-position margin: multi-currency and futures mode
             for key in ("imr", "mmr"):
                 self.editor.positions_view.setColumnHidden(self.editor.positions.column_index(key), not mc)
             if self._resize_book_columns:            # once per opened portfolio, with figures in the cells

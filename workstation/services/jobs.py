@@ -121,7 +121,8 @@ def compare_mode(portfolio: Portfolio, market: Market, to: str) -> Comparison:
     d = api.switch_mode(portfolio, market, to).to_dict()
     before, after = _pair(d)
     s_code = None if d.get("sCode") is None else str(d.get("sCode"))
-    return Comparison("mode", to, before, after, s_code, _reasons(d), s_code in (None, "0"))
+    notes = tuple(f"Note: {n}" for n in d.get("notes") or ())
+    return Comparison("mode", to, before, after, s_code, _reasons(d) + notes, s_code in (None, "0"))
 
 
 def compare_rule_sets(portfolio: Portfolio, market: Market, rules_from: str, rules_to: str) -> Comparison:

@@ -202,8 +202,12 @@ class CompareDialog(QDialog):
                                        fmt_money(_f(b.get("imr"))), fmt_money(_f(a.get("imr"))),
                                        fmt_money(_f(a.get("delta", b.get("delta"))))], None)
         tabs.addTab(self.positions, "Per position")
+        self.currencies = self._currency_table(before_label, after_label, before, after)
+        tabs.addTab(self.currencies, "Per currency")
         if not (bu and au):            # one side has no risk units (multi-currency): positions carry the margin
             tabs.setCurrentWidget(self.positions)
+        if "2" in (str(before.get("acctLv")), str(after.get("acctLv"))):   # spot and futures: per-currency margin
+            tabs.setCurrentWidget(self.currencies)
         self.tabs = tabs
         lay.addWidget(tabs, 1)
 
@@ -221,6 +225,27 @@ class CompareDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         self.resize(760, 560)
+
+    def _currency_table(self, before_label: str, after_label: str, before: Mapping, after: Mapping) -> QTableWidget:
+        """Per currency: equity (currency units), and in spot and futures mode its available equity and margin ratio
+        (each currency margins the positions settled in it)."""
+        t = self._table("compareCurrencies", ["Currency", f"Equity {before_label}", f"Equity {after_label}",
+                                              f"Avail. {before_label}", f"Avail. {after_label}",
+                                              f"Ratio {before_label}", f"Ratio {after_label}"])
+
+        def side(d: Mapping) -> dict:
+            if d.get("details"):
+                return {x.get("ccy"): x for x in d["details"]}
+            return {x.get("ccy"): {"eq": x.get("eq")} for x in d.get("assets", [])}
+
+        bs, as_ = side(before), side(after)
+        for ccy in list(dict.fromkeys([*bs, *as_])):
+            b, a = bs.get(ccy, {}), as_.get(ccy, {})
+            amount = (lambda v: DASH if _f(v) is None else f"{_f(v):,.6g}")
+            self._add(t, [str(ccy), amount(b.get("eq")), amount(a.get("eq")), amount(b.get("availEq")),
+                          amount(a.get("availEq")), _ratio(b.get("mgnRatio")), _ratio(a.get("mgnRatio"))],
+                      self._change_colour(b.get("mgnRatio"), a.get("mgnRatio"), "marginRatio"))
+        return t
 
     @staticmethod
     def _table(name: str, headers: list[str]) -> QTableWidget:

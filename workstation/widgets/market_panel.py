@@ -27,6 +27,10 @@ class MarketPanel(QWidget):
         self.header.setProperty("role", "muted")
         self.header.setWordWrap(True)
         lay.addWidget(self.header)
+        self.source_label = QLabel("")          # "OKX, 14 min ago" / "SYNTHETIC demo data" (warning colour)
+        self.source_label.setObjectName("marketSource")
+        self.source_label.setWordWrap(True)
+        lay.addWidget(self.source_label)
         self.model = IndexModel(self)
         self.table = QTableView()
         self.table.setObjectName("indexTable")
@@ -61,14 +65,31 @@ class MarketPanel(QWidget):
         self._timer.timeout.connect(self._emit)
         self._pending = False
 
+    def set_source(self, market: Market | None) -> None:
+        """Where the snapshot came from and how old it is, in words; synthetic data in the warning colour."""
+        from workstation.okx.age import describe_source
+        text = "" if market is None else describe_source(market.source, market.fetched_at or market.ts)
+        level = "warning" if market is not None and market.source in (None, "synthetic") else ""
+        if market is not None and market.source is None:
+            text += " (source not stated)"
+        self.source_label.setText(text)
+        self.source_label.setToolTip("" if market is None or market.fetched_at is None
+                                     else f"fetched at {format_ts(market.fetched_at)}")
+        if self.source_label.property("level") != level:
+            self.source_label.setProperty("level", level)
+            self.source_label.style().unpolish(self.source_label)
+            self.source_label.style().polish(self.source_label)
+
     def set_market(self, market: Market | None, whatif: dict[str, float], label: str = "") -> None:
         if market is None:
+            self.set_source(None)
             self.header.setText("No market snapshot")
             self.model.set_rows([])
             self._build_sliders([])
             return
         self.header.setText(f"Snapshot {label} \u2014 valued at {format_ts(market.ts)}" if label
                             else f"Valued at {format_ts(market.ts)}")
+        self.set_source(market)
         self.model.set_market(market, whatif)
         cryptos = [k.split("-")[0] for k in sorted(market.index) if not is_stablecoin(k.split("-")[0])]
         if cryptos != list(self._slider):

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 from engine.result import MarginResult
 from workstation.models.columns import DASH, fmt_money, fmt_pct
 
-MODE_NAMES = {"4": "Portfolio margin", "3": "Multi-currency"}
+MODE_NAMES = {"4": "Portfolio margin", "3": "Multi-currency", "2": "Spot and futures", "1": "Spot"}
 
 # Margin ratio = adjusted equity / MMR: liquidation at 1. Colour by the distance to 1.
 RATIO_DANGER = 1.5

@@ -1,0 +1,44 @@
+"""Where a result's contract specifications, position tiers and collateral tiers came from (result ``sources``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .catalogue import catalogue
+from .market import Market, format_ts
+from .portfolio import Portfolio
+
+
+def _snapshot_label(market: Market) -> str:
+    when = market.fetched_at or market.ts
+    return f"snapshot ({market.source or 'file'}) of {format_ts(when)}"
+
+
+def result_sources(portfolio: Portfolio, market: Market, acct_lv: str) -> dict[str, Any]:
+    """``{"market", "instruments", "discountTiers"[, "positionTiers"]}``: each a short phrase, e.g.
+    ``"snapshot (okx) of 2026-11-27T14:03:11.250Z"`` or ``"shipped table of 2025-02-06"``."""
+    shipped = f"shipped table of {catalogue().get('asOf', 'unknown date')}"
+    ids = [p.inst_id for p in portfolio.positions]
+    n_snap = sum(1 for i in ids if i in market.instruments)
+    if not ids or n_snap == 0:
+        instruments = shipped if ids else "no positions"
+    elif n_snap == len(ids):
+        instruments = _snapshot_label(market)
+    else:
+        instruments = f"{_snapshot_label(market)} for {n_snap} of {len(ids)} instruments, the rest {shipped}"
+    from .collateral import load_discount_table
+    ccys = {a.ccy for a in portfolio.assets}
+    discount = (_snapshot_label(market) if ccys & set(market.discount_tiers)
+                else f"shipped table {load_discount_table().id}")
+    out: dict[str, Any] = {
+        "market": {"source": market.source or "file", "ts": format_ts(market.ts),
+                   "fetchedAt": None if market.fetched_at is None else format_ts(market.fetched_at)},
+        "instruments": instruments,
+        "discountTiers": discount,
+    }
+    if acct_lv == "3":
+        fams = {"-".join(i.split("-")[:2]) for i in ids}
+        from .mc.tiers import load_tier_table
+        out["positionTiers"] = (_snapshot_label(market) if fams & set(market.position_tiers)
+                                else f"shipped table {load_tier_table(None, at=market.ts).id}")
+    return out
