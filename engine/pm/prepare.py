@@ -118,22 +118,28 @@ def _mr4_derivatives(book: Book, units: Units, cash: np.ndarray, rules: RuleSet)
     if rules.get("mr4.formula") == "legs":
         leg = np.array([rules.get("mr4.legShock", name) for name in GROUPS])[g]
         return np.bincount(units.of_position, weights=np.abs(cash) * leg, minlength=n_u), np.zeros(n_u, dtype=bool)
-    # bucket key: perpetuals share T = 0; futures and options bucket by expiry (t_years identifies the date)
-    t = np.maximum(book.t_years, 0.0)
-    seconds = np.round(t * 365.0 * 86400.0).astype(np.int64)
-    keys = units.of_position * _BUCKET_SPAN + seconds       # sorts like (unit, seconds)
-    uniq, inv = np.unique(keys, return_inverse=True)
-    inv = inv.reshape(-1)
-    bucket_cd = np.bincount(inv, weights=cash, minlength=len(uniq))
-    bucket_unit = uniq // _BUCKET_SPAN
-    bucket_t = (uniq % _BUCKET_SPAN).astype(float) / (365.0 * 86400.0)
-    annual = np.array([rules.get("mr4.annualMove", name) for name in GROUPS])[units.group[bucket_unit]]
-    minimum = np.array([rules.get("mr4.minShock", name) for name in GROUPS])[units.group[bucket_unit]]
-    shock = np.maximum(annual * bucket_t, minimum)
+    inv, bucket_unit, bucket_t, shock = mr4_buckets(book, units, rules)
+    bucket_cd = np.bincount(inv, weights=cash, minlength=len(bucket_unit))
     mr4 = np.bincount(bucket_unit, weights=np.abs(bucket_cd) * shock, minlength=n_u)
     n_buckets = np.bincount(bucket_unit, minlength=n_u)
     dated = np.bincount(bucket_unit, weights=(bucket_t > 0).astype(float), minlength=n_u) > 0
     return mr4, (n_buckets > 1) | dated
+
+
+def mr4_buckets(book: Book, units: Units, rules: RuleSet) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """MR4 buckets (rules spec 11.6): (bucket of each position, unit, years to expiry and shock of each bucket).
+
+    Perpetuals share T = 0; futures and options bucket by expiry (t_years identifies the date).
+    """
+    t = np.maximum(book.t_years, 0.0)
+    seconds = np.round(t * 365.0 * 86400.0).astype(np.int64)
+    keys = units.of_position * _BUCKET_SPAN + seconds       # sorts like (unit, seconds)
+    uniq, inv = np.unique(keys, return_inverse=True)
+    bucket_unit = uniq // _BUCKET_SPAN
+    bucket_t = (uniq % _BUCKET_SPAN).astype(float) / (365.0 * 86400.0)
+    annual = np.array([rules.get("mr4.annualMove", name) for name in GROUPS])[units.group[bucket_unit]]
+    minimum = np.array([rules.get("mr4.minShock", name) for name in GROUPS])[units.group[bucket_unit]]
+    return inv.reshape(-1), bucket_unit, bucket_t, np.maximum(annual * bucket_t, minimum)
 
 
 def _mr7_raw(book: Book, units: Units, cash: np.ndarray, rules: RuleSet) -> np.ndarray:
