@@ -91,7 +91,14 @@ def _v4_market_sources(db: Database) -> None:
     )""")
 
 
-def _v5_observations(db: Database) -> None:
+def _v5_position_margin_mode(db: Database) -> None:
+    """A position's margin mode and, isolated, its margin (issue 18: spot and futures mode). Existing rows are
+    cross."""
+    db.execute("ALTER TABLE positions ADD COLUMN mgn_mode TEXT NOT NULL DEFAULT 'cross'")
+    db.execute("ALTER TABLE positions ADD COLUMN margin REAL")
+
+
+def _v6_observations(db: Database) -> None:
     """What OKX answered for a book (formats.md section 6): the position-builder request and response, the market
     snapshot taken in the same minute (inline JSON, so the observation stands alone), and optionally the
     position-builder-graph answer. Never any API key: requests are stored as sent, without headers."""
@@ -111,7 +118,8 @@ def _v5_observations(db: Database) -> None:
     db.execute("CREATE INDEX observations_book ON observations(book, taken_at)")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_market_sources, _v5_observations]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_market_sources, _v5_position_margin_mode,
+                               _v6_observations]
 LATEST_VERSION = len(MIGRATIONS)
 
 

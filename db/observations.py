@@ -1,4 +1,4 @@
-"""Stored observations (table ``observations``, schema v5): OKX's position-builder answer for a book, with the
+"""Stored observations (table ``observations``, schema v6): OKX's position-builder answer for a book, with the
 request and the market snapshot taken in the same minute. Functions over an open ``Store``; documents in and out
 are the observation objects of formats.md section 6."""
 

@@ -24,7 +24,8 @@ def asset_rows(portfolio_id: int, assets: Sequence[Asset]) -> list[dict[str, Any
 
 def position_rows(portfolio_id: int, positions: Sequence[Position]) -> list[dict[str, Any]]:
     return [{"portfolio_id": portfolio_id, "seq": i, "inst_id": p.inst_id, "pos": float(p.pos),
-             "avg_px": None if p.avg_px is None else float(p.avg_px)} for i, p in enumerate(positions)]
+             "avg_px": None if p.avg_px is None else float(p.avg_px), "mgn_mode": p.mgn_mode,
+             "margin": None if p.margin is None else float(p.margin)} for i, p in enumerate(positions)]
 
 
 def assets_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[Asset, ...]:
@@ -33,8 +34,9 @@ def assets_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[Asset, ...]:
 
 
 def positions_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[Position, ...]:
-    """Rows of (inst_id, pos, avg_px) in seq order."""
-    return tuple(Position(inst_id, float(pos), None if avg is None else float(avg)) for inst_id, pos, avg in rows)
+    """Rows of (inst_id, pos, avg_px, mgn_mode, margin) in seq order."""
+    return tuple(Position(inst_id, float(pos), None if avg is None else float(avg), mgn or "cross",
+                          None if margin is None else float(margin)) for inst_id, pos, avg, mgn, margin in rows)
 
 
 def portfolio_from_rows(header: dict[str, Any], assets: tuple[Asset, ...], positions: tuple[Position, ...],

@@ -29,6 +29,7 @@ from engine.market import Market, format_ts
 from engine.portfolio import Portfolio
 
 from . import rows
+from .names import MAX_NAME_CHARS, check_name  # noqa: F401 - check_name is imported through db.store
 from .errors import NameTakenError, NotFoundError, RevisionConflict, StoreError
 from .opening import (SQLITE_MAGIC, backup_before_migration, check_header, check_intact, connect,  # noqa: F401
                       same_inode, sqlite_reason)
@@ -64,15 +65,6 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def check_name(name: Any, what: str = "portfolio") -> str:
-    """The name itself, or StoreError: names are non-empty and carry no leading or trailing spaces."""
-    if not isinstance(name, str) or not name.strip():
-        raise StoreError(f"{what} name: expected a non-empty string, got {name!r}")
-    if name != name.strip():
-        raise StoreError(f"{what} name {name!r}: leading or trailing spaces")
-    return name
-
-
 class Store:
     """Portfolios and market snapshots in a SQLite file (created and migrated on open)."""
 
@@ -95,6 +87,11 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{self.label}: cannot create the folder ({exc.strerror})") from None
+            # a write needs the file and its folder (SQLite puts -wal/-shm there): refuse before SQLite opens it,
+            # so a read-only database is left exactly as it was, without sidecar files
+            for p, what in ((self.path, "the file"), (self.path.parent, "its folder")):
+                if p.exists() and not os.access(p, os.W_OK):
+                    raise StoreError(f"{self.label}: read-only ({what} is not writable); nothing was written")
         for _attempt in range(3):
             if self._open(create):
                 return
@@ -252,7 +249,7 @@ class Store:
             assets = rows.assets_from_rows(self.db.execute(
                 "SELECT ccy, amt FROM assets WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
             positions = rows.positions_from_rows(self.db.execute(
-                "SELECT inst_id, pos, avg_px FROM positions WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
+                "SELECT inst_id, pos, avg_px, mgn_mode, margin FROM positions WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
             spot = rows.assets_from_rows(self.db.execute(
                 "SELECT ccy, amt FROM spot_in_use WHERE portfolio_id = ? ORDER BY seq", [pid]).fetchall())
             revision = self._revision_of(pid)

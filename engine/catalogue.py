@@ -11,7 +11,6 @@ that registry: ``engine.book`` resolves each id against the very snapshot it pri
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,12 +20,12 @@ from typing import Literal
 
 from .errors import InputError
 from .resources import load_json_resource
+from .syntax import FUTURE, MAX_INST_ID_CHARS, OPTION, SWAP, shorten
 
 Kind = Literal["swap", "future", "option"]
 
-_SWAP = re.compile(r"^([A-Z0-9]+)-([A-Z]+)-SWAP$")
-_FUTURE = re.compile(r"^([A-Z0-9]+)-([A-Z]+)-(\d{6})$")
-_OPTION = re.compile(r"^([A-Z0-9]+)-([A-Z]+)-(\d{6})-(\d+(?:\.\d+)?)-([CP])$")
+# the grammar (ASCII only, fullmatch, bounded lengths) lives in engine/syntax.py, shared with the number parser
+_SWAP, _FUTURE, _OPTION = SWAP, FUTURE, OPTION
 KIND_OF_INST_TYPE: dict[str, Kind] = {"SWAP": "swap", "FUTURES": "future", "OPTION": "option"}
 SNAPSHOT_PROVENANCE = "snapshot"
 
@@ -137,7 +136,8 @@ def parse_inst_id(inst_id: str) -> Instrument:
     """Resolve an OKX instrument id (shipped catalogue, else a loaded snapshot), or raise InputError naming what is
     wrong with it."""
     if not isinstance(inst_id, str) or not inst_id:  # before the cache: a list or dict is not hashable
-        raise InputError(f"instId: expected a non-empty string, got {inst_id!r}")
+        raise InputError(f"instId: expected a non-empty string, got {shorten(inst_id)}")
+    _check_length(inst_id)
     try:
         return _parse_inst_id(inst_id)
     except InputError:
@@ -152,21 +152,27 @@ def resolve(inst_id: str, specs: Mapping[str, InstSpec] | None) -> Instrument:
     spec = specs.get(inst_id) if specs else None
     if spec is None:
         if not isinstance(inst_id, str) or not inst_id:
-            raise InputError(f"instId: expected a non-empty string, got {inst_id!r}")
+            raise InputError(f"instId: expected a non-empty string, got {shorten(inst_id)}")
+        _check_length(inst_id)
         return _parse_inst_id(inst_id)
     return instrument_from_spec(inst_id, spec)
 
 
+def _check_length(inst_id: str) -> None:
+    if len(inst_id) > MAX_INST_ID_CHARS:
+        raise InputError(f"instId {shorten(inst_id)}: longer than {MAX_INST_ID_CHARS} characters")
+
+
 def _grammar(inst_id: str) -> tuple[Kind, str, str, datetime | None, float | None, bool | None]:
     """(kind, underlying, quote, expiry, strike, is call) from the id alone."""
-    if m := _SWAP.match(inst_id):
+    if m := _SWAP.fullmatch(inst_id):
         return "swap", m.group(1), m.group(2), None, None, None
-    if m := _OPTION.match(inst_id):
+    if m := _OPTION.fullmatch(inst_id):
         strike = float(m.group(4))
         if strike <= 0:
             raise InputError(f"instId {inst_id!r}: strike must be positive")
         return "option", m.group(1), m.group(2), _expiry(m.group(3), inst_id), strike, m.group(5) == "C"
-    if m := _FUTURE.match(inst_id):
+    if m := _FUTURE.fullmatch(inst_id):
         return "future", m.group(1), m.group(2), _expiry(m.group(3), inst_id), None, None
     raise InputError(f"instId {inst_id!r}: malformed instrument id (expected e.g. BTC-USDT-SWAP, "
                      f"BTC-USD-250328 or BTC-USD-250328-100000-C)")
@@ -196,10 +202,10 @@ def _parse_inst_id(inst_id: str) -> Instrument:
     strike = None
     is_call = None
     expiry = None
-    if m := _SWAP.match(inst_id):
+    if m := _SWAP.fullmatch(inst_id):
         kind: Kind = "swap"
         und, quote = m.group(1), m.group(2)
-    elif m := _OPTION.match(inst_id):
+    elif m := _OPTION.fullmatch(inst_id):
         kind = "option"
         und, quote = m.group(1), m.group(2)
         expiry = _expiry(m.group(3), inst_id)
@@ -207,7 +213,7 @@ def _parse_inst_id(inst_id: str) -> Instrument:
         if strike <= 0:
             raise InputError(f"instId {inst_id!r}: strike must be positive")
         is_call = m.group(5) == "C"
-    elif m := _FUTURE.match(inst_id):
+    elif m := _FUTURE.fullmatch(inst_id):
         kind = "future"
         und, quote = m.group(1), m.group(2)
         expiry = _expiry(m.group(3), inst_id)

@@ -13,7 +13,7 @@ from .liquidation import liquidation_shocks
 from .market import Market
 from .params import RuleSet
 from .portfolio import Portfolio
-from .shocked import figures_at
+from .shocked import figures_at, ratio_of
 
 DEFAULT_SHOCKS = np.round(np.linspace(-1.0, 1.0, 201), 10)
 
@@ -24,6 +24,7 @@ class MarginCurve:
     mmr: np.ndarray
     margin_ratio: np.ndarray        # inf where nothing needs margin
     liq_shock: tuple[float | None, float | None]
+    exact: bool = True              # False: a preview (coarse grid, liquidation moves interpolated on it)
 
     def to_dict(self) -> dict:
         return {"mmrData": [{"shockFactor": float(s), "mmr": float(m), "mmrRatio": (float(r) if np.isfinite(r) else None)}
@@ -47,6 +48,37 @@ def curve_of(prepared: Prepared, shocks: np.ndarray,
     known = dict(zip(shocks.tolist(), ratio.tolist()))
     liq = liquidation_shocks(prepared, evaluate(prepared), known=known)
     return MarginCurve(shocks=shocks, mmr=mmr, margin_ratio=ratio, liq_shock=liq)
+
+
+def preview_curve(prepared: Prepared, shocks: np.ndarray) -> MarginCurve:
+    """A cheap curve to follow a drag: the same exact figures at ``shocks`` (e.g. every 5th of the default grid),
+    and the liquidation moves interpolated linearly in the margin ratio between the grid points that bracket the
+    first crossing on each side (no scan, no bisection). ``exact`` is False; the full curve follows at drag end."""
+    shocks = np.asarray(shocks, dtype=float)
+    mmr, ratio = figures_at(prepared, shocks.tolist())
+    base = ratio_of(evaluate(prepared))
+    return MarginCurve(shocks=shocks, mmr=mmr, margin_ratio=ratio, liq_shock=interpolated_liquidation(shocks, ratio, base),
+                       exact=False)
+
+
+def interpolated_liquidation(shocks: np.ndarray, ratio: np.ndarray, base: float) -> tuple[float | None, float | None]:
+    """First crossing of ratio 1 walking out from 0 on each side, interpolated linearly between grid points."""
+    if base <= 1.0:
+        return (0.0, 0.0)
+    out: list[float | None] = []
+    for sign in (-1.0, 1.0):
+        side = np.flatnonzero(shocks * sign > 0)
+        side = side[np.argsort(np.abs(shocks[side]))]
+        prev_s, prev_r, found = 0.0, base, None
+        for i in side:
+            s, r = float(shocks[i]), float(ratio[i])
+            if r <= 1.0:
+                w = 1.0 if not np.isfinite(prev_r) else (prev_r - 1.0) / (prev_r - r)
+                found = round(prev_s + w * (s - prev_s), 6)
+                break
+            prev_s, prev_r = s, r
+        out.append(found)
+    return out[0], out[1]
 
 
 def graph(portfolio: Portfolio, market: Market, mode: str | None = None, rules: str | RuleSet | None = None) -> dict:

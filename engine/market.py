@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from .catalogue import InstSpec, known_currencies, parse_inst_id, register_snapshot_coins, register_snapshot_instruments, resolve
 from .errors import InputError
 from .jsonio import read_json_object
+from .syntax import shorten
 from .numbers import parse_number
 
 MAX_VOL = 10.0  # 1000 % implied volatility
@@ -73,6 +74,8 @@ def parse_ts(value: Any, field: str) -> datetime:
     if not isinstance(value, str):
         raise InputError(f"{field}: expected an ISO 8601 UTC time, got {value!r}")
     text = value.strip()
+    if not text.isascii() or len(text) > 64:  # "٥" is a digit to str.isdigit and int()
+        raise InputError(f"{field}: {shorten(value)} is not an ISO 8601 time (ASCII digits)")
     if text.isdigit():
         return parse_ts(int(text), field)
     try:
@@ -81,7 +84,10 @@ def parse_ts(value: Any, field: str) -> datetime:
         raise InputError(f"{field}: {value!r} is not an ISO 8601 time") from None
     if ts.tzinfo is None:
         ts = ts.replace(tzinfo=timezone.utc)
-    return ts.astimezone(timezone.utc)
+    try:
+        return ts.astimezone(timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        raise InputError(f"{field}: {value!r} is outside the representable time range") from None
 
 
 def _table(doc: Mapping, key: str, label: str, *, required: bool) -> dict:
@@ -157,7 +163,9 @@ def load_market(source: str | os.PathLike | dict) -> Market:
 
 
 def format_ts(ts: datetime) -> str:
-    text = ts.astimezone(timezone.utc).isoformat()
+    """ISO 8601 UTC with a Z; a fraction of whole milliseconds (OKX's precision) is written as .mmm, not .mmm000."""
+    utc = ts.astimezone(timezone.utc)
+    text = utc.isoformat(timespec="milliseconds" if utc.microsecond and utc.microsecond % 1000 == 0 else "auto")
     return text.replace("+00:00", "Z")
 
 

@@ -130,7 +130,8 @@ class ScenarioSet:
         for s in self.scenarios:
             if s.name == name:
                 return s
-        raise InputError(f"scenario: {name!r} is not in set {self.name!r} ({', '.join(s.name for s in self.scenarios)})")
+        names = ", ".join(s.name for s in self.scenarios)
+        raise InputError(f"scenario: {name!r} is not in set {self.name!r} ({names})")
 
 
 def _object(value: Any, where: str) -> Mapping:

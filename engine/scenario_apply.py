@@ -2,8 +2,9 @@
 
 Order of the shocks (docs/ENGINE.md, "Scenarios"):
 1. positions without ``avgPx`` are given the current mark as entry price, so the scenario's moves show as P&L;
-2. crypto USD indices move (``Market.shifted``: marks and forwards of futures and perpetuals move by the same
-   absolute amount); stablecoin indices are set to the scenario's levels (marks stay in their quote currency);
+2. crypto USD indices move (``Market.shifted``: marks and forwards of futures and perpetuals, and OKX's per-option
+   forwards ``fwdPx``, move by the same absolute amount; OKX's option marks, kept for display only, are dropped);
+   stablecoin indices are set to the scenario's levels (marks stay in their quote currency);
 3. the valuation time moves forward by ``days``; futures and options expiring at or before the new time settle at
    the scenario's index, the P&L credited to the settlement currency balance and the position removed;
 4. option vols shift (absolute), by tenor at each option's days to expiry after the time roll.
@@ -12,14 +13,14 @@ Order of the shocks (docs/ENGINE.md, "Scenarios"):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 import numpy as np
 
 from .book import INVERSE, LINEAR, OPTION, Book, build_book
-from .catalogue import is_stablecoin, parse_inst_id
+from .catalogue import is_stablecoin, resolve
 from .errors import InputError
 from .market import MAX_VOL, Market
 from .portfolio import Asset, Portfolio, Position
@@ -42,42 +43,74 @@ class Applied:
         return iter((self.portfolio, self.market))
 
 
-def _days_to(expiries: list, ts) -> np.ndarray:
-    return np.array([(e - ts).total_seconds() / 86400.0 for e in expiries], dtype=float)
+@dataclass(frozen=True)
+class _VolTable:
+    """Per-option values of a snapshot (mark vols, or fwdPx) as arrays, built once per mapping: a batch applies many
+    scenarios to one market."""
+
+    keys: tuple[str, ...]
+    vol: np.ndarray            # the values
+    underlying: np.ndarray     # object array of underlying codes
+    expiry_s: np.ndarray       # POSIX seconds of each option's expiry
 
 
-def _shift_vols(market: Market, scenario: "Scenario", extra: dict[str, float]) -> Market:
-    """Vols after the scenario's shift at the (already rolled) market time; options expired by then are dropped."""
-    vols = {**market.mark_vol, **extra}
-    insts = [parse_inst_id(k) for k in vols]
-    keep = [i for i, inst in enumerate(insts) if inst.expiry > market.ts]
-    keys = [list(vols)[i] for i in keep]
-    old = np.array([vols[k] for k in keys], dtype=float)
+_VOL_TABLES: dict[int, tuple[Mapping, _VolTable]] = {}
+
+
+def _vol_table(vols: Mapping[str, float], instruments: Mapping | None = None, *, cache: bool = True) -> _VolTable:
+    """Per-option values (vols, or forwards) with their underlying and expiry, as arrays."""
+    hit = _VOL_TABLES.get(id(vols))
+    if cache and hit is not None and hit[0] is vols:
+        return hit[1]
+    keys = tuple(vols)
+    insts = [resolve(k, instruments) for k in keys]
+    table = _VolTable(keys=keys, vol=np.array([vols[k] for k in keys], dtype=float),
+                      underlying=np.array([i.underlying for i in insts], dtype=object),
+                      expiry_s=np.array([i.expiry.timestamp() for i in insts], dtype=float))
+    if cache:
+        if len(_VOL_TABLES) >= 16:
+            _VOL_TABLES.clear()
+        _VOL_TABLES[id(vols)] = (vols, table)
+    return table
+
+
+def _shifted(table: _VolTable, ts: datetime, scenario: "Scenario") -> tuple[dict[str, float], dict[str, float]]:
+    """(new, old) vols of the options still alive at ``ts``, shifted by the scenario at their days to expiry."""
+    days = (table.expiry_s - ts.timestamp()) / 86400.0
+    alive = np.flatnonzero(days > 0.0)
+    old = table.vol[alive]
     new = old.copy()
-    unds = np.array([insts[i].underlying for i in keep], dtype=object)
-    days = _days_to([insts[i].expiry for i in keep], market.ts)
-    for und in set(unds.tolist()):
+    unds = table.underlying[alive]
+    for und in set(unds.tolist()):        # a handful of underlyings; the shift itself is one array op each
         shift = scenario.vol_shift(und)
         if shift is not None:
             rows = unds == und
-            new[rows] = old[rows] + shift.at(days[rows])
+            new[rows] = old[rows] + shift.at(days[alive][rows])
+    keys = [table.keys[i] for i in alive.tolist()]
+    return dict(zip(keys, new.tolist())), dict(zip(keys, old.tolist()))
+
+
+def _shift_vols(market: Market, scenario: "Scenario") -> Market:
+    """Vols after the scenario's shift at the (already rolled) market time; options expired by then are dropped."""
+    new, old = _shifted(_vol_table(market.mark_vol, market.instruments), market.ts, scenario)
     atm = {}
     for und, v in market.atm_vol.items():
         shift = scenario.vol_shift(und)
         atm[und] = v + (float(shift.at(ATM_TENOR_DAYS)) if shift is not None else 0.0)
-    _check_vols(scenario, dict(zip(keys, new.tolist())), dict(zip(keys, old.tolist())), "markVol")
+    _check_vols(scenario, new, old, "markVol")
     _check_vols(scenario, atm, dict(market.atm_vol), "atmVol")
-    return replace(market, mark_vol=MappingProxyType(dict(zip(keys, new.tolist()))), atm_vol=MappingProxyType(atm))
+    return replace(market, mark_vol=MappingProxyType(new), atm_vol=MappingProxyType(atm))
 
 
 def _check_vols(scenario: "Scenario", new: dict[str, float], old: dict[str, float], what: str) -> None:
-    for key, v in new.items():
-        if not v > 0.0:
-            raise InputError(f"scenario {scenario.name!r}: vol: the shift takes {what}.{key} from {old[key]:g} "
-                             f"to {v:g} (a vol must stay above 0)")
-        if v > MAX_VOL:
-            raise InputError(f"scenario {scenario.name!r}: vol: the shift takes {what}.{key} to {v:g}, "
-                             f"above {MAX_VOL:g}")
+    bad = [k for k, v in new.items() if not 0.0 < v <= MAX_VOL]
+    if not bad:
+        return
+    key, v = bad[0], new[bad[0]]
+    if not v > 0.0:
+        raise InputError(f"scenario {scenario.name!r}: vol: the shift takes {what}.{key} from {old[key]:g} "
+                         f"to {v:g} (a vol must stay above 0)")
+    raise InputError(f"scenario {scenario.name!r}: vol: the shift takes {what}.{key} to {v:g}, above {MAX_VOL:g}")
 
 
 def _shock_prices(market: Market, scenario: "Scenario") -> Market:
@@ -91,13 +124,32 @@ def _shock_prices(market: Market, scenario: "Scenario") -> Market:
     ts = market.ts + timedelta(days=scenario.days)
     marks = shocked.mark_px
     if scenario.days:
-        marks = {k: v for k, v in marks.items() if parse_inst_id(k).expiry is None or parse_inst_id(k).expiry > ts}
-    return replace(shocked, ts=ts, index=MappingProxyType(index), mark_px=MappingProxyType(dict(marks)))
+        expiry = {k: resolve(k, market.instruments).expiry for k in marks}
+        marks = {k: v for k, v in marks.items() if expiry[k] is None or expiry[k] > ts}
+    return replace(shocked, ts=ts, index=MappingProxyType(index), mark_px=MappingProxyType(dict(marks)),
+                   fwd_px=MappingProxyType(_shifted_forwards(market, shocked.index, ts)),
+                   option_mark_px=MappingProxyType({}))
+
+
+def _shifted_forwards(market: Market, index: Mapping[str, float], ts: datetime) -> dict[str, float]:
+    """OKX's per-option forwards (``fwdPx``, USD) moved by their underlying's absolute index move, as
+    ``Market.shifted`` moves futures marks; those of options expired by ``ts`` dropped."""
+    if not market.fwd_px:
+        return {}
+    t = _vol_table(market.fwd_px, market.instruments)
+    unds = t.underlying.tolist()
+    move = np.array([index.get(f"{u}-USD", 0.0) - market.index.get(f"{u}-USD", 0.0) for u in unds], dtype=float)
+    new = np.maximum(t.vol + move, t.vol * 1e-6)
+    alive = t.expiry_s > ts.timestamp()
+    return {k: v for k, v, a in zip(t.keys, new.tolist(), alive.tolist()) if a}
 
 
 def check_scenario(market: Market, scenario: "Scenario") -> Market:
-    """The scenario's market alone; InputError (one line) when a vol would leave (0, MAX_VOL]. Run before a batch."""
-    return _shift_vols(_shock_prices(market, scenario), scenario, {})
+    """The market under the scenario (every shock but the book's settlements); InputError (one line) when a vol
+    would leave (0, MAX_VOL]. Run before a batch; ``apply_scenario(..., shocked=)`` reuses it for every book."""
+    if scenario.is_identity:
+        return market
+    return _shift_vols(_shock_prices(market, scenario), scenario)
 
 
 def _entries(book: Book) -> np.ndarray:
@@ -135,13 +187,19 @@ def _settle(book: Book, portfolio: Portfolio, entry: np.ndarray, market: Market,
     return rows, by_ccy, warnings
 
 
-def apply_scenario(portfolio: Portfolio, market: Market, scenario: "Scenario") -> Applied:
-    """The portfolio and market under ``scenario`` (pure: new frozen objects; the inputs are untouched)."""
+def apply_scenario(portfolio: Portfolio, market: Market, scenario: "Scenario", *,
+                   shocked: Market | None = None) -> Applied:
+    """The portfolio and market under ``scenario`` (pure: new frozen objects; the inputs are untouched).
+
+    ``shocked``: ``check_scenario(market, scenario)`` when the caller already has it (a batch computes it once per
+    scenario for all its books); it must come from the same market and scenario.
+    """
     if scenario.is_identity:
         return Applied(portfolio, market)
     book = build_book(portfolio, market)
     entry = _entries(book)
-    shocked = _shock_prices(market, scenario)
+    if shocked is None:
+        shocked = check_scenario(market, scenario)
     settled, credit, warnings = _settle(book, portfolio, entry, shocked, scenario)
     gone = set(settled.tolist())
     positions = tuple(Position(p.inst_id, p.pos, float(entry[i]) if p.avg_px is None else p.avg_px)
@@ -149,7 +207,10 @@ def apply_scenario(portfolio: Portfolio, market: Market, scenario: "Scenario") -
     # options of the book valued on atmVol get their own markVol, so that a by-tenor shift reaches their tenor
     extra = {p.inst_id: float(book.vol[i]) for i, p in enumerate(portfolio.positions)
              if book.kind[i] == OPTION and i not in gone and p.inst_id not in market.mark_vol}
-    shocked = _shift_vols(shocked, scenario, extra)
+    if extra:
+        new, old = _shifted(_vol_table(extra, market.instruments, cache=False), shocked.ts, scenario)
+        _check_vols(scenario, new, old, "atmVol of")
+        shocked = replace(shocked, mark_vol=MappingProxyType({**shocked.mark_vol, **new}))
     assets = [Asset(a.ccy, a.amt + credit.pop(a.ccy, 0.0)) for a in portfolio.assets]
     assets += [Asset(c, amt) for c, amt in credit.items()]
     out = replace(portfolio, positions=positions, assets=tuple(assets))

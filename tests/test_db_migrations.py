@@ -31,7 +31,8 @@ def test_migrates_an_empty_file(tmp_path: Path) -> None:
 
 def test_positions_table_shape(tmp_db: Store) -> None:
     cols = {c.name: c.type for c in tmp_db.db["positions"].columns}
-    assert cols == {"portfolio_id": "INTEGER", "seq": "INTEGER", "inst_id": "TEXT", "pos": "REAL", "avg_px": "REAL"}
+    assert cols == {"portfolio_id": "INTEGER", "seq": "INTEGER", "inst_id": "TEXT", "pos": "REAL", "avg_px": "REAL",
+                    "mgn_mode": "TEXT", "margin": "REAL"}          # v5: margin mode and isolated margin
     assert tmp_db.db["portfolios"].columns_dict.keys() >= {"name", "acct_lv", "rules", "lever", "market",
                                                              "created_at", "updated_at"}
 

@@ -250,3 +250,16 @@ def test_reader_is_not_blocked_by_an_open_write(tmp_path) -> None:
         assert time.perf_counter() - t0 < 1.0
         writer.db.conn.execute("COMMIT")
         assert reader.load_portfolio("Book A").acct_lv == "4"
+
+
+def test_isolated_position_keeps_mode_and_margin(tmp_db) -> None:
+    """Issue 18: an isolated position's margin mode and margin survive a save and a load (schema v5)."""
+    from engine import load_portfolio
+
+    p = load_portfolio({"name": "iso", "acctLv": "2", "simAsset": [{"ccy": "USDT", "amt": "1000"}],
+                        "simPos": [{"instId": "BTC-USDT-SWAP", "pos": "3", "mgnMode": "isolated", "margin": "250.5"},
+                                   {"instId": "ETH-USDT-SWAP", "pos": "-2"}]})
+    tmp_db.save_portfolio(p)
+    back = tmp_db.load_portfolio("iso")
+    assert back.acct_lv == "2"
+    assert [(q.mgn_mode, q.margin) for q in back.positions] == [("isolated", 250.5), ("cross", None)]

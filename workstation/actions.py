@@ -63,6 +63,9 @@ class WindowActions:
         self.act_fetch_market = self._action("Fetch from OKX\u2026", lambda: self.fetch_market(), None,
                                              "Take today's market from OKX's public API (no key), store it and "
                                              "value the open portfolio on it")
+        self.act_batch = self._action("Batch what-if over stored portfolios\u2026", self.open_batch_dialog, None,
+                                      "Every stored portfolio under a set of named scenarios (Dask), sortable, "
+                                      "exportable")
         self.act_reconcile = self._action("Reconcile with OKX\u2026", self.reconcile_with_okx, None,
                                           "OKX's figures (an observation, or balance + positions responses) beside "
                                           "riskws's, with differences", name="actionReconcile")
@@ -90,8 +93,8 @@ class WindowActions:
         mb = self.menuBar()
         m = mb.addMenu("&File")
         for a in (self.act_new, self.act_duplicate, self.act_rename, self.act_delete_portfolio, None, self.act_import,
-                  self.act_export, self.act_export_csv, self.act_save_market, None, self.act_reconcile,
-                  self.act_add_rules, None, self.act_quit):
+                  self.act_export, self.act_export_csv, self.act_save_market, None, self.act_batch, None,
+                  self.act_reconcile, self.act_add_rules, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&Edit")
         for a in (self.act_undo, self.act_redo, None, self.act_remove, self.act_auto_spot):
@@ -103,7 +106,7 @@ class WindowActions:
         m.addAction(self.act_refresh)
         m.addAction(self.act_theme)
         m.addSeparator()
-        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks):
+        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks, self.explain_dock):
             m.addAction(d.toggleViewAction())
         m.addSeparator()
         m.addAction(self.act_reset_layout)
@@ -168,6 +171,20 @@ class WindowActions:
         self.mode_selector.setEnabled(has_doc and self._pending_compare is None)
         self.rules_selector.setEnabled(has_doc and self._pending_compare is None and self.rules_selector.count() > 0)
         self.editor.setEnabled(has_doc)
+
+    def open_batch_dialog(self) -> None:
+        """The batch dialog on the market in use (else the newest stored snapshot)."""
+        from workstation.widgets.batch_dialog import BatchDialog
+        doc = self.holder.doc
+        market = doc.market if doc is not None else None
+        if market is None:
+            markets = self.store.list_markets()
+            if not markets:
+                self.status("Batch: no market snapshot stored: import one first", error=True)
+                return
+            market = self.store.load_market(markets[0].name)
+        self.batch_dialog = BatchDialog(self.store, market, self)
+        self.batch_dialog.show()
 
     def show_shortcuts(self) -> None:
         rows = []

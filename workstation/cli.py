@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
@@ -63,12 +64,19 @@ def db_path(args: argparse.Namespace) -> Path:
 
 
 def one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """The one sanitiser (engine.errors.one_line): control characters and terminal escapes escaped, length cut."""
+    from engine.errors import one_line as sanitise
+    return sanitise(str(text))
 
 
 def error(message: str) -> None:
     """Print one error line on stderr."""
     print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
+
+
+def warning(message: str) -> None:
+    """Print one warning line on stderr (sanitised like errors: warnings quote the input too)."""
+    print(f"{PROG}: warning: {one_line(message)}", file=sys.stderr)
 
 
 def run_handler(handler: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:
@@ -84,6 +92,13 @@ def run_handler(handler: Callable[[argparse.Namespace], int | None], args: argpa
     except CommandError as exc:
         error(str(exc))
         return EXIT_FAILURE
+    except sqlite3.DatabaseError as exc:  # e.g. "database disk image is malformed" found while reading
+        where = db_path(args) if hasattr(args, "db") else "database"
+        error(f"{where}: {exc} (the database file is damaged or unreadable; nothing was written)")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `riskws margin ... | head`: the reader has all it wanted
+        _stdout_to_devnull()
+        return EXIT_OK
     except KeyboardInterrupt:
         error("interrupted")
         return 130
@@ -135,7 +150,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
-    return run_handler(handler, args)
+    status = run_handler(handler, args)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+    return status
+
+
+def _stdout_to_devnull() -> None:
+    """After a closed pipe on stdout: point stdout at /dev/null so that Python's own flush at exit does not
+    fail again (the recipe of the Python docs, "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout replaced by something without a file descriptor
+        pass
 
 
 if __name__ == "__main__":

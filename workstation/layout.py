@@ -16,6 +16,7 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QLabel, QListWidget, QMainWindow, QVBoxLayout, QWidget
 
 from workstation import settings
+from workstation.widgets.explain_panel import ExplainPanel
 from workstation.widgets.market_panel import MarketPanel
 
 log = logging.getLogger("workstation.main_window")
@@ -101,7 +102,10 @@ class WindowLayout:
         self.market_panel = MarketPanel()
         self.market_panel.model.on_edit = self._edit_market
         self.market_panel.model.inputRejected.connect(lambda m: self.status(f"Not applied: {m}", error=True))
-        self.market_panel.whatifChanged.connect(self._on_whatif)
+        self.market_panel.scenarioChanged.connect(self._on_scenario)
+        self.market_panel.whatif.saveRequested.connect(self._save_whatif)
+        self.market_panel.whatif.deleteRequested.connect(self._delete_whatif)
+        self.market_panel.whatif.compareRequested.connect(self.open_compare_view)
         self.market_dock = self._dock("marketDock", "Market", self.market_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.portfolio_dock, self.market_dock, Qt.Orientation.Vertical)
 
@@ -122,6 +126,12 @@ class WindowLayout:
         self.splitDockWidget(d0, d1, Qt.Orientation.Horizontal)
         self.splitDockWidget(d1, d2, Qt.Orientation.Horizontal)
         self.splitDockWidget(d2, d3, Qt.Orientation.Horizontal)
+        # the selected unit's positions explained: a tab beside the MR breakdown (View menu / tab to show it)
+        self.explain_panel = ExplainPanel()
+        self.explain_dock = self._dock("explainDock", "Explain: positions of the selected unit", self.explain_panel,
+                                       Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(d2, self.explain_dock)
+        d2.raise_()
 
     def restore_layout(self) -> bool:
         """Geometry and dock state from the settings file; False when there was none (first start)."""
@@ -170,7 +180,7 @@ class WindowLayout:
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
-        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks):
+        for d in (self.portfolio_dock, self.market_dock, *self.chart_docks, self.explain_dock):
             d.setFloating(False)
             d.show()
         self.apply_default_sizes()

@@ -27,6 +27,7 @@ from workstation.controllers.market_fetch import MarketFetcher
 from workstation.controllers.portfolios import PortfolioBrowser
 from workstation.controllers.reconcile import ReconcileActions
 from workstation.controllers.results import ResultsView
+from workstation.controllers.whatif import WhatIfView
 from workstation.layout import WindowLayout, app_icon, layout_widgets  # noqa: F401 - layout_widgets re-exported
 from workstation.models.columns import fmt_amount
 from workstation.models.tables import RiskUnitModel
@@ -42,8 +43,8 @@ from workstation.widgets.summary import AccountSummary
 log = logging.getLogger(__name__)
 
 
-class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch, ReconcileActions, WindowLayout,
-                 WindowActions, QMainWindow):
+class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, AccountModeSwitch, ReconcileActions,
+                 WindowLayout, WindowActions, QMainWindow):
     resultShown = Signal(object)          # MarginResult shown (committed or preview)
     computationSettled = Signal()         # no computation outstanding any more
     compareReady = Signal(object)         # the CompareDialog just opened
@@ -78,12 +79,14 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
         self.spots: dict[str, float | None] = {}
         self.selected_unit = ""
         self.compare_dialog: CompareDialog | None = None
+        self.compare_view: Any = None            # the side-by-side view (controllers/whatif.py), when open
         self._pending_compare: dict[str, Any] | None = None
         self._snapshot_label = ""
         self._resize_book_columns = False
         self.owns_store = False            # set by workstation.app when the window opened the store itself
         self._store_closed = False
         self._market_at_open: tuple[str, Any] | None = None
+        self._whatif_library: list[tuple[str, Any]] | None = None     # the scenario library, read once
 
         self._build_central()
         self._build_docks()
@@ -239,6 +242,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, AccountModeSwitch
             self._update_actions()
             return
         if reason == "open":
+            self._load_whatifs()
             if self._pending_compare is not None:          # a comparison of the previous portfolio
                 self.compute.cancel("compare")
                 self._pending_compare = None

@@ -74,7 +74,9 @@ def explain(portfolio: Portfolio, market: Market, rules: str | RuleSet | None = 
 
 
 def explain_prepared(prepared: Prepared, *, hedge: bool = True,
-                     spot_in_use: Mapping[str, float | None] | None = None) -> Explanation:
+                     spot_in_use: Mapping[str, float | None] | None = None,
+                     only: str | None = None) -> Explanation:
+    """Explain a prepared book (``only``: just that risk unit, as the workstation's detail panel asks)."""
     if prepared.mode != "pm":
         raise InputError("explain: needs portfolio margin mode (risk units)")
     prep = prepared.inner
@@ -83,6 +85,8 @@ def explain_prepared(prepared: Prepared, *, hedge: bool = True,
     user = dict(spot_in_use) if spot_in_use else None
     units = []
     for u, unit in enumerate(result.units):
+        if only is not None and unit.risk_unit != only:
+            continue
         fig = position_figures(prep, sc, unit, u, user)
         hedges: tuple[Hedge, ...] = ()
         if hedge:

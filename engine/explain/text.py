@@ -72,6 +72,6 @@ def derivations(unit: UnitResult, fig: PositionFigures, result: MarginResult, ru
 def margin_ratio_line(result: MarginResult) -> str:
     """The margin ratio with its liquidation-cost term, so that the line adds up (rules spec 11.12)."""
     denom = result.total_mmr + result.liq_cost
-    ratio = "n/a (nothing needs margin)" if result.margin_ratio is None else f"{result.margin_ratio:,.2f}"
-    return (f"Margin ratio = adjusted equity / (MMR + liquidation cost) = {money(result.adj_eq)} / "
-            f"({money(result.total_mmr)} + {money(result.liq_cost)}) = {money(result.adj_eq)} / {money(denom)} = {ratio}")
+    ratio = "n/a (nothing needs margin)" if result.margin_ratio is None else f"{result.margin_ratio:,.4g}"
+    return (f"Margin ratio = adjusted equity / (MMR + liquidation cost) = {result.adj_eq:,.2f} / "
+            f"({result.total_mmr:,.2f} + {result.liq_cost:,.2f}) = {result.adj_eq:,.2f} / {denom:,.2f} = {ratio}")

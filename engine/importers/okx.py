@@ -151,13 +151,18 @@ def position_item(item: Any, where: str, pieces: Pieces) -> None:
     mgn = item.get("mgnMode")
     if mgn not in (None, "", "cross", "isolated"):
         raise InputError(f"{where}.mgnMode: expected cross or isolated, got {mgn!r}")
+    margin = None
     if mgn == "isolated":
-        pieces.warn(f"{where}: {inst_id} is an isolated-margin position; imported into the cross book "
-                    f"(OKX margins isolated positions separately)")
+        raw = _str_or_none(item.get("margin"))
+        if raw is None:
+            pieces.warn(f"{where}: {inst_id} is an isolated-margin position without its margin; imported into the "
+                        f"cross book (OKX margins isolated positions separately)")
+        else:
+            margin = parse_number(raw, f"{where}.margin", allow_negative=False, allow_zero=False)
     if pos == 0:
         pieces.warn(f"{where}: {inst_id} has pos 0, skipped")
         return
-    pieces.add_position(inst_id, pos, avg, where)
+    pieces.add_position(inst_id, pos, avg, where, "isolated" if margin is not None else "cross", margin)
 
 
 def balances_from_data(data: list, prefix: str, pieces: Pieces) -> None:

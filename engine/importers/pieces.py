@@ -14,6 +14,8 @@ class _Pos:
     avg_px: float | None
     where: str
     source: str
+    mgn_mode: str = "cross"
+    margin: float | None = None     # isolated positions: their margin (settlement currency)
 
 
 @dataclass
@@ -30,10 +32,11 @@ class Pieces:
     def warn(self, text: str) -> None:
         self.warnings.append(text)
 
-    def add_position(self, inst_id: str, pos: float, avg_px: float | None, where: str) -> None:
+    def add_position(self, inst_id: str, pos: float, avg_px: float | None, where: str, mgn_mode: str = "cross",
+                     margin: float | None = None) -> None:
         old = self.positions.get(inst_id)
         if old is None:
-            self.positions[inst_id] = _Pos(pos, avg_px, where, self.source)
+            self.positions[inst_id] = _Pos(pos, avg_px, where, self.source, mgn_mode, margin)
             return
         if old.source != self.source:
             raise InputError(f"{where}: {inst_id} is also in {old.where}; one position per instrument "
@@ -70,6 +73,8 @@ class Pieces:
             row = {"instId": inst_id, "pos": p.pos}
             if p.avg_px is not None:
                 row["avgPx"] = p.avg_px
+            if p.mgn_mode == "isolated":
+                row.update(mgnMode="isolated", margin=p.margin)
             sim_pos.append(row)
         doc: dict = {"simAsset": [{"ccy": c, "amt": a} for c, (a, _) in self.assets.items()], "simPos": sim_pos}
         if self.spot_in_use:

@@ -113,3 +113,26 @@ def test_parallel_map_keeps_order_raises_the_first_error_and_leaves_no_thread():
     with pytest.raises(ValueError, match="item 7"):
         shocked.parallel_map(boom, list(range(50)), 2)
     assert threading.active_count() == before
+
+
+def test_interpolated_liquidation_by_hand():
+    from engine.curve import interpolated_liquidation
+    shocks = np.array([-0.2, -0.1, 0.1, 0.2])
+    ratio = np.array([0.5, 1.5, 3.0, 0.0])
+    # down: 1.5 at -0.1, 0.5 at -0.2 -> halfway: -0.15; up: 3 at 0.1, 0 at 0.2 -> two thirds: 0.1 + 0.0667
+    assert interpolated_liquidation(shocks, ratio, 2.0) == (-0.15, 0.166667)
+    assert interpolated_liquidation(shocks, np.array([2.0, 2.0, 2.0, 2.0]), 2.0) == (None, None)
+    assert interpolated_liquidation(shocks, ratio, 0.9) == (0.0, 0.0)
+
+
+def test_preview_curve_has_the_exact_figures_on_its_grid(market):
+    from engine.curve import preview_curve
+    prepared = api.prepare(straddle("60000"), market, "pm")
+    coarse = api.DEFAULT_SHOCKS[::5]
+    preview = preview_curve(prepared, coarse)
+    mmr, ratio, liq = reference_curve(prepared, coarse)
+    assert not preview.exact
+    assert np.array_equal(preview.mmr, mmr) and np.array_equal(preview.margin_ratio, ratio)
+    # each interpolated move lies within the coarse step (5 %) that brackets the exact one
+    for approx, exact in zip(preview.liq_shock, liq):
+        assert exact is not None and abs(approx - exact) <= 0.05

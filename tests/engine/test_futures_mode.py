@@ -116,3 +116,21 @@ def test_spot_mode_refuses_derivatives_naming_them():
                    load_market(MARKET), liq_shock=False)
     assert spot.acct_lv == "1" and spot.eq == pytest.approx(200_005.0) and spot.total_mmr == 0.0
     assert spot.margin_ratio is None
+
+
+def test_okx_isolated_position_keeps_its_margin_through_import_and_file():
+    from engine import portfolio_to_dict
+    from engine.importers.core import import_doc
+
+    resp = {"code": "0", "msg": "", "data": [
+        {"instId": "BTC-USDT-SWAP", "instType": "SWAP", "pos": "100", "posSide": "net", "mgnMode": "isolated",
+         "margin": "2000", "avgPx": "99000"},
+        {"instId": "BTC-USD-250318", "instType": "FUTURES", "pos": "-100", "posSide": "net", "mgnMode": "isolated",
+         "margin": ""}]}
+    book = import_doc(resp, "okx.json")
+    iso, no_margin = book.portfolio.positions
+    assert (iso.mgn_mode, iso.margin) == ("isolated", 2000.0)
+    assert no_margin.mgn_mode == "cross" and any("without its margin" in w for w in book.warnings)
+    doc = portfolio_to_dict(book.portfolio)
+    assert doc["simPos"][0]["mgnMode"] == "isolated" and doc["simPos"][0]["margin"] == "2000"
+    assert load_portfolio(doc).positions[0] == iso

@@ -195,3 +195,20 @@ def test_time_roll_settles_expiring_contracts_at_the_shocked_index():
     opt = r.units[0].positions[0]
     # the surviving option decays: 48 days left, forward = shocked index 95000
     assert opt.mark_px == pytest.approx(bs_call(95000, 100000, 0.5, 48 / 365) / 95000, rel=1e-9)
+
+
+def test_okx_fields_forward_moves_like_a_future_option_marks_dropped_rest_kept():
+    doc = {"ts": TS, "source": "okx", "index": {"BTC-USD": 100000.0, "USDT-USD": 1.0},
+           "markPx": {"BTC-USD-250328-100000-C": 0.05, "BTC-USD-250207-100000-C": 0.01},
+           "markVol": {"BTC-USD-250328-100000-C": 0.50, "BTC-USD-250207-100000-C": 0.40},
+           "fwdPx": {"BTC-USD-250328-100000-C": 101000.0, "BTC-USD-250207-100000-C": 100020.0},
+           "interestRates": {"USDT": 0.1}}
+    m = load_market(doc)
+    p = book([{"instId": "BTC-USD-250328-100000-C", "pos": "100"}])
+    q, n = apply_scenario(p, m, Scenario("down", index={"BTC": -0.30}, days=2))
+    # fwdPx 101000 moves by the index's -30000 USD; the 250207 option expired within the 2 days: dropped
+    assert dict(n.fwd_px) == {"BTC-USD-250328-100000-C": pytest.approx(71000.0, rel=1e-15)}
+    assert not n.option_mark_px and m.option_mark_px
+    assert n.source == "okx" and dict(n.interest_rates) == dict(m.interest_rates)
+    r = compute(q, n, "pm", liq_shock=False)
+    assert r.units[0].positions[0].mark_px == pytest.approx(bs_call(71000, 100000, 0.5, 48 / 365) / 70000, rel=1e-9)

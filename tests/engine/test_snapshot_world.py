@@ -44,7 +44,7 @@ def test_round_trip_keeps_every_new_field():
                                       "liqPenaltyRate": 0.02}]},
            "interestRates": {"USDT": "0.0001"}}
     out = market_to_dict(load_market(doc))
-    assert out["source"] == "okx" and out["fetchedAt"] == "2026-11-27T14:00:01.500000Z"
+    assert out["source"] == "okx" and out["fetchedAt"] == "2026-11-27T14:00:01.500Z"
     assert out["markPx"]["BTC-USD-261225-100000-C"] == 0.0123 and out["fwdPx"] == doc["fwdPx"]
     assert out["instruments"]["TON-USDT-SWAP"] == {"instType": "SWAP", "instFamily": "TON-USDT", "ctType": "linear",
                                                    "ctVal": 10.0, "ctMult": 1.0, "ctValCcy": "TON",

@@ -48,6 +48,13 @@ DISCOUNT = [{"ccy": "BTC", "amt": "", "discountLv": "", "minDiscountRate": "0", 
                 {"tier": "1", "minAmt": "0", "maxAmt": "", "discountRate": "1", "liqPenaltyRate": "0", "disCcyEq": "0"}]}]
 
 
+def _of(inst_type, family):
+    """The instruments of a type and family; every family of the type when no family is asked for (OKX's way)."""
+    if family is None:
+        return [i for (t, _f), rows in INSTRUMENTS.items() if t == inst_type for i in rows]
+    return INSTRUMENTS.get((inst_type, family), [])
+
+
 def ok(data) -> Response:
     return Response(json.dumps({"code": "0", "msg": "", "data": data}), content_type="application/json")
 
@@ -62,9 +69,9 @@ def _handler(request: Request) -> Response:
         if a.get("instType") == "FUTURES" and a.get("instFamily") == "TON-USDT":
             return Response(json.dumps({"code": "51001", "msg": "Instrument ID does not exist", "data": []}),
                             content_type="application/json")
-        return ok(INSTRUMENTS.get((a.get("instType"), a.get("instFamily")), []))
+        return ok(_of(a.get("instType"), a.get("instFamily")))
     if path == "/api/v5/public/mark-price":
-        insts = INSTRUMENTS.get((a.get("instType"), a.get("instFamily")), [])
+        insts = _of(a.get("instType"), a.get("instFamily"))
         return ok([{"instType": i["instType"], "instId": i["instId"], "markPx": MARKS.get(i["instId"], ""), "ts": TS}
                    for i in insts])
     if path == "/api/v5/public/opt-summary":

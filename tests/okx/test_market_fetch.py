@@ -148,3 +148,30 @@ def test_import_recorded_responses_rebuilds_the_same_snapshot(fetched, tmp_path,
     for i, r in enumerate(json.loads(raw.read_text())["responses"]):
         (folder / f"{i:03d}.json").write_text(json.dumps(r))
     assert main(["market", "import", str(folder), "--name", "rec2", "--db", str(db2)]) == 0
+
+
+def test_fetch_all_asks_tiers_of_every_listed_family_and_list_shows_age(httpserver, tmp_path, capsys):
+    url = okx_fake.serve(httpserver)
+    db = tmp_path / "all.db"
+    assert main(["market", "fetch", "--all", "--base-url", url, "--name", "everything", "--db", str(db)]) == 0
+    tier_calls = [req.args.get("instFamily") for req, _ in httpserver.log
+                  if req.path == "/api/v5/public/position-tiers" and req.args.get("instType") == "SWAP"]
+    assert tier_calls == ["BTC-USD,BTC-USDT,TON-USDT"]       # the SWAP families OKX listed, 5 per request
+    capsys.readouterr()
+    assert main(["market", "list", "--db", str(db)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("everything") and line.endswith("OKX, just now")
+
+
+def test_graph_and_switch_take_a_stored_snapshot_name(fetched, tmp_path, capsys):
+    db, _, _ = fetched
+    book = tmp_path / "b.json"
+    book.write_text(json.dumps({"acctLv": "4", "simAsset": [{"ccy": "USDT", "amt": "50000"}],
+                                "simPos": [{"instId": "TON-USDT-SWAP", "pos": "100"}]}))
+    capsys.readouterr()
+    assert main(["graph", str(book), "--market", "today", "--db", str(db), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["mmrData"]) == 201
+    assert main(["switch", str(book), "--market", "today", "--db", str(db), "--to", "mc", "--json"]) == 0
+    assert "sCode" in json.loads(capsys.readouterr().out)
+    assert main(["margin", str(book), "--market", "nonesuch", "--db", str(db)]) == 2
+    assert "neither a snapshot file nor a snapshot stored in" in capsys.readouterr().err

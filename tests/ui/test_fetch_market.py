@@ -73,3 +73,17 @@ def test_age_in_words():
     assert describe_source("recorded", now - timedelta(days=3), now) == "recorded OKX data, 3 days ago"
     assert describe_source("synthetic", now, now) == "SYNTHETIC demo data"
     assert describe_source(None, "2025-02-06T08:00:00Z", now) == "snapshot file, 2025-02-06 08:00 UTC"
+
+
+def test_importing_okx_positions_offers_a_fresh_fetch(qtbot, window, monkeypatch):
+    started = []
+    monkeypatch.setattr(window, "fetch_market", lambda *a, **k: started.append(a))
+    fixture = Path(__file__).parents[1] / "fixtures" / "okx-positions.json"
+    window.import_file(str(fixture))
+    box = window.fresh_market_offer
+    assert box.isVisible() and not box.isModal()
+    from PySide6.QtWidgets import QMessageBox
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=WAIT_MS)
+    assert started == [()]
+    wait_settled(qtbot, window)

@@ -26,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
     else:
-        print(render(result.to_dict()))
+        from engine.errors import safe_lines
+        print(safe_lines(render(result.to_dict())))
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from workstation.cli import one_line
 from workstation.commands.engine_args import add_book_arguments, fmt, load_inputs, print_json
 
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     for u in ex.units:
         print(f"== {u.risk_unit}: MMR {fmt(u.mmr)} USD")
         for line in u.lines.values():
-            print(f"   {line}")
+            print(f"   {one_line(line)}")
         print(f"   {'position':<28}{'pos':>12}{'mr1Pnl':>14}{'mr6Pnl':>14}{'mr4':>11}{'mr7':>11}{'mr9':>10}"
               f"{'MMR if closed':>16}")
         for row in u.positions():

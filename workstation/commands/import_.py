@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from workstation.cli import add_db_argument, db_path
+from workstation.cli import add_db_argument, db_path, warning
 
 if TYPE_CHECKING:
     from db.store import Store
@@ -94,7 +94,6 @@ def _load_stored_market(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
     from dataclasses import replace
 
     from db.errors import StoreError
@@ -128,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             raise StoreError(f"--market: no market snapshot named {args.market!r} in {db_path(args)}")
         store.save_portfolio(portfolio, market_name=args.market)
     for w in book.warnings:
-        print(f"riskws: warning: {' '.join(w.split())}", file=sys.stderr)
+        warning(w)
     print(f"{'replaced' if existed else 'imported'} portfolio {name!r} ({len(portfolio.positions)} positions, "
           f"{book.source_kind}) into {db_path(args)}")
     return 0

@@ -1,4 +1,4 @@
-"""``riskws margin PORTFOLIO --market MARKET [--mode pm|mc] [--rules ID] [--json]``."""
+"""``riskws margin PORTFOLIO --market MARKET [--mode spot|futures|mc|pm|1-4] [--rules ID] [--json]``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine import compute
+    from engine.errors import safe_lines
     portfolio, market = load_inputs(args)
     from workstation.commands.progress import Progress
     with Progress("liquidation search") as progress:
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
     else:
-        print(render(result))
+        print(safe_lines(render(result)))  # names and warnings come from the input
     return 0
 
 
@@ -37,7 +38,8 @@ def render(result) -> str:
     lines = [f"{mode}, rules {result.rules}, market {result.ts:%Y-%m-%d %H:%M} UTC",
              f"  equity {fmt(result.eq)}  adjEq {fmt(result.adj_eq)}  upl {fmt(result.upl)} USD",
              f"  totalMmr {fmt(result.total_mmr)}  totalImr {fmt(result.total_imr)}  derivMmr {fmt(result.deriv_mmr)}"
-             f"  borrowMmr {fmt(result.borrow_mmr)}  marginRatio {ratio}"]
+             f"  borrowMmr {fmt(result.borrow_mmr)}  liqCost {fmt(result.liq_cost)}  marginRatio {ratio}"
+             f" = adjEq / (totalMmr + liqCost)"]
     sources = result.extra.get("sources")
     if sources:
         from workstation.okx.age import describe_source

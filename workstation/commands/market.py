@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workstation.cli import add_db_argument, db_path
+from workstation.cli import add_db_argument, db_path, one_line
 
 
 def register(subparsers) -> None:
@@ -118,7 +118,7 @@ def run_fetch(args: argparse.Namespace) -> int:
           f"prices, {len(market.mark_vol)} option vols; {outcome.requests} requests in {outcome.seconds:.1f} s "
           f"(waiting on rate limits {outcome.rate_wait:.1f} s, {outcome.retries} retries)")
     for note in outcome.notes:
-        print(f"  note: {note}")
+        print(f"  note: {one_line(note)}")  # notes quote OKX's answers
     return 0
 
 
@@ -145,7 +145,7 @@ def run_import(args: argparse.Namespace) -> int:
     print(f"stored market snapshot {name!r} (recorded {fetched}): {len(market.instruments)} instruments, "
           f"{len(market.index)} index prices, {len(market.mark_vol)} option vols")
     for note in notes:
-        print(f"  note: {note}")
+        print(f"  note: {one_line(note)}")  # notes quote OKX's answers
     return 0
 
 
@@ -174,7 +174,7 @@ def run_list(args: argparse.Namespace) -> int:
     from workstation.okx.age import describe_source
     with Store(db_path(args)) as store:
         for m in store.list_markets():
-            print(f"{m.name:<32} {m.ts:<26} {describe_source(m.source, m.fetched_at or m.ts)}")
+            print(f"{one_line(m.name):<32} {m.ts:<26} {describe_source(m.source, m.fetched_at or m.ts)}")
     return 0
 
 

@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
     else:
-        print(render(result))
+        from engine.errors import safe_lines
+        print(safe_lines(render(result)))
     return 0
 
 

@@ -36,7 +36,7 @@ class AccountModeSwitch:
         if doc is None or code == doc.portfolio.acct_lv:
             return
         to = ACCT_LEVELS[code]
-        portfolio, market = doc.portfolio, doc.valuation_market()
+        portfolio, market = doc.valuation()
         self._start_compare({"kind": "mode", "code": code, "name": doc.name},
                             lambda: jobs.compare_mode(portfolio, market, to))
 
@@ -46,7 +46,7 @@ class AccountModeSwitch:
         current = doc.portfolio.rules or self._default_rules if doc else None
         if doc is None or rid == current:
             return
-        portfolio, market = doc.portfolio, doc.valuation_market()
+        portfolio, market = doc.valuation()
         self._start_compare({"kind": "rules", "rules": rid, "name": doc.name},
                             lambda: jobs.compare_rule_sets(portfolio, market, current, rid))
 

@@ -32,9 +32,10 @@ class ResultsView:
         if doc is None:
             return
         self.compute.cancel("preview")
-        portfolio, market = doc.portfolio, doc.valuation_market()
+        portfolio, market = doc.valuation()
         self.compute.submit("main", lambda: jobs.compute_main(portfolio, market))
-        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market))
+        live = self.market_panel.whatif.dragging()          # a what-if drag: a preview curve, the full one at release
+        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market, live))
 
     def _on_busy(self, busy: bool) -> None:
         if busy:
@@ -64,6 +65,8 @@ class ResultsView:
             self._show_result(payload.result, committed=False)
         elif channel == "unit":
             self._show_unit_charts(payload)
+        elif channel == "explain":
+            self._show_explain(payload)
         elif channel == "curve":
             if self.result is not None:            # the curve's job found the liquidation moves (see jobs)
                 self.result = replace(self.result, liq_shock=payload.liq_shock)
@@ -73,6 +76,8 @@ class ResultsView:
                 chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, payload.liq_shock)
         elif channel == "compare":
             self._open_compare(payload)
+        elif channel == "sides":
+            self._show_sides(payload)
 
     def _on_compute_failed(self, channel: str, message: str, is_input: bool) -> None:
         if channel == "reconcile":
@@ -81,7 +86,10 @@ class ResultsView:
         if channel == "compare":
             self._compare_failed(message)
             return
-        if channel in ("unit", "curve"):
+        if channel == "sides":
+            self._sides_failed(message)
+            return
+        if channel in ("unit", "curve", "explain"):
             self.status(f"Chart not updated: {message}", error=True)
             return
         if channel == "preview":
@@ -95,6 +103,7 @@ class ResultsView:
         self.spot_control.set_unit(None)
         for c in self.charts.values():
             c.clear()
+        self.explain_panel.clear()
         self._refresh_book_tables()
         self.status(f"{what}: {message}", error=True)
 
@@ -106,7 +115,10 @@ class ResultsView:
         notes = []
         if not committed:
             notes.append("Preview: spot in use being dragged (not saved)")
-        if doc is not None and doc.whatif:
+        if doc is not None and doc.scenario is not None:
+            from workstation.widgets.whatif_panel import describe
+            notes.append(f"What-if {describe(doc.scenario)} (not saved)")
+        elif doc is not None and doc.whatif:
             moves = ", ".join(f"{c} {m * 100:+.1f}%" for c, m in sorted(doc.whatif.items()))
             notes.append(f"What-if index move {moves} (not saved)")
         if r.warnings:
@@ -140,6 +152,7 @@ class ResultsView:
             for name in ("StressChart", "HeatmapChart"):
                 if name in self.charts:
                     self.charts[name].clear()
+            self.explain_panel.clear()
             return
         names = [u.risk_unit for u in r.units]
         unit = self.selected_unit if self.selected_unit in names else names[0]
@@ -186,10 +199,24 @@ class ResultsView:
         self._update_actions()
 
     def _request_unit_charts(self) -> None:
-        if self.prepared is None or not self.selected_unit or not self.charts:
+        if self.prepared is None or not self.selected_unit:
             return
         prepared, unit, spots = self.prepared, self.selected_unit, dict(self.spots)
+        panel = getattr(self, "explain_panel", None)
+        if panel is not None:
+            self.compute.submit("explain", lambda: jobs.compute_explain(prepared, unit, spots))
+        if not self.charts:
+            return
         self.compute.submit("unit", lambda: jobs.compute_unit(prepared, unit, spots))
+
+    def _show_explain(self, outcome: "jobs.ExplainOutcome | None") -> None:
+        panel = getattr(self, "explain_panel", None)
+        if panel is None:
+            return
+        if outcome is None:
+            panel.clear("Explanations need portfolio margin (risk units)")
+        elif outcome.unit.risk_unit == self.selected_unit:
+            panel.show_unit(outcome.unit, outcome.ratio_line)
 
     def _show_unit_charts(self, uc: jobs.UnitCharts, result: MarginResult | None = None, live: bool = False) -> None:
         if uc.unit != self.selected_unit:

@@ -27,8 +27,8 @@ MR_TITLES = {
     "mr4": "MR4 basis risk: futures and perpetual basis moves",
     "mr5": "MR5 interest rate risk",
     "mr6": "MR6 extreme move: loss at the extreme index moves, scaled",
-    "mr7": "MR7 position reduction cost: cost of closing the unit's delta and options",
-    "mr8": "MR8 option minimum charge",
+    "mr7": "MR7 minimum charge (a floor of the MMR): rate x |cash delta| per derivative, tier multipliers applied",
+    "mr8": "MR8 borrowing: the account's borrowing MMR (the same on every unit; not in the unit's MMR)",
     "mr9": "MR9 stablecoin de-peg risk",
 }
 
@@ -37,10 +37,11 @@ MR_TITLES = {
 def risk_unit_columns() -> list[Column]:
     cols = [
         Column("riskUnit", "Unit", lambda u: u.risk_unit, tooltip="Risk unit (one underlying)"),
-        Column("delta", "Delta\n$", lambda u: u.delta, fmt_money_dense, "USD cash delta", "USD", True, sign_colour,
+        Column("delta", "Delta\n$", lambda u: u.delta, fmt_money_dense,
+               "USD delta: slope of the unit's stress curve at 0 (spot in use included)", "USD", True, sign_colour,
                assumed_key="delta"),
         Column("gamma", "Gamma\n$/1%", lambda u: u.gamma, fmt_money_dense,
-               "USD change of cash delta for a 1 % index move", "USD per 1%", True, sign_colour, assumed_key="gamma"),
+               "USD change of delta for a 1 % index move", "USD per 1%", True, sign_colour, assumed_key="gamma"),
         Column("vega", "Vega\n$/pt", lambda u: u.vega, fmt_money_dense, "USD per volatility point", "USD per vol point",
                True, sign_colour, assumed_key="vega"),
         Column("theta", "Theta\n$/d", lambda u: u.theta, fmt_money_dense, "USD per day", "USD per day", True, sign_colour,
@@ -89,6 +90,9 @@ class RiskUnitModel(ColumnTableModel):
         if col.key == "mr6":
             f = row_obj.mr6_final
             return f"{MR_TITLES['mr6']}\nworst case: index {fmt_pct(f.spot_shock)}: P&L {fmt_money(f.pnl)} USD"
+        if col.key == "delta" and row_obj.cash_delta is not None:
+            return (f"{col.tooltip}\nOKX's cash delta (at the mark; MR4, MR7, MR9 rest on it): "
+                    f"{fmt_money(row_obj.cash_delta)} USD")
         return col.tooltip or None
 
 
@@ -167,7 +171,7 @@ def position_columns() -> list[Column]:
                "Average entry price; empty: the mark (floating P&L 0)", "quote ccy", True, editable=True),
         Column("markPx", "Mark", lambda r: r._r("mark_px"), fmt_price, "Mark price", "quote ccy", True),
         Column("notionalUsd", "Notional $", lambda r: r._r("notional_usd"), fmt_money, "Notional value", "USD", True),
-        Column("delta", "Delta $", lambda r: r._r("delta"), fmt_money, "USD cash delta", "USD", True, sign_colour),
+        Column("delta", "Delta $", lambda r: r._r("delta"), fmt_money, "USD delta: slope of the scenario valuation in the index move", "USD", True, sign_colour),
         Column("gamma", "Gamma $/1%", lambda r: r._r("gamma"), fmt_money, "USD change of delta per 1 % move",
                "USD per 1%", True, sign_colour),
         Column("vega", "Vega $/pt", lambda r: r._r("vega"), fmt_money, "USD per vol point", "USD per vol point",

@@ -22,6 +22,7 @@ from .snapshot import DISCOUNT, INDEX, INSTRUMENTS, MARK, OPT_SUMMARY, RATES, TI
 
 DEFAULT_COINS = ("BTC", "ETH")
 QUOTES = ("USDT", "USDC", "USD")
+STABLECOINS = ("USDT", "USDC")
 OPTION_QUOTE = "USD"             # OKX options are coin-margined families (BTC-USD, ETH-USD)
 TIER_BATCH = 5                   # position-tiers takes up to 5 families per request
 _FAMILY = re.compile(r"^[A-Z0-9]+-[A-Z]+(_UM)?$")
@@ -80,6 +81,8 @@ def default_families(portfolio_inst_ids: list[str]) -> list[str]:
 def plan(families: list[str] | None) -> list[Step]:
     """The requests of one fetch, in order (``None``: every live instrument)."""
     steps = [Step("USD index prices", INDEX, {"quoteCcy": "USD"})]
+    # the stablecoins' own USD indices by id as well (USDT/USDC-quoted contracts need them; harmless if repeated)
+    steps += [Step(f"{c}-USD index", INDEX, {"instId": f"{c}-USD"}, optional=True) for c in STABLECOINS]
     if families is None:
         for t in ("SWAP", "FUTURES"):
             steps.append(Step(f"{t} instruments", INSTRUMENTS, {"instType": t}))

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from db.errors import RevisionConflict
 from engine.market import Market
 from engine.portfolio import Portfolio
+from engine.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Document:
     name: str
     state: DocState
     whatif: dict[str, float] = field(default_factory=dict)   # ccy -> relative index move, not persisted
+    scenario: Scenario | None = None                         # the whole what-if (index moves included), or None
     revision: int | None = None                              # the stored revision the book was loaded at
 
     @property
@@ -44,6 +46,15 @@ class Document:
     @property
     def market(self) -> Market:
         return self.state.market
+
+    def valuation(self) -> tuple[Portfolio, Market]:
+        """The book and market to value: the what-if scenario applied (``engine.scenario.apply_scenario``), or
+        the index moves alone, or the book as it is."""
+        if self.scenario is not None and not self.scenario.is_identity:
+            from engine.scenario import apply_scenario
+            applied = apply_scenario(self.state.portfolio, self.state.market, self.scenario)
+            return applied.portfolio, applied.market
+        return self.state.portfolio, self.valuation_market()
 
     def valuation_market(self) -> Market:
         """The market with the what-if index moves applied."""
@@ -115,7 +126,53 @@ class DocumentHolder(QObject):
         if self.doc is None:
             return
         self.doc.whatif = {c: float(m) for c, m in moves.items() if m}
+        self.doc.scenario = None
         self.changed.emit("whatif")
+
+    def set_scenario(self, scenario: Scenario | None) -> None:
+        """The what-if as a whole (None: none); ``whatif`` keeps its index moves for the index table."""
+        if self.doc is None:
+            return
+        self.doc.scenario = None if scenario is None or scenario.is_identity else scenario
+        cryptos = {k[:-4] for k in self.doc.market.index if k.endswith("-USD")}
+        moves = {c: scenario.index_move(c) for c in cryptos} if self.doc.scenario is not None else {}
+        self.doc.whatif = {c: m for c, m in moves.items() if m}
+        self.changed.emit("whatif")
+
+    WHATIF_META = "whatifs:"
+
+    def saved_whatifs(self, name: str | None = None) -> list[Scenario]:
+        """Named what-ifs saved with a portfolio (the store's meta table, one JSON list per portfolio)."""
+        import json
+
+        from engine.scenario import scenario_from_dict
+        key = name if name is not None else (self.doc.name if self.doc is not None else None)
+        if key is None:
+            return []
+        raw = self.store.get_meta(self.WHATIF_META + key)
+        if not raw:
+            return []
+        try:
+            return [scenario_from_dict(d, f"saved what-if {i}") for i, d in enumerate(json.loads(raw))]
+        except (ValueError, TypeError):
+            return []
+
+    def save_whatif(self, scenario: Scenario) -> list[Scenario]:
+        """Save (or replace, by name) a named what-if with the open portfolio; returns the saved list."""
+        import json
+        if self.doc is None:
+            return []
+        saved = [s for s in self.saved_whatifs() if s.name != scenario.name] + [scenario]
+        self.store.set_meta(self.WHATIF_META + self.doc.name, json.dumps([s.to_dict() for s in saved]))
+        return saved
+
+    def delete_whatif(self, name: str) -> list[Scenario]:
+        import json
+        if self.doc is None:
+            return []
+        saved = [s for s in self.saved_whatifs() if s.name != name]
+        self.store.set_meta(self.WHATIF_META + self.doc.name, json.dumps([s.to_dict() for s in saved]))
+        return saved
 
     def renamed(self, new_name: str) -> None:
         if self.doc is not None:

@@ -84,8 +84,12 @@ def compute_unit(prepared: Any, unit: str, spots: Mapping[str, float | None]) ->
     return UnitCharts(unit, UNIT_MOVES, stress, VOL_SHIFTS, grid, zero_contour(grid))
 
 
-def compute_curve(portfolio: Portfolio, market: Market) -> Any:
+def compute_curve(portfolio: Portfolio, market: Market, live: bool = False) -> Any:
+    """The margin curve; ``live`` (a what-if being dragged): every 5th shock, liquidation moves interpolated."""
     from engine import api
+    if live:
+        from engine.curve import preview_curve
+        return preview_curve(api.prepare(portfolio, market, mode_of(portfolio), portfolio.rules), CURVE_SHOCKS[::5])
     return api.margin_curve(portfolio, market, mode_of(portfolio), portfolio.rules, CURVE_SHOCKS)
 
 
@@ -141,3 +145,20 @@ def compare_rule_sets(portfolio: Portfolio, market: Market, rules_from: str, rul
     for n in d.get("notes") or ():
         notes.append(str(n))
     return Comparison("rules", rules_to, before, after, None, tuple(notes), True)
+
+
+@dataclass(frozen=True)
+class ExplainOutcome:
+    """The selected unit explained down to the position (engine.explain), for the detail panel."""
+
+    unit: Any                 # engine.explain.UnitExplanation
+    ratio_line: str
+
+
+def compute_explain(prepared: Any, unit: str, spots: Mapping[str, float | None]) -> ExplainOutcome | None:
+    """Per-position contributions, MMR if closed, derivation lines and best hedges of one unit (portfolio margin)."""
+    if getattr(prepared, "mode", None) != "pm":
+        return None
+    from engine.explain import explain_prepared
+    ex = explain_prepared(prepared, spot_in_use=dict(spots), only=unit)
+    return ExplainOutcome(ex.unit(unit), ex.margin_ratio) if ex.units else None

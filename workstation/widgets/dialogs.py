@@ -165,8 +165,10 @@ class CompareDialog(QDialog):
             text = (f"sCode {s_code}: " + ("OKX would accept the switch." if ok else "OKX would refuse the switch."))
         else:
             text = ""
-        if reasons:
-            text += ("<br>" if text else "") + "<br>".join(f"\u2022 {r}" for r in reasons)
+        if reasons:               # notes (what the switch does) in the normal colour, refusal reasons in red
+            text += ("<br>" if text else "") + "<br>".join(
+                f"<span style='color: {theme.foreground};'>\u2022 {r}</span>" if r.startswith("Note: ")
+                else f"\u2022 {r}" for r in reasons)
         self.status.setText(text or "No remarks.")
         colour = theme.foreground if (s_code is None or str(s_code) == "0") else theme.negative
         self.status.setStyleSheet(f"color: {colour};")
@@ -241,7 +243,8 @@ class CompareDialog(QDialog):
         bs, as_ = side(before), side(after)
         for ccy in list(dict.fromkeys([*bs, *as_])):
             b, a = bs.get(ccy, {}), as_.get(ccy, {})
-            amount = (lambda v: DASH if _f(v) is None else f"{_f(v):,.6g}")
+            amount = (lambda v: DASH if _f(v) is None else f"{_f(v):,.2f}" if abs(_f(v)) >= 1000
+                      else f"{_f(v):,.6g}")
             self._add(t, [str(ccy), amount(b.get("eq")), amount(a.get("eq")), amount(b.get("availEq")),
                           amount(a.get("availEq")), _ratio(b.get("mgnRatio")), _ratio(a.get("mgnRatio"))],
                       self._change_colour(b.get("mgnRatio"), a.get("mgnRatio"), "marginRatio"))

@@ -1,22 +1,20 @@
-"""The market snapshot in use: editable index prices and a what-if index move per crypto."""
+"""The market snapshot in use: editable index prices, and the what-if panel (widgets/whatif_panel.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QLabel, QPushButton, QSlider,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from engine.catalogue import is_stablecoin
 from engine.market import Market, format_ts
 from workstation.models.tables import IndexModel
 from workstation.widgets.delegates import ValidatingDelegate
-
-WHATIF_RANGE_PCT = 50
-WHATIF_MS = 60
+from workstation.widgets.whatif_panel import WhatIfPanel, axes_for
 
 
 class MarketPanel(QWidget):
-    whatifChanged = Signal(dict)       # ccy -> relative move (throttled while dragging)
+    whatifChanged = Signal(dict)       # ccy -> relative index move (throttled while dragging)
+    scenarioChanged = Signal(object)   # the whole what-if: engine.scenario.Scenario, or None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,25 +43,13 @@ class MarketPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(22)
         lay.addWidget(self.table, 2)
-        cap = QLabel("What-if index move (not saved)")
+        cap = QLabel("What-if (not saved with the book unless named)")
         cap.setProperty("role", "heading")
         lay.addWidget(cap)
-        self.sliders_box = QWidget()
-        self.sliders = QGridLayout(self.sliders_box)
-        self.sliders.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.sliders_box)
-        self.reset_button = QPushButton("Reset what-if")
-        self.reset_button.setObjectName("whatifReset")
-        self.reset_button.clicked.connect(self.reset_whatif)
-        lay.addWidget(self.reset_button)
-        lay.addStretch(0)
-        self._slider: dict[str, QSlider] = {}
-        self._value_label: dict[str, QLabel] = {}
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(WHATIF_MS)
-        self._timer.timeout.connect(self._emit)
-        self._pending = False
+        self.whatif = WhatIfPanel()
+        self.whatif.scenarioChanged.connect(self._on_scenario)
+        lay.addWidget(self.whatif, 3)
+        self.reset_button = self.whatif.reset_button
 
     def set_source(self, market: Market | None) -> None:
         """Where the snapshot came from and how old it is, in words; synthetic data in the warning colour."""
@@ -85,78 +71,39 @@ class MarketPanel(QWidget):
             self.set_source(None)
             self.header.setText("No market snapshot")
             self.model.set_rows([])
-            self._build_sliders([])
+            self.whatif.set_axes([])
             return
         self.header.setText(f"Snapshot {label} \u2014 valued at {format_ts(market.ts)}" if label
                             else f"Valued at {format_ts(market.ts)}")
         self.set_source(market)
         self.model.set_market(market, whatif)
-        cryptos = [k.split("-")[0] for k in sorted(market.index) if not is_stablecoin(k.split("-")[0])]
-        if cryptos != list(self._slider):
-            self._build_sliders(cryptos)
-        for ccy, s in self._slider.items():
-            s.blockSignals(True)
-            s.setValue(round(whatif.get(ccy, 0.0) * 1000))
-            s.blockSignals(False)
-            self._label(ccy)
+        self.whatif.set_axes(market_axes(market))
 
-    def _build_sliders(self, cryptos: list[str]) -> None:
-        while self.sliders.count():
-            item = self.sliders.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        self._slider.clear()
-        self._value_label.clear()
-        for row, ccy in enumerate(cryptos):
-            name = QLabel(ccy)
-            s = QSlider(Qt.Orientation.Horizontal)
-            s.setObjectName(f"whatif_{ccy}")
-            s.setRange(-WHATIF_RANGE_PCT * 10, WHATIF_RANGE_PCT * 10)   # per mille
-            s.setSingleStep(5)
-            s.setPageStep(50)
-            s.setToolTip(f"Move the {ccy} index by up to \u00b1{WHATIF_RANGE_PCT}% (marks move with it); "
-                         f"double-click the label to reset")
-            val = QLabel("0.0%")
-            val.setMinimumWidth(52)
-            val.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            s.valueChanged.connect(lambda _v, c=ccy: self._on_slider(c))
-            self.sliders.addWidget(name, row, 0)
-            self.sliders.addWidget(s, row, 1)
-            self.sliders.addWidget(val, row, 2)
-            self._slider[ccy] = s
-            self._value_label[ccy] = val
-
-    def _label(self, ccy: str) -> None:
-        self._value_label[ccy].setText(f"{self._slider[ccy].value() / 10:+.1f}%")
-
-    def _on_slider(self, ccy: str) -> None:
-        self._label(ccy)
-        self._pending = True
-        if not self._timer.isActive():
-            self._emit()
-            self._timer.start()
-
-    def _emit(self) -> None:
-        if self._pending:
-            self._pending = False
-            self.whatifChanged.emit(self.moves())
+    def _on_scenario(self, scenario) -> None:
+        self.scenarioChanged.emit(scenario)
+        self.whatifChanged.emit(self.moves())
 
     def moves(self) -> dict[str, float]:
-        return {c: s.value() / 1000.0 for c, s in self._slider.items() if s.value()}
+        """The what-if's index move per crypto of the market (relative), zero moves left out."""
+        s = self.whatif.scenario()
+        if s is None:
+            return {}
+        out = {a.key[6:]: s.index_move(a.key[6:]) for a in self.whatif.axes if a.key.startswith("index:")}
+        return {c: m for c, m in out.items() if m}
 
     def set_move(self, ccy: str, move: float) -> None:
-        self._slider[ccy].setValue(round(move * 1000))
+        self.whatif.set_value(f"index:{ccy}", move * 100.0)
 
     def reset_whatif(self) -> None:
-        for s in self._slider.values():
-            s.blockSignals(True)
-            s.setValue(0)
-            s.blockSignals(False)
-        for c in self._slider:
-            self._label(c)
-        self._timer.stop()
-        self._pending = False
-        self.whatifChanged.emit({})
+        self.whatif.reset()
 
     def stop_timers(self) -> None:
-        self._timer.stop()
+        self.whatif.stop_timers()
+
+
+def market_axes(market: Market) -> list:
+    """The what-if controls a market offers: every crypto's index, vols where it has any, stablecoin levels."""
+    cryptos = [k[:-4] for k in sorted(market.index) if k.endswith("-USD") and not is_stablecoin(k[:-4])]
+    vol_unds = set(market.atm_vol) | {k.split("-", 1)[0] for k in market.mark_vol}
+    stables = {k[:-4]: v for k, v in market.index.items() if k.endswith("-USD") and is_stablecoin(k[:-4])}
+    return axes_for(cryptos, sorted(vol_unds), stables)

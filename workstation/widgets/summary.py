@@ -9,7 +9,7 @@ from workstation.models.columns import DASH, fmt_money, fmt_pct
 
 MODE_NAMES = {"4": "Portfolio margin", "3": "Multi-currency", "2": "Spot and futures", "1": "Spot"}
 
-# Margin ratio = adjusted equity / MMR: liquidation at 1. Colour by the distance to 1.
+# Margin ratio = adjusted equity / (MMR + liquidation cost): liquidation at 1. Colour by the distance to 1.
 RATIO_DANGER = 1.5
 RATIO_WARNING = 3.0
 
@@ -24,12 +24,20 @@ def ratio_level(ratio: float | None) -> str:
     return "ok"
 
 
+def ratio_tooltip(r: MarginResult) -> str:
+    """The margin ratio's arithmetic with the liquidation cost, so that the tooltip adds up (rules spec 11.12)."""
+    from engine.explain.text import margin_ratio_line
+
+    return (f"{margin_ratio_line(r)}\nliquidation cost = liqCost.kLiab x (negative equity + borrowing MMR); "
+            f"the account is liquidated at 1.\nred below {RATIO_DANGER}, amber below {RATIO_WARNING}")
+
+
 class AccountSummary(QFrame):
     FIELDS = (
         ("adjEq", "Adjusted equity $", "Equity after collateral haircuts (USD)"),
         ("totalImr", "Total IMR $", "Initial margin requirement (USD)"),
         ("totalMmr", "Total MMR $", "Maintenance margin requirement (USD)"),
-        ("marginRatio", "Margin ratio", "Adjusted equity / MMR; the account is liquidated at 1.\n"
+        ("marginRatio", "Margin ratio", "Adjusted equity / (MMR + liquidation cost); the account is liquidated at 1.\n"
                                         f"red below {RATIO_DANGER}, amber below {RATIO_WARNING}"),
         ("availEq", "Available $", "Adjusted equity minus total IMR (USD)"),
         ("upl", "Floating P&L $", "Unrealised P&L of all positions (USD)"),
@@ -130,6 +138,7 @@ class AccountSummary(QFrame):
         ratio = r.margin_ratio
         self._set("marginRatio", DASH if ratio is None else (f"{ratio:,.2f}" if ratio < 1e6 else "> 1,000,000"),
                   ratio_level(ratio))
+        self.values["marginRatio"].setToolTip(ratio_tooltip(r))
         self._set("availEq", fmt_money(r.avail_eq), "danger" if r.avail_eq < 0 else "neutral")
         self._set("upl", fmt_money(r.upl), "danger" if r.upl < 0 else ("ok" if r.upl > 0 else "neutral"))
         self.show_liq(r.liq_shock)
