@@ -149,6 +149,61 @@ def drag(db_path: str, steps: str = "100") -> None:
     window.close()
 
 
+def whatif_drag(db_path: str, axis: str = "index:BTC", steps: str = "100") -> None:
+    """Drag a real what-if slider (``whatif_index_BTC``, ``whatif_vol_BTC``, ``whatif_days``) over the desk book:
+    value change -> the what-if's result shown -> paint flushed; and how often the margin curve (the preview
+    curve while the slider is held) arrived during the drag."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from bench.timing import from_samples
+    from db.store import Store
+    from workstation.app import create_main_window
+
+    store = Store(db_path)
+    window = create_main_window(store, restore_layout=False)
+    window.resize(1600, 1000)
+    window.show()
+    app = QApplication.instance()
+    _wait(app, lambda: window.result is not None and not window.compute.is_busy(), 120.0)
+    panel = window.market_panel.whatif
+    slider = panel._slider.get(axis)
+    if slider is None:
+        window.close()
+        _emit({"error": f"no what-if control {axis!r}"})
+        return
+    reference_before = host_reference_ms()
+    shown: list[float] = []
+    curves: list[float] = []
+    window.resultShown.connect(lambda _r: shown.append(time.perf_counter()))
+    window.compute.finished.connect(lambda ch, _p: curves.append(time.perf_counter()) if ch == "curve" else None)
+    lo, hi = slider.minimum(), slider.maximum()
+    values = [int(v) for v in __import__("numpy").linspace(lo + (hi - lo) * 0.3, lo + (hi - lo) * 0.7, int(steps))]
+    slider.setSliderDown(True)
+    samples, to_shown = [], []
+    start = time.perf_counter()
+    for v in values:
+        _pause(app, 0.07)                       # past the what-if throttle (60 ms): every step is a leading edge
+        before = len(shown)
+        t0 = time.perf_counter()
+        slider.setValue(v)
+        _wait(app, lambda: len(shown) > before, 30.0)
+        to_shown.append(shown[-1] - t0)
+        app.processEvents()
+        samples.append(time.perf_counter() - t0)
+    drag_s = time.perf_counter() - start
+    n_curves = sum(1 for c in curves if c >= start)
+    slider.setSliderDown(False)
+    reference_after = host_reference_ms()
+    _wait(app, lambda: not window.compute.is_busy(), 120.0)
+    t, s = from_samples(samples), from_samples(to_shown)
+    _emit({"axis": axis, "median_ms": t.median_ms, "p95_ms": t.p95_ms, "steps": t.runs,
+           "shown_median_ms": s.median_ms, "step_ms": [x * 1e3 for x in samples],
+           "curve_per_s": n_curves / drag_s if drag_s > 0 else 0.0,
+           "host_reference_ms": [reference_before, reference_after]})
+    window.close()
+
+
 def _paint_costs(app, window) -> dict[str, float]:
     """Median time of one full repaint of each visible chart (QWidget.repaint, offscreen raster)."""
     import numpy as np
@@ -198,7 +253,7 @@ def sqlite_cold(db_path: str, name: str) -> None:
     _emit({"open_and_load_ms": (t1 - t_import) * 1e3, "import_ms": (t_import - t0) * 1e3, "n": len(p.positions)})
 
 
-JOBS = {"big": big, "cold_start": cold_start, "drag": drag, "sqlite_cold": sqlite_cold}
+JOBS = {"big": big, "cold_start": cold_start, "drag": drag, "whatif_drag": whatif_drag, "sqlite_cold": sqlite_cold}
 
 if __name__ == "__main__":
     JOBS[sys.argv[1]](*sys.argv[2:])

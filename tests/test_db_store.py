@@ -183,17 +183,13 @@ def test_failure_mid_write_leaves_previous_version(tmp_db: Store, monkeypatch) -
     assert [s.name for s in tmp_db.list_portfolios()] == ["Book A"]
 
 
-def test_ten_thousand_positions_round_trip_quickly(tmp_db: Store) -> None:
+def test_ten_thousand_positions_round_trip(tmp_db: Store) -> None:
+    """Exact round trip of a large book (its speed is measured in bench/, not asserted here)."""
     positions = tuple(Position(f"BTC-USD-250328-{20000 + 50 * n}-{'CP'[n % 2]}", float(n % 97 - 48) or 1.0,
                                None if n % 3 else 0.01 * (n + 1)) for n in range(10000))
     p = Portfolio(name="big", positions=positions)
-    t0 = time.perf_counter()
     tmp_db.save_portfolio(p)
-    t1 = time.perf_counter()
-    back = tmp_db.load_portfolio("big")
-    t2 = time.perf_counter()
-    assert back == p
-    assert t1 - t0 < 3.0 and t2 - t1 < 1.0, (t1 - t0, t2 - t1)
+    assert tmp_db.load_portfolio("big") == p
 
 
 def test_markets_round_trip_and_listing(tmp_db: Store, demo_market: Market) -> None:
@@ -247,7 +243,8 @@ def test_reader_is_not_blocked_by_an_open_write(tmp_path) -> None:
         writer.db.conn.execute("UPDATE portfolios SET acct_lv = '4'")
         t0 = time.perf_counter()
         assert reader.load_portfolio("Book A").acct_lv == "3"
-        assert time.perf_counter() - t0 < 1.0
+        # a reader blocked by the writer would wait out the 5 s busy timeout; a generous bound below it
+        assert time.perf_counter() - t0 < 4.0
         writer.db.conn.execute("COMMIT")
         assert reader.load_portfolio("Book A").acct_lv == "4"
 

@@ -57,6 +57,13 @@ class WindowActions:
                                        "Write the open portfolio as a JSON file (formats.md §1)")
         self.act_export_csv = self._action("Export dashboard CSV\u2026", self.export_dashboard_csv, "Ctrl+Shift+E",
                                            "Write the risk-unit dashboard as CSV")
+        from workstation.controllers.reports import export_all_tables, write_risk_report
+        self.act_report = self._action("Risk report\u2026", lambda: write_risk_report(self), "Ctrl+P",
+                                       "Write a risk report of the open portfolio (PDF or HTML): summary, units, "
+                                       "positions, the four charts, rule set, market age, assumed parameters")
+        self.act_export_tables = self._action("Export all tables (CSV)\u2026", lambda: export_all_tables(self), None,
+                                              "Write the risk units, positions and balances as CSV files "
+                                              "(rounded values, units in the headers)")
         self.act_save_market = self._action("Save market snapshot as\u2026", self.save_market_snapshot, None,
                                             "Store the market in use (with your index edits) as a named snapshot "
                                             "and value this portfolio against it")
@@ -93,8 +100,8 @@ class WindowActions:
         mb = self.menuBar()
         m = mb.addMenu("&File")
         for a in (self.act_new, self.act_duplicate, self.act_rename, self.act_delete_portfolio, None, self.act_import,
-                  self.act_export, self.act_export_csv, self.act_save_market, None, self.act_batch, None,
-                  self.act_reconcile, self.act_add_rules, None, self.act_quit):
+                  self.act_export, self.act_export_csv, self.act_export_tables, self.act_report, self.act_save_market,
+                  None, self.act_batch, None, self.act_reconcile, self.act_add_rules, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&Edit")
         for a in (self.act_undo, self.act_redo, None, self.act_remove, self.act_auto_spot):
@@ -130,8 +137,8 @@ class WindowActions:
         self.undo_group.redoTextChanged.connect(lambda t: self.tb_redo.setToolTip(f"Redo {t}" if t else "Redo"))
         self.tb_undo.setEnabled(False)
         self.tb_redo.setEnabled(False)
-        for a in (self.act_new, self.act_import, self.act_export, None, self.tb_undo, self.tb_redo, None,
-                  self.act_refresh):
+        for a in (self.act_new, self.act_import, self.act_export, self.act_report, None, self.tb_undo, self.tb_redo,
+                  None, self.act_refresh):
             tb.addSeparator() if a is None else tb.addAction(a)
         tb.addSeparator()
         tb.addWidget(QLabel(" Account mode "))
@@ -165,7 +172,8 @@ class WindowActions:
         selected = self.portfolio_list.currentItem() is not None
         for a in (self.act_duplicate, self.act_rename, self.act_delete_portfolio, self.act_export):
             a.setEnabled(selected)
-        for a in (self.act_refresh, self.act_export_csv, self.act_remove, self.act_save_market):
+        for a in (self.act_refresh, self.act_export_csv, self.act_remove, self.act_save_market, self.act_report,
+                  self.act_export_tables):
             a.setEnabled(has_doc)
         self.act_auto_spot.setEnabled(has_doc and self.spot_control.auto_button.isEnabled())
         self.mode_selector.setEnabled(has_doc and self._pending_compare is None)
@@ -189,7 +197,7 @@ class WindowActions:
     def show_shortcuts(self) -> None:
         rows = []
         for a in (self.act_undo, self.act_redo, self.act_new, self.act_import, self.act_export, self.act_export_csv,
-                  self.act_refresh, self.act_theme, self.act_remove, self.act_duplicate, self.act_rename,
+                  self.act_report, self.act_refresh, self.act_theme, self.act_remove, self.act_duplicate, self.act_rename,
                   self.act_delete_portfolio, self.act_auto_spot, self.act_shortcuts, self.act_quit):
             keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
             if keys:

@@ -21,11 +21,16 @@ from workstation.widgets.market_panel import MarketPanel
 
 log = logging.getLogger("workstation.main_window")
 
+MIN_ROWS = 3                 # table rows always visible (issue 15: usable at 1280x720)
+MAX_UNIT_ROWS = 6            # beyond these, the extra height goes to the charts
+MAX_POSITION_ROWS = 8
+MIN_CHART_HEIGHT = 190
+
 CHARTS = (  # (class name, objectName of the dock, dock title)
-    ("StressChart", "stressDock", "Stress: P&&L of the selected unit"),
-    ("HeatmapChart", "heatmapDock", "Spot x vol P&&L of the selected unit"),
-    ("MrBreakdownChart", "mrBreakdownDock", "MR1..MR9 by unit"),
-    ("MarginCurveChart", "marginCurveDock", "MMR and margin ratio across index moves"),
+    ("StressChart", "stressDock", "Stress P&&L"),
+    ("HeatmapChart", "heatmapDock", "Index x vol P&&L"),
+    ("MrBreakdownChart", "mrBreakdownDock", "Margin breakdown"),
+    ("MarginCurveChart", "marginCurveDock", "Margin vs index move"),
 )
 
 
@@ -120,7 +125,7 @@ class WindowLayout:
                 widget = QLabel(f"{title}\n(chart not available in this build)")
                 widget.setObjectName("chartPlaceholder")
                 widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            widget.setMinimumSize(200, 160)
+            widget.setMinimumSize(200, 140)
             self.chart_docks.append(self._dock(dock_name, title, widget, Qt.DockWidgetArea.BottomDockWidgetArea))
         d0, d1, d2, d3 = self.chart_docks
         self.splitDockWidget(d0, d1, Qt.Orientation.Horizontal)
@@ -128,6 +133,7 @@ class WindowLayout:
         self.splitDockWidget(d2, d3, Qt.Orientation.Horizontal)
         # the selected unit's positions explained: a tab beside the MR breakdown (View menu / tab to show it)
         self.explain_panel = ExplainPanel()
+        self.explain_panel.setMinimumSize(200, 120)   # its contents' minimum would hold every chart dock up (1280x720)
         self.explain_dock = self._dock("explainDock", "Explain: positions of the selected unit", self.explain_panel,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(d2, self.explain_dock)
@@ -155,13 +161,44 @@ class WindowLayout:
         except OSError as exc:
             log.error("layout not saved: %s", exc)
 
+    def _table_height(self, view: Any, rows: int) -> int:
+        """Pixels for the header, ``rows`` rows and (when it can show) the horizontal scroll bar."""
+        bar = 0 if view.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff else \
+            view.horizontalScrollBar().sizeHint().height()
+        return (view.horizontalHeader().sizeHint().height() + rows * view.verticalHeader().defaultSectionSize()
+                + 2 * view.frameWidth() + bar + 4)
+
+    def central_need(self) -> int:
+        """Height the central pane needs: the summary, the unit table and the positions table each with at least
+        MIN_ROWS rows (more when the book has them, up to a cap), the spot-in-use control and the editor's bar."""
+        units = min(max(MIN_ROWS, self.unit_model.rowCount()), MAX_UNIT_ROWS)
+        positions = min(max(MIN_ROWS, self.editor.positions.rowCount()), MAX_POSITION_ROWS)
+        dash = (self._table_height(self.unit_view, units) + self.unit_note.sizeHint().height()
+                + self.spot_control.sizeHint().height() + 8)
+        editor = (self._table_height(self.editor.positions_view, positions) + self.editor.tabs.tabBar().sizeHint().height()
+                  + self.editor.add_button.sizeHint().height() + 12)
+        return self.summary.sizeHint().height() + dash + editor + self.central_split.handleWidth() + 24
+
+    def _height_for_central_and_charts(self) -> int:
+        """The height shared by the central pane and the chart docks (without the tab bar of tabbed docks)."""
+        central = self.centralWidget().geometry()
+        bottom = self.statusBar().geometry().top() if self.statusBar().isVisible() else self.height()
+        docked = [d.geometry().bottom() for d in self.chart_docks if d.isVisible() and not d.isFloating()]
+        if central.height() < 100 or not docked:          # not laid out yet: estimate from the window
+            return self.height() - self.menuBar().sizeHint().height() - self.statusBar().sizeHint().height() - 70
+        tab_bar = max(0, bottom - max(docked) - 1)         # below docks tabbed together (e.g. Explain)
+        return bottom - central.top() - tab_bar - 6        # 6: the separator between central pane and docks
+
     def apply_default_sizes(self) -> None:
+        """Left docks ~17 % of the width; the chart docks get whatever height the central pane does not need
+        (at least MIN_CHART_HEIGHT), so a small window keeps three table rows and a large one grows the charts."""
         w, h = self.width(), self.height()
         self.resizeDocks([self.portfolio_dock], [max(240, int(w * 0.17))], Qt.Orientation.Horizontal)
         self.resizeDocks([self.portfolio_dock, self.market_dock], [int(h * 0.32), int(h * 0.45)],
                          Qt.Orientation.Vertical)
         self.resizeDocks(self.chart_docks, [1] * len(self.chart_docks), Qt.Orientation.Horizontal)
-        self.resizeDocks([self.chart_docks[0]], [int(h * 0.42)], Qt.Orientation.Vertical)
+        charts = max(MIN_CHART_HEIGHT, self._height_for_central_and_charts() - self.central_need())
+        self.resizeDocks([self.chart_docks[0]], [charts], Qt.Orientation.Vertical)
         self.central_split.setSizes([int(h * 0.22), int(h * 0.28)])
         self.fit_dashboard()
 
@@ -171,10 +208,9 @@ class WindowLayout:
         total = sum(sizes)
         if total <= 0:
             return
-        rows = max(3, self.unit_model.rowCount())
-        table = (self.unit_view.horizontalHeader().sizeHint().height() + rows * self.unit_view.verticalHeader()
-                 .defaultSectionSize() + 2 * self.unit_view.frameWidth() + 2)
-        dash = table + self.unit_note.sizeHint().height() + self.spot_control.sizeHint().height() + 12
+        rows = min(max(MIN_ROWS, self.unit_model.rowCount()), MAX_UNIT_ROWS)
+        table = self._table_height(self.unit_view, rows)
+        dash = table + self.unit_note.sizeHint().height() + self.spot_control.sizeHint().height() + 6
         dash = min(dash, int(total * 0.6))
         self.central_split.setSizes([dash, total - dash])
 

@@ -78,6 +78,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self.result: MarginResult | None = None
         self.spots: dict[str, float | None] = {}
         self.selected_unit = ""
+        self.selected_underlying = ""          # multi-currency mode: whose P&L the stress and heatmap charts show
         self.compare_dialog: CompareDialog | None = None
         self.compare_view: Any = None            # the side-by-side view (controllers/whatif.py), when open
         self._pending_compare: dict[str, Any] | None = None
@@ -167,6 +168,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self.editor.addBalanceRequested.connect(self.add_balance)
         self.editor.removeRequested.connect(self.remove_selected_rows)
         self.editor.refused.connect(lambda m: self.status(f"Not stored: {m}", error=True))
+        self.editor.positions_view.selectionModel().currentRowChanged.connect(self._select_underlying_of_position)
 
         self.central_split = QSplitter(Qt.Orientation.Vertical)
         self.central_split.setObjectName("centralSplit")
@@ -237,7 +239,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
             self.summary.clear("No portfolio open")
             self.spot_control.set_unit(None)
             for c in self.charts.values():
-                c.clear()
+                c.clear("No portfolio open")
             self.setWindowTitle("riskws \u2014 portfolio-margin risk workstation")
             self._update_actions()
             return
@@ -250,6 +252,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
             self.result = None
             self.prepared = None
             self.selected_unit = ""
+            self.selected_underlying = ""
             try:
                 self._snapshot_label = self.store.portfolio_market_name(doc.name) or "newest"
             except Exception:  # noqa: BLE001 - the label is cosmetic

@@ -91,6 +91,17 @@ def test_window_reloads_instead_of_overwriting_a_command_line_import(qtbot, tmp_
         with Store(db) as store:
             stored = store.load_portfolio(NAME).positions
         assert len(stored) == 300 and stored[0].pos == 7.0
+        # undo after another import: the undo step would save the stale book; it is refused the same way
+        assert w.undo_stack.count() == 1
+        done = subprocess.run([sys.executable, "-m", "workstation.cli", "import", str(big), "--db", str(db),
+                               "--name", NAME], cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        w.act_undo.trigger()
+        with Store(db) as store:
+            assert [p.pos for p in store.load_portfolio(NAME).positions[:1]] == [1.0]  # the import, not the undo
+        assert len(messages) == 2 and "reloaded" in messages[1]
+        qtbot.waitUntil(lambda: w.undo_stack.count() == 0, timeout=5_000)
+        assert w.holder.doc.portfolio.positions[0].pos == 1.0
         qtbot.waitUntil(lambda: not w.compute.is_busy(), timeout=30_000)
     finally:
         w.close()

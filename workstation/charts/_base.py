@@ -135,6 +135,11 @@ class TitleLabel(pg.LabelItem):
         self.updateGeometry()
 
 
+LEGEND_ROW_PX = 19              # one row of a legend below the plot
+LEGEND_MAX_SHARE = 0.3          # of the chart's height; beyond it the legend is folded away
+QWIDGETSIZE_MAX = 16777215
+
+
 class ChartBase(pg.PlotWidget):
     """Common behaviour of the four charts; subclasses implement ``_apply_theme_items`` and ``clear``."""
 
@@ -169,10 +174,17 @@ class ChartBase(pg.PlotWidget):
         pi.layout.setRowFixedHeight(0, 0)
         # room on the right for the last x tick label ("+50 %") when no right axis or colour bar is there
         pi.layout.setContentsMargins(2, 2, 18, 2)
-        self.setMinimumSize(240, 160)
+        self.setMinimumSize(200, 140)
         # the view paints every exposed pixel (a solid background brush, set in apply_theme), so Qt need not paint
         # the dock and the main window underneath first: that was two extra widget paints per chart update
         self.viewport().setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        # why the chart is empty, in words (a label over the plot; hidden while there is data)
+        self.reason_label = QtWidgets.QLabel("", self)
+        self.reason_label.setObjectName("chartEmptyReason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.reason_label.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.reason_label.hide()
 
     # -- theme -------------------------------------------------------------------------------------------------------
     @property
@@ -244,9 +256,12 @@ class ChartBase(pg.PlotWidget):
         self._legend_max_columns = columns
         return legend
 
-    def _fit_legend(self, total_width: float | None = None) -> None:
+    def _fit_legend(self, total_width: float | None = None, total_height: float | None = None) -> None:
         """Re-flow a legend below the plot to as many columns (up to the initial count) as fit ``total_width``
-        (default: the widget's width). Its minimum width would otherwise widen the plot beyond the widget."""
+        (default: the widget's width). Its minimum width would otherwise widen the plot beyond the widget.
+
+        When the legend would take more than LEGEND_MAX_SHARE of the height (a small window), it is folded away
+        (zero height, transparent) so the plot keeps its room; the crosshair's read-out still names each series."""
         if not getattr(self, "_legend_below", False):
             return
         pi = self.getPlotItem()
@@ -263,10 +278,34 @@ class ChartBase(pg.PlotWidget):
         cols = int(max(1, min(self._legend_max_columns, width // max(widest, 1.0))))
         if cols != legend.columnCount:
             legend.setColumnCount(cols)
+        height = float(self.height() if total_height is None else total_height)
+        rows = math.ceil(len(legend.items) / cols)
+        fits = rows * LEGEND_ROW_PX <= LEGEND_MAX_SHARE * height
+        if fits != getattr(self, "_legend_fits", True):
+            self._legend_fits = fits
+            legend.setMaximumHeight(QWIDGETSIZE_MAX if fits else 0)
+            legend.setOpacity(1.0 if fits else 0.0)
 
     def resizeEvent(self, ev: QtGui.QResizeEvent) -> None:
         self._fit_legend()
         super().resizeEvent(ev)
+        self._place_reason()
+
+    def set_empty_reason(self, text: str) -> None:
+        """Say in words why the chart is empty ("" hides the text)."""
+        self.reason_label.setText(text)
+        self.reason_label.setStyleSheet(f"color: {self._theme.muted}; background: transparent; font-size: 11pt;")
+        self.reason_label.setVisible(bool(text))
+        self._place_reason()
+
+    def empty_reason(self) -> str:
+        return self.reason_label.text() if self.reason_label.isVisible() else ""
+
+    def _place_reason(self) -> None:
+        label = getattr(self, "reason_label", None)        # resizeEvent also runs inside PlotWidget.__init__
+        if label is not None and label.isVisible():
+            margin = max(12, self.width() // 10)
+            label.setGeometry(margin, 0, max(40, self.width() - 2 * margin), self.height())
 
     def _set_view(self, x_range: tuple[float, float], y_range: tuple[float, float],
                   viewbox: pg.ViewBox | None = None) -> None:
@@ -340,7 +379,7 @@ class ChartBase(pg.PlotWidget):
         old = central.geometry()
         target = QtCore.QRectF(0, 0, width, height)
         try:
-            self._fit_legend(width)
+            self._fit_legend(width, height)
             central.setGeometry(target)
             # deliver pending layout requests (legend, axes) so an unshown widget is laid out too
             QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)

@@ -1,4 +1,4 @@
-"""Stacked bars of the MMR components per risk unit."""
+"""Stacked bars of the MMR components per risk unit; in multi-currency mode, MMR per instrument family."""
 
 from __future__ import annotations
 
@@ -24,6 +24,31 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
 CORE_KEYS = ("mr1", "mr2", "mr6")
 BAR_WIDTH = 0.6
 PM_ACCT_LV = ("4", "pm", "portfolio")      # OKX acctLv 4 = portfolio margin; anything else has no risk units
+
+
+def family_rows(result: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Multi-currency mode: (label, components) per instrument family and type, then borrowing, largest first.
+
+    The family's MMR is the "core" component (the others are 0), so the same stacked bars draw it."""
+    sums: dict[str, list[float]] = {}
+    kinds = {"SWAP": "perpetuals", "FUTURES": "futures", "OPTION": "options"}
+    for p in result.positions:
+        family = getattr(p, "family", "") or p.inst_id.rsplit("-", 1)[0]
+        label = f"{family} {kinds.get(str(p.inst_type), str(p.inst_type).lower())}"
+        acc = sums.setdefault(label, [0.0, 0.0, 0])
+        acc[0] += float(getattr(p, "mmr", 0.0) or 0.0)
+        acc[1] += float(getattr(p, "imr", 0.0) or 0.0)
+        acc[2] += 1
+    rows = [(name, v) for name, v in sorted(sums.items(), key=lambda kv: -kv[1][0])]
+    borrow = float(getattr(result, "borrow_mmr", 0.0) or 0.0)
+    if borrow > 0:
+        rows.append(("Borrowing (MR8)", [borrow, borrow, 0]))
+    out = []
+    for name, (mmr, imr, n) in rows:
+        c: dict[str, Any] = {k: 0.0 for k, _ in COMPONENTS}
+        c.update(core=mmr, sum=mmr, mr7=0.0, mmr=mmr, imr=imr, count=n, dominant="")
+        out.append((name, c))
+    return out
 
 
 def unit_components(unit: Any) -> dict[str, float]:
@@ -83,7 +108,8 @@ class MrBreakdownChart(ChartBase):
         self._dominant_labels: list[pg.TextItem] = []
         self._total_labels: list[pg.TextItem] = []
         self.crosshair = Crosshair(self, self._snap)
-        self._rows: list[tuple[str, dict[str, float]]] = []
+        self._rows: list[tuple[str, dict[str, Any]]] = []
+        self._mc = False                                   # rows are instrument families (multi-currency mode)
         self._top = 1.0
         pi.getViewBox().sigResized.connect(self._on_view_resized)
         self.apply_theme(self._theme)
@@ -127,11 +153,23 @@ class MrBreakdownChart(ChartBase):
 
         ``live`` (a drag preview) keeps the margin axis while the bars stay well inside it (``ChartBase._held_y``)."""
         units = tuple(result.units)
-        if not units:
-            pm = str(getattr(result, "acct_lv", "")).lower() in PM_ACCT_LV
-            self._show_empty("No risk units" if pm else "No risk units in multi-currency mode")
+        pm = str(getattr(result, "acct_lv", "")).lower() in PM_ACCT_LV
+        if not units and not pm:
+            rows = family_rows(result)
+            if not rows:
+                self._show_empty("No positions and no borrowing:\nnothing needs margin")
+                return
+            self._mc = True
+            self._draw(rows, "MMR by instrument family (multi-currency)", live)
             return
-        self._rows = [(u.risk_unit, unit_components(u)) for u in units]
+        if not units:
+            self._show_empty("No positions and no coin balances:\nno risk unit to break down")
+            return
+        self._mc = False
+        self._draw([(u.risk_unit, unit_components(u)) for u in units], "MMR breakdown by risk unit", live)
+
+    def _draw(self, rows: list[tuple[str, dict[str, Any]]], title: str, live: bool) -> None:
+        self._rows = rows
         n = len(self._rows)
         x = np.arange(n, dtype=float)
         base = np.zeros(n)
@@ -156,7 +194,7 @@ class MrBreakdownChart(ChartBase):
         for i, (name, c) in enumerate(self._rows):
             dom = self._label(self._dominant_labels, i, (0.5, 0.5), theme.surface)
             core = c["core"]
-            if core > 0.07 * y_max:
+            if core > 0.07 * y_max and c["dominant"]:
                 set_text(dom, str(c["dominant"]).upper())
                 dom.setPos(float(i), core / 2)
                 dom.show()
@@ -172,7 +210,8 @@ class MrBreakdownChart(ChartBase):
                 item.hide()
         self.empty_text.hide()
         self._set_empty_look(False)
-        self._set_title("MMR breakdown by risk unit")
+        self.legend.setVisible(not self._mc)             # one colour per family: the MR legend would mislead
+        self._set_title(title)
         self._set_view((-0.6, n - 0.4), (-0.02 * y_max, y_max))
 
     @staticmethod
@@ -233,7 +272,8 @@ class MrBreakdownChart(ChartBase):
     def is_empty(self) -> bool:
         return not self._rows
 
-    def clear(self) -> None:
+    def clear(self, reason: str = "") -> None:
+        """Empty the chart; ``reason`` (shown in the middle) says why there is nothing to draw."""
         self._rows = []
         self._components = {}
         self.stack.setOpts(x=np.empty(0), height=np.empty(0), y0=np.empty(0), brushes=[])
@@ -241,9 +281,11 @@ class MrBreakdownChart(ChartBase):
         for item in self._dominant_labels + self._total_labels:
             item.hide()
         self._set_unit_ticks([])
-        self.empty_text.setText("")
+        self.empty_text.setText(reason)
         self.empty_text.setPos(0.0, 0.5)
-        self.empty_text.hide()
+        self.empty_text.setVisible(bool(reason))
+        if reason:
+            self._set_empty_look(True)
         self.crosshair.hide()
         self._set_title("MMR breakdown by risk unit")
         self._set_view((-0.6, 0.6), (0.0, 1.0))
@@ -267,6 +309,9 @@ class MrBreakdownChart(ChartBase):
         name, c = self._rows[i]
         colours = self._colours(self._theme)
         lines = [f"<b>{name}</b>"]
+        if self._mc:
+            count = f"{c['count']} position{'s' if c['count'] != 1 else ''}<br>" if c.get("count") else ""
+            return float(i), float(c["mmr"]), f"<b>{name}</b><br>{count}MMR: {fmt_usd(c['mmr'])}<br>IMR: {fmt_usd(c['imr'])}"
         core_text = f"max(MR1, MR2, MR6) = {str(c['dominant']).upper()}: {fmt_usd(c['core'])}"
         lines.append(swatch(colours["core"], core_text))
         for key, text in COMPONENTS[1:]:

@@ -111,7 +111,7 @@ class HeatmapChart(ChartBase):
         self.crosshair.apply_theme(theme)
 
     def show_grid(self, moves: np.ndarray, vol_shifts: np.ndarray, grid: np.ndarray, live: bool = False,
-                  contour: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+                  contour: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, title: str = "") -> None:
         """Show ``grid`` (n_vol, n_moves) P&L in USD, as returned by ``engine.api.pnl_grid``.
 
         ``moves`` are index moves and ``vol_shifts`` absolute vol shifts, both as fractions (0.10 = +10 % /
@@ -152,21 +152,25 @@ class HeatmapChart(ChartBase):
         if inside != (len(self.markers.data("current")[0]) == 1):
             self.markers.set_group("current", [0.0] if inside else [], [0.0] if inside else [], self._current_style)
         self._set_view((rect.left(), rect.right()), (rect.top(), rect.bottom()))
-        self._set_title("P&L heatmap: index move \u00d7 vol shift")
+        self._set_title(title or "P&L: index move \u00d7 vol")
+        self.set_empty_reason("")
         self.crosshair.hide()
 
     def levels(self) -> tuple[float, float]:
         lv = self.image.getLevels()
         return (float(lv[0]), float(lv[1]))
 
-    def clear(self) -> None:
+    def clear(self, reason: str = "") -> None:
+        """Empty the chart; ``reason`` says why, in the middle. The colour scale goes back to neutral."""
         self._moves, self._vols, self._grid = np.empty(0), np.empty(0), np.empty((0, 0))
+        self.colorbar.setLevels((-1.0, 1.0))
         self.image.clear()
         self.zero_contour.setData([], [])
         self.markers.set_group("current", [], [], self._current_style)
         self.crosshair.hide()
         self._set_title("P&L heatmap")
         self._set_view((-0.2, 0.2), (-0.3, 0.3))
+        self.set_empty_reason(reason)
 
     def _snap(self, x: float, y: float) -> SnapResult | None:
         i = nearest_index(self._moves, x)

@@ -160,7 +160,8 @@ class MarginCurveChart(ChartBase):
         hi = float(np.clip(max(lr.max(), 0.0), 0.0, RATIO_LOG_MAX)) if lr.size else 1.0
         span = max(hi - lo, 1.0)
         self.ratio_view.setRange(yRange=(lo - 0.05 * span, hi + 0.12 * span), padding=0)
-        self._set_title("MMR and margin ratio vs index move")
+        self._set_title("MMR and margin ratio")
+        self.set_empty_reason("")
         self.crosshair.hide()
 
     def _place_liq_labels(self) -> None:
@@ -190,7 +191,8 @@ class MarginCurveChart(ChartBase):
             line.label.anchors = [anchor, anchor]
             line.label.valueChanged()
 
-    def clear(self) -> None:
+    def clear(self, reason: str = "") -> None:
+        """Empty the chart; ``reason`` says why, in the middle."""
         self._shocks, self._mmr, self._ratio = np.empty(0), np.empty(0), np.empty(0)
         self._liq = (None, None)
         self.mmr_curve.setData([], [])
@@ -203,6 +205,7 @@ class MarginCurveChart(ChartBase):
         self._set_title("MMR and margin ratio")
         self._set_view((-1.0, 1.0), (0.0, 1.0))
         self.ratio_view.setRange(yRange=(-1.0, 1.0), padding=0)
+        self.set_empty_reason(reason)
 
     def liquidation_positions(self) -> list[float | None]:
         return [float(line.value()) if line.isVisible() else None for line in self.liq_lines]

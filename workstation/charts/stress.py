@@ -1,4 +1,5 @@
-"""Stress chart: P&L of one risk unit against the index move, for the three MR1 vol states."""
+"""Stress chart: P&L of one risk unit (or, in multi-currency mode, one underlying) against the index move, for the
+three MR1 vol states."""
 
 from __future__ import annotations
 
@@ -136,7 +137,44 @@ class StressChart(ChartBase):
         self._set_view(x_range, self._held_y(*y_range, live=live and unit.risk_unit == self._held_unit))
         self._held_unit = unit.risk_unit
         self._place_worst_label()
+        self._legend_markers(True)
+        self.set_empty_reason("")
         self.crosshair.hide()
+
+    def show_pnl(self, moves: np.ndarray, pnl: np.ndarray, title: str, live: bool = False) -> None:
+        """Curves only (no MR1/MR6 points): the P&L ``pnl`` (3, n) of an underlying's positions in multi-currency
+        mode, where there are no risk units and so no MR1 grid."""
+        moves = np.asarray(moves, dtype=float)
+        pnl = np.asarray(pnl, dtype=float)
+        if moves.ndim != 1 or pnl.shape != (3, moves.size):
+            raise ValueError(f"show_pnl: expected moves (n,) and pnl (3, n), got {moves.shape} and {pnl.shape}")
+        self._moves, self._pnl, self._unit = moves, pnl, None
+        finite = bool(np.isfinite(moves).all() and np.isfinite(pnl).all())
+        for i, state in enumerate(VOL_STATES):
+            self.curves[state].setData(moves, pnl[i], connect="all" if finite else "finite", skipFiniteCheck=finite)
+        for name in ("grid", "mr6", "worst"):
+            self.markers.set_group(name, [], [], [])
+        self.worst_label.hide()
+        self._set_title(title)
+        xs, ys = finite_values(moves), finite_values(pnl, [0.0])
+        x_range = padded(float(xs.min()), float(xs.max()), 0.04) if xs.size else (-0.2, 0.2)
+        y_range = padded(float(ys.min()), float(ys.max()), 0.08, 0.1) if ys.size else (-1.0, 1.0)
+        self._set_view(x_range, self._held_y(*y_range, live=live and title == self._held_unit))
+        self._held_unit = title
+        self._legend_markers(False)
+        self.set_empty_reason("")
+        self.crosshair.hide()
+
+    def _legend_markers(self, show: bool) -> None:
+        """The MR1 grid / MR6 / worst samples in the legend only when those points are drawn."""
+        if self.legend is None:
+            return
+        present = {label.text for _sample, label in self.legend.items}
+        for name, sample in self._legend_samples.items():
+            if show and name not in present:
+                self.legend.addItem(sample, name)
+            elif not show and name in present:
+                self.legend.removeItem(sample)
 
     def _update_points(self) -> None:
         """The 3 x 7 MR1 grid points (one colour per vol state), the MR6 extremes and the MR1 worst case."""
@@ -192,8 +230,8 @@ class StressChart(ChartBase):
         self.worst_label.setPos(left, top)
         self.worst_label.show()
 
-    def clear(self) -> None:
-        """Empty every item (items are kept) and reset the view."""
+    def clear(self, reason: str = "") -> None:
+        """Empty every item (items are kept) and reset the view; ``reason`` says why, in the middle."""
         self._moves, self._pnl, self._unit = np.empty(0), np.empty((3, 0)), None
         for curve in self.curves.values():
             curve.setData([], [])
@@ -203,6 +241,7 @@ class StressChart(ChartBase):
         self.crosshair.hide()
         self._set_title("Stress P&L")
         self._set_view((-0.2, 0.2), (-1.0, 1.0))
+        self.set_empty_reason(reason)
 
     # ------------------------------------------------------------------------------------------------------------
     def _snap(self, x: float, y: float) -> SnapResult | None:

@@ -102,7 +102,7 @@ class ResultsView:
         self.unit_model.set_units(())
         self.spot_control.set_unit(None)
         for c in self.charts.values():
-            c.clear()
+            c.clear(f"{what}:\n{message}")
         self.explain_panel.clear()
         self._refresh_book_tables()
         self.status(f"{what}: {message}", error=True)
@@ -149,10 +149,14 @@ class ResultsView:
         if r is None or not r.units:
             self.selected_unit = ""
             self.spot_control.set_unit(None)
+            self.explain_panel.clear()
+            reason = self._no_unit_reason(r)
+            if reason is None:                   # multi-currency: the charts show the P&L by underlying
+                self._request_unit_charts()
+                return
             for name in ("StressChart", "HeatmapChart"):
                 if name in self.charts:
-                    self.charts[name].clear()
-            self.explain_panel.clear()
+                    self.charts[name].clear(reason)
             return
         names = [u.risk_unit for u in r.units]
         unit = self.selected_unit if self.selected_unit in names else names[0]
@@ -198,7 +202,38 @@ class ResultsView:
             self.spot_control.set_unit(u.ccy, u.spot_in_use, u.max_spot_in_use, user, reason)
         self._update_actions()
 
+    def _no_unit_reason(self, r: MarginResult | None) -> str | None:
+        """Why the unit charts are empty, or None when the underlying's P&L can be shown (multi-currency)."""
+        if r is None:
+            return "No result: see the status bar"
+        if self.prepared is not None and self.prepared.mode == "mc":
+            from engine.underlying import underlyings
+            names = underlyings(self.prepared)
+            if names:
+                if self.selected_underlying not in names:
+                    self.selected_underlying = names[0]
+                return None
+            return "No positions: add one to see its P&L\nacross index moves"
+        return "No positions and no coin balances:\nno risk unit to stress"
+
+    def _select_underlying_of_position(self, current: Any, _previous: Any = None) -> None:
+        """Multi-currency mode: the charts follow the underlying of the selected position."""
+        if self.prepared is None or self.prepared.mode != "mc" or not current.isValid():
+            return
+        inst = self.editor.positions.index(current.row(), self.editor.positions.column_index("instId")).data()
+        ccy = str(inst or "").split("-", 1)[0]
+        if ccy and ccy != self.selected_underlying:
+            from engine.underlying import underlyings
+            if ccy in underlyings(self.prepared):
+                self.selected_underlying = ccy
+                self._request_unit_charts()
+
     def _request_unit_charts(self) -> None:
+        if self.prepared is not None and self.prepared.mode == "mc" and self.charts:
+            prepared, ccy = self.prepared, self.selected_underlying
+            if ccy:
+                self.compute.submit("unit", lambda: jobs.compute_underlying(prepared, ccy))
+            return
         if self.prepared is None or not self.selected_unit:
             return
         prepared, unit, spots = self.prepared, self.selected_unit, dict(self.spots)
@@ -219,6 +254,18 @@ class ResultsView:
             panel.show_unit(outcome.unit, outcome.ratio_line)
 
     def _show_unit_charts(self, uc: jobs.UnitCharts, result: MarginResult | None = None, live: bool = False) -> None:
+        if uc.kind == "underlying":
+            if uc.unit != self.selected_underlying:
+                return
+            what = f"{uc.unit} book"
+            stress = self.charts.get("StressChart")
+            if stress is not None:
+                stress.show_pnl(uc.moves, uc.stress, f"Stress P&L \u2014 {what}", live=live)
+            heat = self.charts.get("HeatmapChart")
+            if heat is not None:
+                heat.show_grid(uc.moves, uc.vol_shifts, uc.grid, live=live, contour=uc.contour,
+                               title=f"P&L \u2014 {what}")
+            return
         if uc.unit != self.selected_unit:
             return
         u = self._unit_result()

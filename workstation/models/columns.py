@@ -26,9 +26,8 @@ def fmt_money(x: Any) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return DASH
     x = float(x)
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:,.2f}"
+    text = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text     # never "-0.00"
 
 
 def fmt_money_dense(x: Any) -> str:
@@ -96,6 +95,23 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
         else:
             out.append((i, i))
     return out
+
+
+def csv_number(col: "Column", v: float) -> str:
+    """A float for a CSV cell, rounded by the column's kind: USD to cents, coin amounts to 8 decimals, prices to
+    8 significant digits, ratios to 6 decimals; fixed-point, never scientific notation, never "-0"."""
+    if not math.isfinite(v):
+        return ""
+    if col.fmt in (fmt_money, fmt_money_dense):
+        text = f"{v:.2f}"
+    elif col.fmt in (fmt_amount, fmt_coin):
+        text = f"{v:.8f}".rstrip("0").rstrip(".")
+    elif col.fmt is fmt_price:
+        digits = 4 if abs(v) >= 1 else min(16, 7 - int(math.floor(math.log10(abs(v))))) if v else 0
+        text = f"{v:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:.0f}"
+    else:
+        text = f"{v:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "", "-") or text.lstrip("-").strip("0.") == "" else text
 
 
 @dataclass(frozen=True)
@@ -328,7 +344,8 @@ class ColumnTableModel(QAbstractTableModel):
 
     # -- export ----------------------------------------------------------------------------------------------
     def write_csv(self, path: str, columns: Sequence[Column] | None = None) -> int:
-        """Raw values (full precision) under headers with units; returns the number of rows written."""
+        """Values rounded per column (``csv_number``), plain decimals (no thousands separators, no exponents, no
+        "-0"), under headers with units: what a spreadsheet reads as numbers. Returns the number of rows."""
         cols = list(columns or self.columns)
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
@@ -337,6 +354,6 @@ class ColumnTableModel(QAbstractTableModel):
                 out = []
                 for c in cols:
                     v = c.value(r)
-                    out.append("" if v is None else (repr(float(v)) if isinstance(v, float) else v))
+                    out.append("" if v is None else (csv_number(c, float(v)) if isinstance(v, float) else v))
                 w.writerow(out)
         return len(self._rows)

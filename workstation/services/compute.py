@@ -88,12 +88,14 @@ class ComputeService(QObject):
     busyChanged = Signal(bool)
 
     FAST_CHANNELS = frozenset({"preview", "unit"})
+    CURVE_CHANNELS = frozenset({"curve"})     # a lane of its own: a what-if drag's next result never waits for
+                                              # the margin curve of the previous step
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._generation: dict[str, int] = {}
         self._outstanding: set[str] = set()
-        self._lanes = {"fast": _Worker("fast"), "slow": _Worker("slow")}
+        self._lanes = {"fast": _Worker("fast"), "slow": _Worker("slow"), "curve": _Worker("curve")}
         for w in self._lanes.values():
             w.done.connect(self._on_done)
             w.error.connect(self._on_error)
@@ -111,7 +113,8 @@ class ComputeService(QObject):
         self._generation[channel] = gen
         was_busy = bool(self._outstanding)
         self._outstanding.add(channel)
-        self._lanes["fast" if channel in self.FAST_CHANNELS else "slow"].post(channel, gen, fn)
+        lane = "fast" if channel in self.FAST_CHANNELS else "curve" if channel in self.CURVE_CHANNELS else "slow"
+        self._lanes[lane].post(channel, gen, fn)
         if not was_busy:
             self.busyChanged.emit(True)
         return gen

@@ -73,6 +73,7 @@ class UnitCharts:
     vol_shifts: np.ndarray
     grid: np.ndarray            # (n_vol, n_moves)
     contour: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None   # the grid's zero line (x, y, connect)
+    kind: str = "unit"          # "unit": a PM risk unit; "underlying": an underlying's positions (multi-currency)
 
 
 def compute_unit(prepared: Any, unit: str, spots: Mapping[str, float | None]) -> UnitCharts:
@@ -82,6 +83,15 @@ def compute_unit(prepared: Any, unit: str, spots: Mapping[str, float | None]) ->
     grid = api.pnl_grid(prepared, unit, UNIT_MOVES, VOL_SHIFTS, spots)
     # the heatmap's zero line is geometry of the grid: traced here, off the GUI thread
     return UnitCharts(unit, UNIT_MOVES, stress, VOL_SHIFTS, grid, zero_contour(grid))
+
+
+def compute_underlying(prepared: Any, ccy: str) -> UnitCharts:
+    """Multi-currency mode (no risk units): the P&L of ``ccy``'s positions and balance, for the same two charts."""
+    from engine.underlying import underlying_grid, underlying_stress
+    from workstation.charts.contour import zero_contour
+    stress = underlying_stress(prepared, ccy, UNIT_MOVES)
+    grid = underlying_grid(prepared, ccy, UNIT_MOVES, VOL_SHIFTS)
+    return UnitCharts(ccy, UNIT_MOVES, stress, VOL_SHIFTS, grid, zero_contour(grid), kind="underlying")
 
 
 def compute_curve(portfolio: Portfolio, market: Market, live: bool = False) -> Any:
