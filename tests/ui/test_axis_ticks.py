@@ -19,3 +19,17 @@ def test_compact_ticks_are_distinct_and_right(qapp, values, spacing, expected):
     labels = [axis.format_value(v, spacing) for v in values]
     assert labels == expected
     assert len(set(labels)) == len(labels)
+
+
+@pytest.mark.parametrize("x,text", [(1.634e-05, "0.00001634"), (0.01727146, "0.01727"), (2.41234, "2.4123"),
+                                    (96850.2, "96,850.2"), (0.0, "0")])
+def test_prices_never_in_scientific_notation(x, text):
+    from workstation.models.columns import fmt_price
+    assert fmt_price(x) == text
+
+
+def test_price_units():
+    from workstation.models.tables import price_unit
+    assert price_unit("BTC-USD-250328-100000-C") == "BTC"
+    assert price_unit("BTC-USDT-SWAP") == "USDT"
+    assert price_unit("BTC-USD-250328") == "USD"

@@ -126,3 +126,24 @@ def test_mr8_is_shown_once_at_account_level(qtbot, window):
     assert label is not None
     shown = float(label.text().replace(",", ""))
     assert shown == pytest.approx(window.result.borrow_mmr, abs=0.01 if abs(window.result.borrow_mmr) < 100 else 0.5)
+
+
+def test_switch_dialog_names_instruments_in_full(qtbot, window):
+    from PySide6.QtWidgets import QComboBox, QTableWidget
+    open_portfolio(qtbot, window, "BTC delta-neutral options book")
+    selector = window.findChild(QComboBox, "accountModeSelector")
+    i = selector.findData("3")
+    selector.setCurrentIndex(i)
+    selector.activated.emit(i)
+    qtbot.waitUntil(lambda: window.compare_dialog is not None and window.compare_dialog.isVisible(), timeout=20_000)
+    dlg = window.compare_dialog
+    table = dlg.findChild(QTableWidget, "comparePositions")
+    assert table is not None and table.rowCount() > 0
+    ids = [table.item(r, 0).text() for r in range(table.rowCount())]
+    assert "BTC-USD-250328-110000-C" in ids
+    metrics = table.fontMetrics()
+    for r, text in enumerate(ids):          # the column is wide enough to show each id whole (no "BTC-\u2026")
+        assert table.columnWidth(0) >= metrics.horizontalAdvance(text), text
+    assert "OKX would" in dlg.status.text()
+    dlg.reject()
+    qtbot.waitUntil(lambda: window.compare_dialog is None)

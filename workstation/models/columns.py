@@ -69,7 +69,11 @@ def fmt_price(x: Any) -> str:
         return f"{x:,.1f}"
     if abs(x) >= 1:
         return f"{x:,.4f}".rstrip("0").rstrip(".")
-    return f"{x:.4g}"
+    if x == 0:
+        return "0"
+    # four significant digits in fixed point: an option mark of 1.634e-05 BTC reads 0.00001634, never "1.634e-05"
+    digits = min(12, 3 - int(math.floor(math.log10(abs(x)))))
+    return f"{x:.{digits}f}"
 
 
 def fmt_pct(x: Any) -> str:

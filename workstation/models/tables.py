@@ -164,6 +164,14 @@ class PositionRow:
         return None if self.result is None else getattr(self.result, attr)
 
 
+def price_unit(inst_id: str) -> str:
+    """Options are priced in the coin, futures and perpetuals in their quote currency (BTC-USDT-SWAP: USDT)."""
+    parts = inst_id.split("-")
+    if len(parts) == 5 and parts[-1] in ("C", "P"):
+        return parts[0]
+    return parts[1] if len(parts) > 1 else ""
+
+
 def position_columns() -> list[Column]:
     return [
         Column("instId", "Instrument", lambda r: r.position.inst_id, tooltip="OKX instrument id", editable=True),
@@ -171,7 +179,11 @@ def position_columns() -> list[Column]:
                "contracts", True, sign_colour, editable=True),
         Column("avgPx", "Avg price", lambda r: r.position.avg_px, fmt_price,
                "Average entry price; empty: the mark (floating P&L 0)", "quote ccy", True, editable=True),
-        Column("markPx", "Mark", lambda r: r._r("mark_px"), fmt_price, "Mark price", "quote ccy", True),
+        Column("markPx", "Mark", lambda r: r._r("mark_px"), fmt_price, "Mark price (unit in the next column)",
+               "quote ccy", True),
+        Column("pxUnit", "Px unit", lambda r: price_unit(r.position.inst_id),
+               tooltip="Unit of the avg price and the mark: options in the coin (per coin of underlying), futures "
+                       "and perpetuals in their quote currency"),
         Column("notionalUsd", "Notional $", lambda r: r._r("notional_usd"), fmt_money, "Notional value", "USD", True),
         Column("delta", "Delta $", lambda r: r._r("delta"), fmt_money, "USD delta: slope of the scenario valuation in the index move", "USD", True, sign_colour),
         Column("gamma", "Gamma $/1%", lambda r: r._r("gamma"), fmt_money, "USD change of delta per 1 % move",

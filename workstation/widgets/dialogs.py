@@ -18,6 +18,11 @@ from workstation.models.columns import DASH, fmt_money
 from workstation.theme import Theme
 
 
+# OKX's precheck codes in words (GET /api/v5/account/set-account-switch-precheck, sCode)
+S_CODE_WORDS = {"0": "the switch is possible", "1": "something must be closed, repaid or changed first",
+                "3": "a leverage must be preset first", "4": "a position tier or margin check fails"}
+
+
 class _ValidatedDialog(QDialog):
     """OK stays disabled, and the reason is shown, until every field parses.
 
@@ -162,7 +167,9 @@ class CompareDialog(QDialog):
         self.status.setWordWrap(True)
         if s_code is not None:
             ok = str(s_code) == "0"
-            text = (f"sCode {s_code}: " + ("OKX would accept the switch." if ok else "OKX would refuse the switch."))
+            words = S_CODE_WORDS.get(str(s_code), "")
+            text = (("OKX would accept the switch" if ok else "OKX would refuse the switch")
+                    + (f": {words}" if words and not ok else "") + f" (OKX code sCode {s_code}).")
         else:
             text = ""
         if reasons:               # notes (what the switch does) in the normal colour, refusal reasons in red
@@ -260,6 +267,9 @@ class CompareDialog(QDialog):
         t.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # the first column names instruments in full (BTC-USD-250328-110000-C): sized to its text, never elided
+        t.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        t.setTextElideMode(Qt.TextElideMode.ElideNone)
         t.verticalHeader().setDefaultSectionSize(22)
         return t
 
