@@ -98,7 +98,28 @@ def _v5_position_margin_mode(db: Database) -> None:
     db.execute("ALTER TABLE positions ADD COLUMN margin REAL")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_market_sources, _v5_position_margin_mode]
+def _v6_observations(db: Database) -> None:
+    """What OKX answered for a book (formats.md section 6): the position-builder request and response, the market
+    snapshot taken in the same minute (inline JSON, so the observation stands alone), and optionally the
+    position-builder-graph answer. Never any API key: requests are stored as sent, without headers."""
+    db.execute("""CREATE TABLE observations (
+            id INTEGER PRIMARY KEY,
+            book TEXT NOT NULL,
+            taken_at TEXT NOT NULL,
+            demo INTEGER NOT NULL DEFAULT 0,
+            rules TEXT,
+            request TEXT NOT NULL,
+            response TEXT NOT NULL,
+            market TEXT NOT NULL,
+            graph_request TEXT,
+            graph_response TEXT,
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX observations_book ON observations(book, taken_at)")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_market_sources, _v5_position_margin_mode,
+                               _v6_observations]
 LATEST_VERSION = len(MIGRATIONS)
 
 

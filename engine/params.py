@@ -1,7 +1,7 @@
 """Versioned rule sets: parameter files under ``resources/rules/`` with a provenance tag per parameter.
 
 A parameter node is ``{"value": ..., "provenance": ..., "source": ...}``; ``provenance`` is one of
-documented / derived / assumed, or a mapping group -> tag for per-group tables. The loader validates every
+documented / derived / assumed / calibrated, or a mapping group -> tag for per-group tables. The loader validates every
 node it needs and says which file and key is wrong. A loaded ``RuleSet`` is immutable.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -20,7 +21,7 @@ from .errors import InputError
 from .market import parse_ts
 from .resources import read_versioned, versioned_ids
 
-PROVENANCE = ("documented", "derived", "assumed")
+PROVENANCE = ("documented", "derived", "assumed", "calibrated")   # calibrated: fitted to OKX answers (engine/calibrate.py)
 GROUPS = ("A", "B", "C")
 _MISSING = object()
 
@@ -221,15 +222,45 @@ def rule_set_from_dict(doc: Mapping, label: str) -> RuleSet:
                    params=MappingProxyType(params), label=label)
 
 
+USER_RULES_ENV = "RISKWS_RULES_DIR"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
 @lru_cache(maxsize=1)
-def available_rule_sets() -> tuple[str, ...]:
-    """Ids of the shipped rule sets, oldest first."""
+def shipped_rule_sets() -> tuple[str, ...]:
+    """Ids of the rule sets shipped in ``resources/rules``, sorted."""
     return versioned_ids("rules")
 
 
+def user_rules_dir() -> Path:
+    """Where the user's own (e.g. calibrated) rule sets live: $RISKWS_RULES_DIR, else
+    $XDG_DATA_HOME/riskws/rules, else ~/.local/share/riskws/rules."""
+    override = os.environ.get(USER_RULES_ENV)
+    if override:
+        return Path(override).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base).expanduser() / "riskws" / "rules"
+
+
+def user_rule_sets() -> tuple[str, ...]:
+    """Ids of the rule sets installed in ``user_rules_dir()`` (file name = id), sorted; none when it is missing."""
+    folder = user_rules_dir()
+    try:
+        names = [p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json") and p.is_file()]
+    except OSError:
+        return ()
+    shipped = set(shipped_rule_sets())
+    return tuple(sorted(n for n in names if _SAFE_ID.match(n) and n not in shipped))
+
+
+def available_rule_sets() -> tuple[str, ...]:
+    """Ids of every rule set a portfolio or ``--rules`` may name: the shipped ones, then the user's."""
+    return shipped_rule_sets() + user_rule_sets()
+
+
 def default_rule_set_id() -> str:
-    """The newest shipped rule set (by effective date)."""
-    return max(available_rule_sets(), key=lambda rid: load_rule_set(rid).effective_from)
+    """The newest shipped rule set (by effective date); a user's rule set is never the default."""
+    return max(shipped_rule_sets(), key=lambda rid: load_rule_set(rid).effective_from)
 
 
 @lru_cache(maxsize=16)
@@ -243,8 +274,39 @@ def _load_shipped(rule_id: str) -> RuleSet:
     return rs
 
 
+@lru_cache(maxsize=16)
+def _load_user(path: str, mtime_ns: int) -> RuleSet:
+    from .jsonio import read_json_object
+    doc, label = read_json_object(Path(path), "rules")
+    rs = rule_set_from_dict(doc, label)
+    if rs.id != Path(path).name[:-5]:
+        raise InputError(f"{label}: id {rs.id!r} does not match the file name")
+    return rs
+
+
+def install_rule_set(source: str | os.PathLike | Mapping) -> RuleSet:
+    """Validate a rule set (file or document) and copy it into ``user_rules_dir()`` under its id, so that it is
+    selectable by id everywhere (``--rules ID``, a portfolio's ``rules``, the workstation's selector)."""
+    rs = load_rule_set(source if isinstance(source, Mapping) else Path(source))
+    if not _SAFE_ID.match(rs.id):
+        raise InputError(f"{rs.label}: id {rs.id!r}: use letters, digits, '.', '_' and '-' only (it names a file)")
+    if rs.id in shipped_rule_sets():
+        raise InputError(f"{rs.label}: id {rs.id!r} is a shipped rule set; give the calibrated one an id of its own")
+    doc = dict(source) if isinstance(source, Mapping) else json.loads(Path(source).read_text(encoding="utf-8"))
+    folder = user_rules_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{rs.id}.json.tmp"
+        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, folder / f"{rs.id}.json")
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot install rule set {rs.id!r} ({exc.strerror or exc})") from None
+    return rs
+
+
 def load_rule_set(source: str | os.PathLike | Mapping | RuleSet | None = None) -> RuleSet:
-    """A rule set by id (shipped), by path to a JSON file, from a parsed dict; None = the newest."""
+    """A rule set by id (shipped, else installed by the user), by path to a JSON file, from a parsed dict;
+    None = the newest shipped."""
     if isinstance(source, RuleSet):
         return source
     if source is None:
@@ -252,7 +314,26 @@ def load_rule_set(source: str | os.PathLike | Mapping | RuleSet | None = None) -
     if isinstance(source, Mapping):
         return rule_set_from_dict(source, "rules")
     if isinstance(source, str) and not source.endswith(".json") and os.sep not in source:
+        if source not in shipped_rule_sets() and _SAFE_ID.match(source):
+            path = user_rules_dir() / f"{source}.json"
+            try:
+                return _load_user(str(path), path.stat().st_mtime_ns)
+            except FileNotFoundError:
+                pass
         return _load_shipped(source)
     from .jsonio import read_json_object
     doc, label = read_json_object(Path(source), "rules")
     return rule_set_from_dict(doc, label)
+
+
+def rule_set_doc(rules: RuleSet) -> dict:
+    """The JSON document of a rule set (the format of ``resources/rules/*.json``); a deep copy, free to edit."""
+    doc: dict[str, Any] = {"id": rules.id, "title": rules.title,
+                           "effectiveFrom": rules.effective_from.isoformat().replace("+00:00", "Z")}
+    for path, p in rules.params.items():
+        node = doc
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = json.loads(json.dumps({"value": p.value, "provenance": p.provenance, "source": p.source}))
+    return doc

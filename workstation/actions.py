@@ -73,6 +73,12 @@ class WindowActions:
         self.act_batch = self._action("Batch what-if over stored portfolios\u2026", self.open_batch_dialog, None,
                                       "Every stored portfolio under a set of named scenarios (Dask), sortable, "
                                       "exportable")
+        self.act_reconcile = self._action("Reconcile with OKX\u2026", self.reconcile_with_okx, None,
+                                          "OKX's figures (an observation, or balance + positions responses) beside "
+                                          "riskws's, with differences", name="actionReconcile")
+        self.act_add_rules = self._action("Add rule set\u2026", self.add_rule_set, None,
+                                          "Install a rule-set file (e.g. calibrated with riskws calibrate) and add it "
+                                          "to the Rule set selector", name="actionAddRuleSet")
         self.act_refresh = self._action("Refresh", self.refresh, QKeySequence.StandardKey.Refresh,
                                         "Recompute the open portfolio")
         if self.act_refresh.shortcut().isEmpty():
@@ -95,7 +101,7 @@ class WindowActions:
         m = mb.addMenu("&File")
         for a in (self.act_new, self.act_duplicate, self.act_rename, self.act_delete_portfolio, None, self.act_import,
                   self.act_export, self.act_export_csv, self.act_export_tables, self.act_report, self.act_save_market,
-                  None, self.act_batch, None, self.act_quit):
+                  None, self.act_batch, None, self.act_reconcile, self.act_add_rules, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&Edit")
         for a in (self.act_undo, self.act_redo, None, self.act_remove, self.act_auto_spot):

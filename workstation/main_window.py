@@ -25,6 +25,7 @@ from workstation.actions import WindowActions
 from workstation.controllers.account_mode import AccountModeSwitch
 from workstation.controllers.market_fetch import MarketFetcher
 from workstation.controllers.portfolios import PortfolioBrowser
+from workstation.controllers.reconcile import ReconcileActions
 from workstation.controllers.results import ResultsView
 from workstation.controllers.whatif import WhatIfView
 from workstation.layout import WindowLayout, app_icon, layout_widgets  # noqa: F401 - layout_widgets re-exported
@@ -42,8 +43,8 @@ from workstation.widgets.summary import AccountSummary
 log = logging.getLogger(__name__)
 
 
-class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, AccountModeSwitch, WindowLayout,
-                 WindowActions, QMainWindow):
+class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, AccountModeSwitch, ReconcileActions,
+                 WindowLayout, WindowActions, QMainWindow):
     resultShown = Signal(object)          # MarginResult shown (committed or preview)
     computationSettled = Signal()         # no computation outstanding any more
     compareReady = Signal(object)         # the CompareDialog just opened

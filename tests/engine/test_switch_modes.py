@@ -110,3 +110,26 @@ def test_futures_per_currency_margin_check_by_hand():
     assert by_type["avail_eq"]["availEq"] == pytest.approx(100 - 10_000)
     # the same book to multi-currency passes: BTC collateral (discounted) covers the USDT perpetual
     assert switch_mode(book, load_market(MARKET), "mc").s_code == "0"
+
+
+def test_cli_futures_mode_tables(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[2] / "resources" / "demo"
+    book, market = demo / "portfolios" / "5-directional-delta-one.json", demo / "market-2025-02-06.json"
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "workstation.cli", *args], capture_output=True, text=True,
+                              timeout=300)
+
+    margin = run("margin", str(book), "--market", str(market), "--mode", "futures")
+    assert margin.returncode == 0, margin.stderr
+    assert margin.stdout.startswith("spot and futures mode")
+    assert [ln.split()[0] for ln in margin.stdout.splitlines() if ln.startswith("  SOL ")] == ["SOL"]
+    switch = run("switch", str(book), "--market", str(market), "--to", "2", "--json")
+    assert switch.returncode == 0, switch.stderr
+    d = json.loads(switch.stdout)
+    assert d["sCode"] == "3" and d["curAcctLv"] == "4" and d["acctLv"] == "2"
+    assert {c["ccy"] for c in d["currencyDiff"]} == {"BTC", "SOL", "USDT"}

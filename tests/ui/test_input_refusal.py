@@ -115,3 +115,14 @@ def test_add_position_dialog_opens_without_an_error(qtbot):
     full = BalanceDialog(["BTC"], ["BTC"])               # nothing left to add: that is said at once
     qtbot.addWidget(full)
     assert "already has a balance" in full.error.text()
+
+
+def test_mr8_is_shown_once_at_account_level(qtbot, window):
+    from PySide6.QtWidgets import QLabel
+    open_portfolio(qtbot, window, "Multi-currency borrow book")
+    model = window.findChild(QTableView, "riskUnitTable").model()
+    assert "mr8" not in [c.key for c in model.columns]          # not repeated on every unit row
+    label = window.findChild(QLabel, "summary_borrowMmr")
+    assert label is not None
+    shown = float(label.text().replace(",", ""))
+    assert shown == pytest.approx(window.result.borrow_mmr, abs=0.01 if abs(window.result.borrow_mmr) < 100 else 0.5)

@@ -60,7 +60,7 @@ def test_mc_options_book_has_stress_heatmap_and_breakdown(qtbot, mc_window):
     assert np.ptp(heat._grid) > 0 and heat.empty_reason() == ""
     # the breakdown: MMR per instrument family, adding up to the positions' MMR (+ borrowing)
     names = breakdown.unit_names()
-    assert names and any("options" in n for n in names)
+    assert names and all(n.startswith("BTC") for n in names)        # options only: "BTC" (or "BTC opt")
     positions_mmr = sum(p.mmr for p in w.result.positions) + w.result.borrow_mmr
     assert float(breakdown.stack_totals().sum()) == pytest.approx(positions_mmr, rel=1e-9)
     assert not breakdown.empty_text.isVisible()

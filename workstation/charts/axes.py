@@ -79,19 +79,24 @@ class PercentAxis(_FormattedAxis):
         return fmt_pct(v, decimals)
 
 
+COMPACT_UNITS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
 class CompactAxis(_FormattedAxis):
     """USD ticks as 1.2k / 3.4M."""
 
     def format_value(self, v: float, spacing: float) -> str:
         if abs(v) < spacing * 1e-6:
             return "0"
-        decimals = 1
-        if spacing >= 1 and abs(v) >= 1000:
-            # enough decimals to tell neighbouring ticks apart
-            base = 1e3 if abs(v) < 1e6 else 1e6 if abs(v) < 1e9 else 1e9
-            step = spacing / base
-            decimals = 0 if step >= 1 else min(3, int(math.ceil(-math.log10(step) - 1e-9)))
-        return fmt_compact(v, decimals)
+        if spacing < 1 or abs(v) < 1000:
+            return fmt_compact(v, 1)
+        # the suffix from the value itself (600,000 is "600k", never "1M" by rounding), and enough decimals for
+        # the tick spacing, so neighbouring ticks always read as distinct values
+        base, suffix = next(((b, sfx) for b, sfx in COMPACT_UNITS if abs(v) >= b), (1.0, ""))
+        step = spacing / base
+        decimals = 0 if step >= 1 else min(3, int(math.ceil(-math.log10(step) - 1e-9)))
+        body = f"{abs(v) / base:.{decimals}f}"
+        return ("\u2212" if v < 0 else "") + body + suffix
 
 
 class VolPointsAxis(_FormattedAxis):

@@ -31,22 +31,31 @@ def family_rows(result: Any) -> list[tuple[str, dict[str, Any]]]:
 
     The family's MMR is the "core" component (the others are 0), so the same stacked bars draw it."""
     sums: dict[str, list[float]] = {}
-    kinds = {"SWAP": "perpetuals", "FUTURES": "futures", "OPTION": "options"}
+    kinds = {"SWAP": "perp", "FUTURES": "fut", "OPTION": "opt"}       # short: six bars share a narrow axis
+    full: dict[str, str] = {}
     for p in result.positions:
         family = getattr(p, "family", "") or p.inst_id.rsplit("-", 1)[0]
-        label = f"{family} {kinds.get(str(p.inst_type), str(p.inst_type).lower())}"
+        kind = kinds.get(str(p.inst_type), str(p.inst_type).lower())
+        label = f"{family.split('-')[0]} {kind}"
+        if label in full and not full[label].startswith(family):
+            label = f"{family} {kind}"                                # two quote currencies of one coin
+        full.setdefault(label, f"{family} {dict(perp='perpetuals', fut='futures', opt='options').get(kind, kind)}")
         acc = sums.setdefault(label, [0.0, 0.0, 0])
         acc[0] += float(getattr(p, "mmr", 0.0) or 0.0)
         acc[1] += float(getattr(p, "imr", 0.0) or 0.0)
         acc[2] += 1
     rows = [(name, v) for name, v in sorted(sums.items(), key=lambda kv: -kv[1][0])]
+    if len({name.rsplit(" ", 1)[-1] for name, _ in rows}) == 1:       # one kind only: the coin names the bar
+        full = {name.rsplit(" ", 1)[0]: text for name, text in full.items()}
+        rows = [(name.rsplit(" ", 1)[0], v) for name, v in rows]
     borrow = float(getattr(result, "borrow_mmr", 0.0) or 0.0)
     if borrow > 0:
-        rows.append(("Borrowing (MR8)", [borrow, borrow, 0]))
+        rows.append(("MR8", [borrow, borrow, 0]))
+        full["MR8"] = "Borrowing (MR8), account level"
     out = []
     for name, (mmr, imr, n) in rows:
         c: dict[str, Any] = {k: 0.0 for k, _ in COMPONENTS}
-        c.update(core=mmr, sum=mmr, mr7=0.0, mmr=mmr, imr=imr, count=n, dominant="")
+        c.update(core=mmr, sum=mmr, mr7=0.0, mmr=mmr, imr=imr, count=n, dominant="", full=full.get(name, name))
         out.append((name, c))
     return out
 
@@ -202,7 +211,7 @@ class MrBreakdownChart(ChartBase):
                 dom.hide()
             tot = self._label(self._total_labels, i, (0.5, 1.0), theme.foreground)
             suffix = " (MR7)" if floor[i] else ""
-            set_text(tot, f"MMR {fmt_compact(c['mmr'])}{suffix}")
+            set_text(tot, fmt_compact(c["mmr"]) if self._mc else f"MMR {fmt_compact(c['mmr'])}{suffix}")
             tot.setPos(float(i), max(c["sum"], c["mr7"]) + 0.01 * y_max)
             tot.show()
         for pool in (self._dominant_labels, self._total_labels):
@@ -311,7 +320,8 @@ class MrBreakdownChart(ChartBase):
         lines = [f"<b>{name}</b>"]
         if self._mc:
             count = f"{c['count']} position{'s' if c['count'] != 1 else ''}<br>" if c.get("count") else ""
-            return float(i), float(c["mmr"]), f"<b>{name}</b><br>{count}MMR: {fmt_usd(c['mmr'])}<br>IMR: {fmt_usd(c['imr'])}"
+            return (float(i), float(c["mmr"]),
+                    f"<b>{c.get('full', name)}</b><br>{count}MMR: {fmt_usd(c['mmr'])}<br>IMR: {fmt_usd(c['imr'])}")
         core_text = f"max(MR1, MR2, MR6) = {str(c['dominant']).upper()}: {fmt_usd(c['core'])}"
         lines.append(swatch(colours["core"], core_text))
         for key, text in COMPONENTS[1:]:

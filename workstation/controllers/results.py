@@ -47,6 +47,9 @@ class ResultsView:
         self.computationSettled.emit()
 
     def _on_computed(self, channel: str, payload: Any) -> None:
+        if channel == "reconcile":             # needs no open portfolio (an observation carries its own book)
+            self._reconcile_done(payload)
+            return
         if self.holder.doc is None:
             return
         if channel == "main":
@@ -77,6 +80,9 @@ class ResultsView:
             self._show_sides(payload)
 
     def _on_compute_failed(self, channel: str, message: str, is_input: bool) -> None:
+        if channel == "reconcile":
+            self._reconcile_failed(message)
+            return
         if channel == "compare":
             self._compare_failed(message)
             return

@@ -48,6 +48,8 @@ def risk_unit_columns() -> list[Column]:
                assumed_key="theta"),
     ]
     for k in MR_KEYS:
+        if k == "mr8":          # borrowing is an account figure, counted once: shown in the summary, not per unit
+            continue
         cols.append(Column(k, k.upper(), (lambda u, k=k: u.mr.get(k)), fmt_money_dense, MR_TITLES[k], "USD", True,
                            assumed_key=k))
     cols += [

@@ -39,6 +39,8 @@ class AccountSummary(QFrame):
         ("totalMmr", "Total MMR $", "Maintenance margin requirement (USD)"),
         ("marginRatio", "Margin ratio", "Adjusted equity / (MMR + liquidation cost); the account is liquidated at 1.\n"
                                         f"red below {RATIO_DANGER}, amber below {RATIO_WARNING}"),
+        ("borrowMmr", "Borrowing MR8 $", "The account's borrowing MMR (MR8): an account figure, counted once in the "
+                                         "total MMR and in no risk unit (USD)"),
         ("availEq", "Available $", "Adjusted equity minus total IMR (USD)"),
         ("upl", "Floating P&L $", "Unrealised P&L of all positions (USD)"),
         ("liq", "Liquidation at index", "Uniform index moves (all cryptos together) that bring the margin ratio to 1"),
@@ -135,6 +137,7 @@ class AccountSummary(QFrame):
         self._set("adjEq", fmt_money(r.adj_eq), "danger" if r.adj_eq < 0 else "neutral")
         self._set("totalImr", fmt_money(r.total_imr))
         self._set("totalMmr", fmt_money(r.total_mmr))
+        self._set("borrowMmr", fmt_money(r.borrow_mmr))
         ratio = r.margin_ratio
         self._set("marginRatio", DASH if ratio is None else (f"{ratio:,.2f}" if ratio < 1e6 else "> 1,000,000"),
                   ratio_level(ratio))
