@@ -108,7 +108,8 @@ class Book:
         """
         out = self.qty.copy()                                   # linear: qty exactly
         inv = self.kind == INVERSE
-        out[inv] = self.qty[inv] * self.spot[inv] / self.mark[inv] ** 2
+        ratio = self.spot[inv] / self.mark[inv]                 # S / P first: P**2 underflows for tiny prices
+        out[inv] = self.qty[inv] * ratio / self.mark[inv]
         opt, d, _, _, _ = self._option_greeks
         out[opt] = self.qty[opt] * d
         return out
@@ -131,7 +132,8 @@ class Book:
         inv = self.kind == INVERSE
         # USD value of an inverse contract, q(1/P - 1/(P+x))(S+x), has second derivative 2q(P-S)/P^3 at x = 0
         q, s, p = self.qty[inv], self.spot[inv], self.mark[inv]
-        gamma[inv] = 2.0 * q * (p - s) / p**3 * s * s * 0.01
+        r = s / p                                               # ratios first: p**3 underflows for tiny prices
+        gamma[inv] = 2.0 * q * (1.0 - r) * r * r * 0.01
         return gamma, vega, theta
 
     def option_value_usd(self) -> np.ndarray:

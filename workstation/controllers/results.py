@@ -238,7 +238,9 @@ class ResultsView:
             return
         prepared, unit, spots = self.prepared, self.selected_unit, dict(self.spots)
         panel = getattr(self, "explain_panel", None)
-        if panel is not None:
+        # while a what-if slider is held the explanation waits for the release (it shares the slow lane with the
+        # main result, and a step's result must not queue behind it)
+        if panel is not None and not self.market_panel.whatif.dragging():
             self.compute.submit("explain", lambda: jobs.compute_explain(prepared, unit, spots))
         if not self.charts:
             return

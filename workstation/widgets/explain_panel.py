@@ -78,14 +78,23 @@ class ExplainPanel(QWidget):
         self.unit = ex.risk_unit
         self.title.setText(f"{ex.risk_unit}: MMR {fmt_money(ex.mmr)} USD \u2014 contributions per position")
         rows = ex.positions()
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, (key, _, _) in enumerate(COLUMNS):
-                v = row[key]
-                text = v if isinstance(v, str) else (f"{v:,.6g}" if key == "pos" else fmt_money(v))
-                self._set(self.table, r, c, text, numeric=not isinstance(v, str))
-            if row.get("spotInUse"):
-                self.table.item(r, 0).setToolTip("Spot in use; 'MMR if closed' = the unit with no spot in use")
+        # A header in ResizeToContents mode re-measures its column on every cell change: filling the desk book's
+        # 800 rows that way took minutes. Fill with the header fixed, then size the columns once.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setUpdatesEnabled(False)
+        try:
+            self.table.setRowCount(len(rows))
+            for r, row in enumerate(rows):
+                for c, (key, _, _) in enumerate(COLUMNS):
+                    v = row[key]
+                    text = v if isinstance(v, str) else (f"{v:,.6g}" if key == "pos" else fmt_money(v))
+                    self._set(self.table, r, c, text, numeric=not isinstance(v, str))
+                if row.get("spotInUse"):
+                    self.table.item(r, 0).setToolTip("Spot in use; 'MMR if closed' = the unit with no spot in use")
+            self.table.resizeColumnsToContents()
+        finally:
+            self.table.setUpdatesEnabled(True)
         lines = list(ex.lines.values()) + ([margin_ratio_line] if margin_ratio_line else [])
         self.lines.setPlainText("\n".join(lines))
         self.hedges.setRowCount(len(ex.hedges))
