@@ -167,6 +167,14 @@ def _vol_shift(value: Any, where: str) -> VolShift:
     return VolShift(s, d)
 
 
+def _name(doc: dict, label: str) -> str:
+    """The document's ``name``: a non-empty string (returned as given; callers strip where they store it)."""
+    name = doc.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"{label}: name: expected a non-empty string, got {name!r}")
+    return name
+
+
 def scenario_from_dict(doc: Any, label: str = "scenario") -> Scenario:
     """Validate one parsed scenario; InputError names the field and the problem in one line.
 
@@ -177,9 +185,7 @@ def scenario_from_dict(doc: Any, label: str = "scenario") -> Scenario:
     unknown = [k for k in doc if k not in SCENARIO_FIELDS]
     if unknown:
         raise InputError(f"{label}: unknown field {unknown[0]!r} (expected {', '.join(SCENARIO_FIELDS)})")
-    name = doc.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(f"{label}: name: expected a non-empty string, got {name!r}")
+    name = _name(doc, label)
     index: dict[str, float] = {}
     for key, value in _object(doc.get("index") or {}, f"{label}: index").items():
         ccy = _currency(key, f"{label}: index.{key}", "crypto", star=True)
@@ -213,9 +219,7 @@ def scenario_set_from_dict(doc: Any, label: str, path: str = "") -> ScenarioSet:
     unknown = [k for k in doc if k not in SET_FIELDS]
     if unknown:
         raise InputError(f"{label}: unknown field {unknown[0]!r} (expected {', '.join(SET_FIELDS)})")
-    name = doc.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(f"{label}: name: expected a non-empty string, got {name!r}")
+    name = _name(doc, label)
     items = doc.get("scenarios")
     if not isinstance(items, list) or not items:
         raise InputError(f"{label}: scenarios: expected a non-empty list")
