@@ -154,3 +154,30 @@ def test_a_superseded_result_is_shown_only_when_asked_and_newer_than_the_screen(
     qtbot.waitUntil(lambda: not svc.is_busy(), timeout=5000)
     assert seen == [("curve", "d")]
     svc.shutdown()
+
+
+def test_a_paced_channel_starts_its_newest_request_no_sooner_than_the_pace(qtbot):
+    """The live curve's pacing: a burst of requests while one runs computes the first and the newest only, and the
+    newest starts no sooner than the pace after the first started (a lower bound: a slow machine only widens it)."""
+    import time
+
+    from workstation.services.compute import ComputeService
+
+    svc = ComputeService()
+    seen: list = []
+    starts: dict[str, float] = {}
+    svc.finished.connect(lambda ch, r: seen.append(r))
+
+    def job(name):
+        def run():
+            starts[name] = time.monotonic()
+            return name
+        return run
+
+    for k in range(5):
+        svc.submit("curve", job(f"r{k}"), show_superseded=True, pace_s=0.4)
+    qtbot.waitUntil(lambda: not svc.is_busy(), timeout=5000)
+    assert seen[-1] == "r4" and set(starts) <= {"r0", "r4"}
+    if "r0" in starts:
+        assert starts["r4"] - starts["r0"] >= 0.4
+    svc.shutdown()

@@ -22,6 +22,11 @@ CURVE_SHOCKS = np.round(np.linspace(-1.0, 1.0, 201), 10)
 # While a what-if slider is held, each step's unit charts come with its result on coarser grids (the full grids
 # follow at release): the stress curve on every 2nd move (51 points), the heatmap on every 5th move x every 3rd vol
 # shift (21 x 9 cells instead of 101 x 25): 342 option revaluations per option instead of 2,828. Zero is on each.
+# The margin curve of a held what-if slider: every LIVE_CURVE_EVERY-th shock of CURVE_SHOCKS (liquidation moves
+# interpolated), started at most every LIVE_CURVE_PACE_S (10 a second: the target, and no more, so that the
+# curve leaves most of the two cores to the steps).
+LIVE_CURVE_EVERY = 5
+LIVE_CURVE_PACE_S = 0.1
 LIVE_STRESS_MOVES = UNIT_MOVES[::2]
 LIVE_GRID_MOVES = UNIT_MOVES[::5]
 LIVE_VOL_SHIFTS = VOL_SHIFTS[::3]
@@ -145,7 +150,7 @@ def compute_curve(portfolio: Portfolio, market: Market, live: bool = False, scen
     if live:
         from engine.curve import preview_curve
         return preview_curve(prepare_whatif(portfolio, market, scenario, mode_of(portfolio), portfolio.rules).prepared,
-                             CURVE_SHOCKS[::5])
+                             CURVE_SHOCKS[::LIVE_CURVE_EVERY])
     if scenario is not None and not scenario.is_identity:     # the full curve: 0.2-0.6 s, a book rebuilt is noise
         from engine.scenario import apply_scenario
         portfolio, market = apply_scenario(portfolio, market, scenario)
