@@ -79,18 +79,21 @@ def _live_charts(prepared: Any, result: MarginResult, unit: str, spots: Mapping[
     """The unit's (multi-currency: the underlying's) charts on the live grids, or None when it has none."""
     from engine import api
     from workstation.charts.contour import zero_contour
+    from engine.shocked import run_parallel      # the two charts on both cores (numpy releases the GIL)
     if prepared.mode == "mc":
         from engine.underlying import underlying_grid, underlying_stress, underlyings
         if unit not in underlyings(prepared):
             return None
-        grid = underlying_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS)
-        return UnitCharts(unit, LIVE_STRESS_MOVES, underlying_stress(prepared, unit, LIVE_STRESS_MOVES),
-                          LIVE_VOL_SHIFTS, grid, zero_contour(grid), kind="underlying", grid_moves=LIVE_GRID_MOVES)
+        grid, stress = run_parallel([lambda: underlying_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS),
+                                     lambda: underlying_stress(prepared, unit, LIVE_STRESS_MOVES)])
+        return UnitCharts(unit, LIVE_STRESS_MOVES, stress, LIVE_VOL_SHIFTS, grid, zero_contour(grid),
+                          kind="underlying", grid_moves=LIVE_GRID_MOVES)
     if not unit or not any(u.risk_unit == unit for u in result.units):
         return None
-    grid = api.pnl_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS, spots)
-    return UnitCharts(unit, LIVE_STRESS_MOVES, api.stress_curve(prepared, unit, LIVE_STRESS_MOVES, spots),
-                      LIVE_VOL_SHIFTS, grid, zero_contour(grid), grid_moves=LIVE_GRID_MOVES)
+    grid, stress = run_parallel([lambda: api.pnl_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS, spots),
+                                 lambda: api.stress_curve(prepared, unit, LIVE_STRESS_MOVES, spots)])
+    return UnitCharts(unit, LIVE_STRESS_MOVES, stress, LIVE_VOL_SHIFTS, grid, zero_contour(grid),
+                      grid_moves=LIVE_GRID_MOVES)
 
 
 @dataclass(frozen=True)
