@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QUndoGroup, QUndoStack
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHeaderView, QInputDialog, QLabel, QMainWindow,
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QInputDialog, QLabel, QMainWindow,
                                QMessageBox, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from engine.catalogue import instrument_ids_for_completion, known_currencies
@@ -28,6 +28,7 @@ from workstation.controllers.portfolios import PortfolioBrowser
 from workstation.controllers.reconcile import ReconcileActions
 from workstation.controllers.results import ResultsView
 from workstation.controllers.whatif import WhatIfView
+from workstation.layout_tables import ColumnFitter
 from workstation.layout import WindowLayout, app_icon, layout_widgets  # noqa: F401 - layout_widgets re-exported
 from workstation.models.columns import fmt_amount
 from workstation.models.tables import RiskUnitModel
@@ -139,8 +140,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self.unit_view = make_table("riskUnitTable", self.unit_model, editable=False)
         self.unit_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.unit_view.horizontalHeader().setMinimumSectionSize(40)
-        self.unit_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.unit_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.unit_columns = ColumnFitter(self.unit_view)     # headers and figures never cut (layout_tables.py)
         self.unit_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.unit_view.customContextMenuRequested.connect(self._unit_context_menu)
         self.unit_view.selectionModel().selectionChanged.connect(self._on_unit_selected)
@@ -414,6 +414,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self.spot_control.stop_timers()
         self.market_panel.stop_timers()
         self._busy_timer.stop()
+        self.stop_layout_timers()
         self.compute.shutdown()
         self.statusBar().clearMessage()          # stops the status bar's message timer
 
