@@ -9,7 +9,7 @@ mode and sets them itself when the view is resized or its rows change.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
+from PySide6.QtWidgets import QHeaderView, QLabel, QStyle, QTableView
 
 CELL_PADDING = 12          # pixels beside a cell's text (the item view's text margins and the grid line)
 
@@ -81,3 +81,43 @@ class ColumnFitter(QObject):
         for c, n, e in zip(columns, needs, extra):
             if header.sectionSize(c) != n + e:
                 header.resizeSection(c, n + e)
+
+
+class EmptyHint(QObject):
+    """Words in the middle of a table's viewport while the table has no rows: an empty grid says nothing, and in
+    multi-currency mode the risk-unit table is empty by design (no risk units)."""
+
+    def __init__(self, view: QTableView, text: str = "") -> None:
+        super().__init__(view)
+        self.view = view
+        self.label = QLabel(text, view.viewport())
+        self.label.setObjectName(f"{view.objectName()}EmptyHint")
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setProperty("role", "muted")
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        view.viewport().installEventFilter(self)
+        model = view.model()
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):
+            signal.connect(self.update)
+        self.update()
+
+    def set_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.update()
+
+    def text(self) -> str:
+        """The words shown ("" while the table has rows or no words are set)."""
+        return self.label.text() if self.label.isVisibleTo(self.view) else ""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.update()
+        return False
+
+    def update(self, *_args: object) -> None:
+        show = bool(self.label.text()) and self.view.model().rowCount() == 0
+        if show:
+            area = self.view.viewport().rect().adjusted(12, 2, -12, -2)
+            self.label.setGeometry(area)
+        self.label.setVisible(show)

@@ -28,7 +28,7 @@ from workstation.controllers.portfolios import PortfolioBrowser
 from workstation.controllers.reconcile import ReconcileActions
 from workstation.controllers.results import ResultsView
 from workstation.controllers.whatif import WhatIfView
-from workstation.layout_tables import ColumnFitter
+from workstation.layout_tables import ColumnFitter, EmptyHint
 from workstation.layout import WindowLayout, app_icon, layout_widgets  # noqa: F401 - layout_widgets re-exported
 from workstation.models.columns import fmt_amount
 from workstation.models.tables import RiskUnitModel
@@ -58,6 +58,8 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
                          "positions (IMR / MMR in the Positions table; per-currency figures in the switch dialog "
                          "and riskws margin --mode futures).")
     UNIT_NOTE_SPOT = "Spot mode: balances only, nothing needs margin."
+    UNIT_EMPTY_PM = ("No risk units: the book holds no derivatives (a spot balance alone forms no unit). Add a "
+                     "position to see its unit here.")
     UNIT_NOTE_MC = ("Multi-currency mode has no risk units: the margin of each position is in the Positions table "
                     "(IMR / MMR (MC) columns).")
 
@@ -144,6 +146,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self.unit_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.unit_view.customContextMenuRequested.connect(self._unit_context_menu)
         self.unit_view.selectionModel().selectionChanged.connect(self._on_unit_selected)
+        self.unit_empty = EmptyHint(self.unit_view)           # why the grid is empty, in words, inside it
         self.unit_note = QLabel(self.UNIT_NOTE_PM)
         self.unit_note.setProperty("role", "muted")
 

@@ -16,6 +16,7 @@ from engine.numbers import parse_number
 from engine.portfolio import MAX_ASSET, MAX_CONTRACTS, Asset, Position
 from workstation.models.columns import DASH, fmt_money
 from workstation.theme import Theme
+from workstation.widgets.switch_equity import equity_lines
 
 
 # OKX's precheck codes in words (GET /api/v5/account/set-account-switch-precheck, sCode)
@@ -187,6 +188,13 @@ class CompareDialog(QDialog):
             fmt = _ratio if key == "marginRatio" else (lambda v: DASH if _f(v) is None else fmt_money(_f(v)))
             self._add(self.summary, [label, fmt(b), fmt(a), self._change(b, a, key)], self._change_colour(b, a, key))
         lay.addWidget(self.summary)
+        # why the equity moves (long options leaving collateral, discounts), position by position
+        self.equity_note = QLabel("\n".join(equity_lines(before, after)))
+        self.equity_note.setObjectName("compareEquityNote")
+        self.equity_note.setWordWrap(True)
+        self.equity_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.equity_note.setVisible(bool(self.equity_note.text()))
+        lay.addWidget(self.equity_note)
 
         tabs = QTabWidget()
         self.units = self._table("compareUnits", ["Unit", f"MMR {before_label}", f"MMR {after_label}",
