@@ -19,10 +19,13 @@ A process that opened the path just before the unlink sees the inode change afte
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
 
@@ -119,10 +122,56 @@ class CreatedFile:
 
 def remove_new_sidecars(path: Path, had: list[bool]) -> None:
     """After a failed open of an existing file (not ours, so never deleted): remove the -wal/-shm/-journal files
-    that this open created, never ones that were there before."""
-    for suffix, existed in zip(SIDECAR_SUFFIXES, had):
-        if not existed:
+    that this open created, never ones that were there before, and never while another program uses them.
+
+    "Not there when we looked" is not enough: another program may have opened the file in WAL mode between that
+    look and our failure, and its committed transactions can live only in the -wal. So, with our own connection
+    already closed, a new sidecar is removed only when (1) no other process holds the database open (nobody holds
+    SQLite's dead-man-switch lock on the -shm; we take it exclusively for the removal, which keeps new openers
+    out) and (2) it holds no data (a -wal or -journal of size 0; the -shm is only an index rebuilt from the -wal).
+    SQLite itself removes its sidecars when the last connection closes, so this rarely finds anything to do.
+    """
+    new = [suffix for suffix, existed in zip(SIDECAR_SUFFIXES, had) if not existed
+           and Path(f"{path}{suffix}").exists()]
+    if not new:
+        return
+    with _shm_exclusive(path) as alone:
+        if not alone:
+            return  # another program has the database open: its sidecars are its own
+        for suffix in new:
+            side = Path(f"{path}{suffix}")
             try:
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+                if suffix != "-shm" and side.stat().st_size != 0:
+                    continue  # committed data (or a hot journal) nobody has checkpointed: never delete
+                side.unlink()
             except OSError:
                 pass
+
+
+# SQLite's unix VFS: every connection holds a shared lock on this byte of the -shm file while it has the WAL index
+# mapped (UNIX_SHM_BASE 120 + SQLITE_SHM_NLOCK 8, the "dead man switch"); the first opener takes it exclusively.
+_SHM_DMS_BYTE = 128
+
+
+@contextmanager
+def _shm_exclusive(path: Path) -> Iterator[bool]:
+    """Hold an exclusive POSIX lock on the -shm's DMS byte; yields False when another process holds it (the
+    database is in use). POSIX locks are per process, so our own connections must be closed before asking."""
+    shm = Path(f"{path}-shm")
+    try:
+        fd = os.open(shm, os.O_RDWR)
+    except FileNotFoundError:
+        yield True  # no WAL index: no connection in WAL mode has the file open
+        return
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DMS_BYTE)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # releases the lock

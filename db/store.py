@@ -399,6 +399,8 @@ class Store:
         """The raw OKX responses (JSON text) a stored snapshot was built from; None when it has none."""
         if not self.has_market(name):
             raise NotFoundError(f"no market snapshot named {name!r} in {self.label}")
+        if "market_responses" not in self.db.table_names():
+            return None  # a file from before schema v4 (opened without migrating) has none
         row = self.db.execute("SELECT responses FROM market_responses WHERE name = ?", [name]).fetchone()
         return None if row is None else str(row[0])
 
@@ -409,8 +411,11 @@ class Store:
         return rows.market_from_json(row[0], name)
 
     def list_markets(self) -> list[MarketSummary]:
-        """Snapshots, newest valuation time first."""
-        sql = "SELECT name, ts, updated_at, source, fetched_at FROM markets ORDER BY ts DESC, updated_at DESC, name"
+        """Snapshots, newest valuation time first (on a file opened without migrating, from before schema v4,
+        source and fetched_at are None)."""
+        columns = {str(c[1]) for c in self.db.execute("PRAGMA table_info(markets)").fetchall()}
+        extra = "source, fetched_at" if {"source", "fetched_at"} <= columns else "NULL, NULL"
+        sql = f"SELECT name, ts, updated_at, {extra} FROM markets ORDER BY ts DESC, updated_at DESC, name"
         return [MarketSummary(n, t, u, s, f) for n, t, u, s, f in self.db.execute(sql).fetchall()]
 
     def delete_market(self, name: str) -> None:

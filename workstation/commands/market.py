@@ -78,10 +78,11 @@ class _Bar:
 def stored_inst_ids(path: Path) -> list[str]:
     """Instrument ids of every stored portfolio, read without writing anything (no create, no migration)."""
     import sqlite3
+    from urllib.parse import quote
     if not path.is_file():
         return []
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:  # the quoted absolute path: no part of a file name is read as a URI parameter
+        conn = sqlite3.connect("file:" + quote(str(path.absolute())) + "?mode=ro", uri=True)
         try:
             return [r[0] for r in conn.execute("SELECT DISTINCT inst_id FROM positions").fetchall()]
         finally:
@@ -172,7 +173,7 @@ def _latest_ts(responses: list[dict]) -> str:
 def run_list(args: argparse.Namespace) -> int:
     from db.store import Store
     from workstation.okx.age import describe_source
-    with Store(db_path(args)) as store:
+    with Store(db_path(args), create=False, migrate=False) as store:  # reading: never create or migrate
         for m in store.list_markets():
             print(f"{one_line(m.name):<32} {m.ts:<26} {describe_source(m.source, m.fetched_at or m.ts)}")
     return 0
@@ -181,7 +182,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_responses(args: argparse.Namespace) -> int:
     from db.store import Store
     from workstation.cli import CommandError
-    with Store(db_path(args), create=False) as store:
+    with Store(db_path(args), create=False, migrate=False) as store:  # reading: never migrate
         raw = store.market_responses(args.name)
     if raw is None:
         raise CommandError(f"market snapshot {args.name!r} has no recorded responses (it was not fetched from OKX)")
