@@ -332,15 +332,27 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         doc = self.holder.doc
         if doc is None:
             return
+        from engine.fill import fill_cash
+        market = doc.market
         dlg = PositionDialog(self.editor.position_delegate._completions.stringList(),
-                             self.editor.positions.check_instrument, self)
+                             self.editor.positions.check_instrument, self, fill=lambda p: fill_cash(p, market))
         dlg.setObjectName("positionDialog")
         if dlg.exec() and dlg.value is not None:
-            p = dlg.value
-            try:
-                self._edit_positions(doc.portfolio.positions + (p,), f"Add {p.inst_id} {fmt_amount(p.pos)}")
-            except Exception as exc:  # noqa: BLE001
-                self.show_error("Add position", str(exc))
+            self.add_position_as(dlg.value, dlg.fill_cash)
+
+    def add_position_as(self, p: Any, fill: Any = None) -> None:
+        """Add position ``p``; with ``fill`` (engine.fill.FillCash) its premium and fee go to the settlement
+        currency's balance in the same undo step, as on a fill."""
+        doc = self.holder.doc
+        if doc is None:
+            return
+        from engine.fill import with_fill
+        text = f"Add {p.inst_id} {fmt_amount(p.pos)}" + ("" if fill is None or fill.cash == 0
+                                                          else f" as a fill ({fill.ccy} {fill.cash:+,.8g})")
+        try:
+            self.push_state(replace(doc.state, portfolio=with_fill(doc.portfolio, p, fill)), text)
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Add position", str(exc))
 
     def add_balance(self) -> None:
         doc = self.holder.doc
