@@ -391,20 +391,31 @@ def shift_book(book: Book, move: float) -> Book:
     """The book after every crypto index moved by ``move`` (relative); contracts move by the same absolute amount."""
     from dataclasses import replace
 
+    spot, mark, fwd = shifted_prices(book, move)
+    return replace(book, spot=spot, mark=mark, fwd=fwd, avg_px=filled_avg_px(book))
+
+
+def shifted_prices(book: Book, move: float | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(spot, mark, fwd) of ``shift_book``; ``move`` a float, or a column (k, 1) of moves: rows (k, n), the same
+    numbers as k calls (engine.pm.shock_revalue prices many moves at once)."""
     spot = np.maximum(book.spot * (1.0 + move), book.spot * 1e-6)
     d_usd = spot - book.spot
     opt = book.kind == OPTION
-    mark = book.mark.copy()
-    fwd = book.fwd.copy()
+    mark = np.array(np.broadcast_to(book.mark, spot.shape))
+    fwd = np.array(np.broadcast_to(book.fwd, spot.shape))
     lin = book.kind == LINEAR
-    mark[lin] = np.maximum(book.mark[lin] + d_usd[lin] / book.quote_fx[lin], book.mark[lin] * 1e-6)
+    mark[..., lin] = np.maximum(book.mark[lin] + d_usd[..., lin] / book.quote_fx[lin], book.mark[lin] * 1e-6)
     inv = book.kind == INVERSE
-    mark[inv] = np.maximum(book.mark[inv] + d_usd[inv], book.mark[inv] * 1e-6)
-    fwd[~opt] = mark[~opt]
-    fwd[opt] = np.maximum(book.fwd[opt] + d_usd[opt], book.fwd[opt] * 1e-6)
+    mark[..., inv] = np.maximum(book.mark[inv] + d_usd[..., inv], book.mark[inv] * 1e-6)
+    fwd[..., ~opt] = mark[..., ~opt]
+    fwd[..., opt] = np.maximum(book.fwd[opt] + d_usd[..., opt], book.fwd[opt] * 1e-6)
     if opt.any():
-        mark[opt] = black76(fwd[opt], book.strike[opt], book.vol[opt], book.t_years[opt], book.is_call[opt])
-    # a position without avgPx was opened at the unshifted mark (formats.md §1), so the move shows as floating P&L
-    entry = np.where(opt, book.mark / book.spot, book.mark)
-    avg_px = np.where(np.isnan(book.avg_px), entry, book.avg_px)
-    return replace(book, spot=spot, mark=mark, fwd=fwd, avg_px=avg_px)
+        mark[..., opt] = black76(fwd[..., opt], book.strike[opt], book.vol[opt], book.t_years[opt], book.is_call[opt])
+    return spot, mark, fwd
+
+
+def filled_avg_px(book: Book) -> np.ndarray:
+    """avgPx of a shifted book: a position without one was opened at the unshifted mark (formats.md §1), so the
+    move shows as floating P&L."""
+    entry = np.where(book.kind == OPTION, book.mark / book.spot, book.mark)
+    return np.where(np.isnan(book.avg_px), entry, book.avg_px)
