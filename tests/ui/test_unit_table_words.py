@@ -42,3 +42,17 @@ def test_unit_table_empty_in_mc_says_why_inside_the_grid(qtbot, mc_window):  # n
     assert w.unit_note.text() == ""                             # said once, in the grid
     open_portfolio(qtbot, w, "BTC cash-and-carry")              # portfolio margin: rows, no words over them
     assert w.result.units and hint.text() == "" and not hint.label.isVisibleTo(w)
+
+
+def test_every_price_column_names_its_unit():
+    """A price column says its unit in its header, or its rows name it in a "Px unit" column (positions: option
+    marks in coin beside futures in USD); the market panel's what-if prices read "What-if USD"."""
+    from workstation.models.columns import fmt_price
+    from workstation.models.tables import IndexModel, PositionModel, RiskUnitModel
+
+    for model in (IndexModel(), PositionModel(), RiskUnitModel()):
+        keys = [c.key for c in model.columns]
+        for col in model.columns:
+            if col.fmt is fmt_price:
+                assert "USD" in col.header or "$" in col.header or "pxUnit" in keys, f"{col.key}: {col.header!r}"
+    assert [c.header for c in IndexModel().columns] == ["Index", "USD", "What-if USD"]

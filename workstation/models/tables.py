@@ -342,7 +342,7 @@ class IndexModel(EditableModel):
             Column("key", "Index", lambda r: r.key),
             Column("value", "USD", lambda r: r.value, fmt_price, "Index price in USD (editable)", "USD", True,
                    editable=True),
-            Column("whatif", "What-if", lambda r: r.value * (1.0 + r.move) if r.move else None, fmt_price,
+            Column("whatif", "What-if USD", lambda r: r.value * (1.0 + r.move) if r.move else None, fmt_price,
                    "Index after the what-if move", "USD", True),
         ], parent)
         self.market: Market | None = None
