@@ -56,3 +56,20 @@ def test_every_price_column_names_its_unit():
             if col.fmt is fmt_price:
                 assert "USD" in col.header or "$" in col.header or "pxUnit" in keys, f"{col.key}: {col.header!r}"
     assert [c.header for c in IndexModel().columns] == ["Index", "USD", "What-if USD"]
+
+
+def test_compare_view_names_figures_with_units(qtbot):
+    """The side-by-side view's figure names: MMR / IMR upper case like the MRs, the unit table says USD, and a
+    currency's equity names its coin (it read "ETH  mmr" and "BTC  equity (coin)")."""
+    from workstation.widgets.compare_view import CompareView
+
+    view = CompareView(["Now (no what-if)"], ["okx-2025-01"])
+    qtbot.addWidget(view)
+    unit = {"riskUnit": "ETH", "mr1": 10.0, "mmr": 20.0, "imr": 30.0, "delta": 5.0}
+    side = {"riskUnitData": [unit], "assets": [{"ccy": "BTC", "eq": 1.5, "eqUsd": 150000.0, "disEq": 140000.0}]}
+    view.show_results(side, side)
+    labels = [view.units.item(r, 0).text() for r in range(view.units.rowCount())]
+    assert {"ETH  MR1", "ETH  MMR", "ETH  IMR", "ETH  Delta"} <= set(labels)
+    assert view.units.horizontalHeaderItem(0).text() == "Unit / figure (USD)"
+    assert [view.currencies.item(r, 0).text() for r in range(3)] == ["BTC  equity BTC", "BTC  equity $",
+                                                                     "BTC  discounted $"]
