@@ -272,7 +272,8 @@ class MrBreakdownChart(ChartBase):
                  fm.elidedText(name, QtCore.Qt.TextElideMode.ElideRight, max(slot, fm.horizontalAdvance("M\u2026")))
                  for name, _ in self._rows]
         self._set_unit_ticks(names)
-        widths = [lbl.textItem.boundingRect().width() for lbl in self._total_labels[:n]]
+        widths = [lbl.textItem.boundingRect().width() - 2 * lbl.textItem.document().documentMargin()
+                  for lbl in self._total_labels[:n]]                      # the text itself, without the padding
         self._upright = bool(widths) and max(widths) > slot
         self._upright_px = max(widths) if widths else 0.0
         angle, anchor = (90, (0.0, 0.5)) if self._upright else (0, (0.5, 1.0))
