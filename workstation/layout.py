@@ -212,6 +212,9 @@ class WindowLayout:
         timer = getattr(self, "_refit_timer", None)
         if timer is not None:
             timer.stop()
+        fitter = getattr(self, "unit_columns", None)
+        if fitter is not None:
+            fitter.stop()
 
     def refit_heights(self) -> None:
         """After the window's height changed: the central pane gets what its tables need (MIN_ROWS rows and more

@@ -51,10 +51,15 @@ class ColumnFitter(QObject):
         model.rowsInserted.connect(self.fit)
         # new figures (e.g. each step of a drag): measured once the updates pause, not at every step
         self._later = QTimer(self)
+        self._later.setObjectName("columnFitTimer")
         self._later.setSingleShot(True)
         self._later.setInterval(300)
         self._later.timeout.connect(self.fit)
         model.dataChanged.connect(self._later.start)
+
+    def stop(self) -> None:
+        """Stop the pending re-measure (the window is closing)."""
+        self._later.stop()
 
     def reset(self) -> None:
         self._need.clear()

@@ -116,8 +116,9 @@ def test_layout_timer_stops_on_close(qtbot, window):
     window.resize(1300, 760)
     QApplication.processEvents()
     timer = window._refit_timer
+    window.unit_columns._later.start()                  # a re-measure pending after new figures
     window.shutdown()
-    assert not timer.isActive()
+    assert not timer.isActive() and not window.unit_columns._later.isActive()
 
 
 def test_axis_label_and_legend_do_not_widen_a_narrow_chart(qtbot):
