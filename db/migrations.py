@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
-from sqlite_utils import Database
+from .sqlite_lib import Database
 
 from .errors import SchemaError
 

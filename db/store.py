@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlite_utils import Database
+from .sqlite_lib import Database
 
 from engine.market import Market, format_ts
 from engine.portfolio import Portfolio
@@ -117,7 +117,9 @@ class Store:
         if existing:
             check_header(self.path, self.label)  # a non-SQLite file is refused before SQLite touches it
         try:
-            self.db = Database(connect(self.path))
+            # no sqlite-utils plugins: they would scan every installed package's entry points at each start
+            # (importlib.metadata, tens of ms) and could change our connection
+            self.db = Database(connect(self.path), execute_plugins=False)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if self.created is not None:
                 self.db.enable_wal()  # first: switching to WAL changes data_version, our own commits do not
