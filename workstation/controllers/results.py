@@ -131,6 +131,7 @@ class ResultsView:
                                else self.UNIT_NOTE_SPOT)
         if committed:
             self.result = r
+            self.market_panel.set_sources(r.extra.get("sources"))
             self._refresh_book_tables()
             mc = r.acct_lv in ("2", "3")              # per-position margin: multi-currency and futures mode
             for key in ("imr", "mmr"):

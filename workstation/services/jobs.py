@@ -47,7 +47,10 @@ def compute_main(portfolio: Portfolio, market: Market) -> MainOutcome:
     spots = spot_map(portfolio)
     # no liquidation search here: the margin-curve job finds the liquidation moves on its own grid, so the
     # dashboard shows the margin at once and the liquidation moves when the curve arrives
-    return MainOutcome(prepared, api.evaluate(prepared, spots), spots)
+    result = api.evaluate(prepared, spots)
+    from engine.sources import result_sources      # where specs and tiers came from, as compute() says it
+    result = replace(result, extra={**result.extra, "sources": result_sources(portfolio, market, result.acct_lv)})
+    return MainOutcome(prepared, result, spots)
 
 
 @dataclass(frozen=True)
