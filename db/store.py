@@ -222,8 +222,14 @@ class Store:
         self.close()
 
     # -- portfolios ------------------------------------------------------------------------------------
+    def _has_data_ts(self) -> bool:
+        """Schema v7's ``portfolios.data_ts`` (absent on an older file read without migrating)."""
+        return "data_ts" in self.db["portfolios"].columns_dict
+
     def _portfolio_header(self, name: str) -> dict[str, Any]:
-        cur = self.db.execute("SELECT id, name, acct_lv, rules, lever, market FROM portfolios WHERE name = ?", [name])
+        data_ts = "data_ts" if self._has_data_ts() else "NULL AS data_ts"
+        cur = self.db.execute(f"SELECT id, name, acct_lv, rules, lever, market, {data_ts} FROM portfolios "
+                              f"WHERE name = ?", [name])
         row = cur.fetchone()
         if row is None:
             raise NotFoundError(f"no portfolio named {name!r} in {self.label}")
@@ -300,6 +306,7 @@ class Store:
             raise NotFoundError(f"no market snapshot named {market_name!r} in {self.label}")
         now = _now()
         lever = rows.lever_to_json(portfolio.lever)
+        data_ts = None if portfolio.ts is None else format_ts(portfolio.ts)
         with self.transaction():
             row = self.db.execute("SELECT id, market, revision FROM portfolios WHERE name = ?", [name]).fetchone()
             found = None if row is None else int(row[2])
@@ -311,16 +318,16 @@ class Store:
             revision = self._next_revision()
             if row is None:
                 cur = self.db.execute(
-                    "INSERT INTO portfolios (name, acct_lv, rules, lever, market, created_at, updated_at, revision) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [name, portfolio.acct_lv, portfolio.rules, lever, market_name, now, now, revision])
+                    "INSERT INTO portfolios (name, acct_lv, rules, lever, market, created_at, updated_at, revision, "
+                    "data_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [name, portfolio.acct_lv, portfolio.rules, lever, market_name, now, now, revision, data_ts])
                 pid = int(cur.lastrowid)
             else:
                 pid = int(row[0])
                 market = market_name if market_name is not None else row[1]
                 self.db.execute("UPDATE portfolios SET acct_lv = ?, rules = ?, lever = ?, market = ?, updated_at = ?, "
-                                "revision = ? WHERE id = ?",
-                                [portfolio.acct_lv, portfolio.rules, lever, market, now, revision, pid])
+                                "revision = ?, data_ts = ? WHERE id = ?",
+                                [portfolio.acct_lv, portfolio.rules, lever, market, now, revision, data_ts, pid])
                 for table in ("assets", "positions", "spot_in_use"):
                     self.db.execute(f"DELETE FROM {table} WHERE portfolio_id = ?", [pid])
             self._insert("assets", rows.asset_rows(pid, portfolio.assets))

@@ -42,3 +42,17 @@ def result_sources(portfolio: Portfolio, market: Market, acct_lv: str) -> dict[s
         out["positionTiers"] = (_snapshot_label(market) if fams & set(market.position_tiers)
                                 else f"shipped table {load_tier_table(None, at=market.ts).id}")
     return out
+
+
+def stale_market_warning(portfolio: Portfolio, market: Market) -> str | None:
+    """One plain sentence when the market snapshot is older than the book's data (e.g. this morning's OKX positions
+    valued on last week's snapshot, or on the bundled demo market); None otherwise or when the book's time is
+    unknown. The positions' own marks are newer than the prices they are valued at."""
+    if portfolio.ts is None or market.ts >= portfolio.ts:
+        return None
+    days = (portfolio.ts - market.ts).total_seconds() / 86400.0
+    gap = f"{days:.0f} days" if days >= 2 else f"{days * 24:.1f} h"
+    synthetic = " (SYNTHETIC demo data)" if market.source == "synthetic" else ""
+    return (f"the market snapshot{synthetic} of {format_ts(market.ts)} is {gap} older than the book's data "
+            f"({format_ts(portfolio.ts)}): prices, vols and tiers are not today's; fetch a fresh snapshot "
+            f"(riskws market fetch, or Market > Fetch from OKX)")

@@ -113,6 +113,11 @@ class ResultsView:
             breakdown.show_result(r, live=not committed)
         doc = self.holder.doc
         notes = []
+        if doc is not None and doc.market is not None:
+            from engine.sources import stale_market_warning
+            stale = stale_market_warning(doc.portfolio, doc.market)   # e.g. today's OKX book on an old snapshot
+            if stale is not None:
+                notes.append(stale[0].upper() + stale[1:])
         if not committed:
             notes.append("Preview: spot in use being dragged (not saved)")
         if doc is not None and doc.scenario is not None:
