@@ -47,13 +47,12 @@ def cold_start(db_path: str) -> None:
     """Imports, the main window on ``db_path``, show(), the first paint of the window, and the first painted
     result (the first ``resultShown`` of the window, then the repaint that shows it)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    from workstation.app import create_main_window
+    from workstation.app import create_main_window   # Qt after it, as `riskws gui` does (app.main imports it)
 
     t_import = time.perf_counter()
     window = create_main_window(db_path)
     t_window = time.perf_counter()
+    from PySide6.QtCore import QEvent, QObject, QTimer
     marks: dict[str, float] = {}
 
     class FirstPaint(QObject):

@@ -126,3 +126,15 @@ def test_a_failed_open_still_removes_the_sidecars_it_made_itself(tmp_path: Path)
         Store(db)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.db"]
     assert sha(db) == before
+
+
+def test_margin_on_a_stored_snapshot_of_an_old_schema_does_not_migrate(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "old.db"
+    shutil.copyfile(FIXTURE, db)
+    before = sha(db)
+    book = tmp_path / "book.json"
+    book.write_text('{"simAsset": [{"ccy": "USDT", "amt": "1000"}], "simPos": [{"instId": "BTC-USDT-SWAP", "pos": "1"}]}')
+    assert main(["margin", str(book), "--market", "demo 2025-02-06 08:00 UTC", "--db", str(db)]) == 0
+    assert "totalMmr" in capsys.readouterr().out
+    assert sha(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.json", "old.db"]
