@@ -44,15 +44,14 @@ def result_sources(portfolio: Portfolio, market: Market, acct_lv: str) -> dict[s
     return out
 
 
-def stale_market_warning(portfolio: Portfolio, market: Market) -> str | None:
+def stale_market_warning(portfolio: Portfolio, market: Market, how: str = "riskws market fetch") -> str | None:
     """One plain sentence when the market snapshot is older than the book's data (e.g. this morning's OKX positions
     valued on last week's snapshot, or on the bundled demo market); None otherwise or when the book's time is
-    unknown. The positions' own marks are newer than the prices they are valued at."""
+    unknown. ``how`` says how to get a fresh snapshot (the command line's or the window's way)."""
     if portfolio.ts is None or market.ts >= portfolio.ts:
         return None
     days = (portfolio.ts - market.ts).total_seconds() / 86400.0
     gap = f"{days:.0f} days" if days >= 2 else f"{days * 24:.1f} h"
-    synthetic = " (SYNTHETIC demo data)" if market.source == "synthetic" else ""
-    return (f"the market snapshot{synthetic} of {format_ts(market.ts)} is {gap} older than the book's data "
-            f"({format_ts(portfolio.ts)}): prices, vols and tiers are not today's; fetch a fresh snapshot "
-            f"(riskws market fetch, or Market > Fetch from OKX)")
+    kind = "the SYNTHETIC demo market" if market.source == "synthetic" else "the market snapshot"
+    return (f"{kind} of {market.ts:%Y-%m-%d %H:%M} UTC is {gap} older than the book's data "
+            f"({portfolio.ts:%Y-%m-%d %H:%M} UTC): not today's prices; fetch a fresh one ({how})")

@@ -54,8 +54,8 @@ def test_margin_on_an_older_snapshot_warns_once(tmp_path: Path, capsys) -> None:
     err = captured.err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("riskws: warning: ")
     # 2025-02-06 08:00 to 2026-11-27 14:03: 659 days and 6 h 3 min
-    assert "2025-02-06T08:00:00Z" in err[0] and "2026-11-27T14:03:00Z" in err[0] and "659 days" in err[0]
-    assert "SYNTHETIC" in err[0] and "older than the book's data" in err[0]
+    assert "2025-02-06 08:00 UTC" in err[0] and "2026-11-27 14:03 UTC" in err[0] and "659 days" in err[0]
+    assert "SYNTHETIC" in err[0] and "older than the book's data" in err[0] and "riskws market fetch" in err[0]
 
 
 def test_no_warning_when_the_snapshot_is_as_new_or_the_book_has_no_time(tmp_path: Path, capsys) -> None:
@@ -85,7 +85,8 @@ def test_the_window_says_so_in_the_summary(qtbot, tmp_path: Path) -> None:
         window.select_portfolio("today")
         qtbot.waitUntil(lambda: window.result is not None and not window.compute.is_busy(), timeout=20_000)
         note = window.summary.note.text()
-        assert note.count("older than the book's data") == 1 and "2026-11-27T14:03:00Z" in note
+        assert note.count("older than the book's data") == 1 and "2026-11-27 14:03 UTC" in note
+        assert "Fetch from OKX" in note
         window.select_portfolio([n for n in window.portfolio_names() if n != "today"][0])
         qtbot.waitUntil(lambda: window.holder.doc.name != "today" and not window.compute.is_busy(), timeout=20_000)
         qtbot.waitUntil(lambda: "older than" not in window.summary.note.text(), timeout=20_000)

@@ -115,7 +115,7 @@ class ResultsView:
         notes = []
         if doc is not None and doc.market is not None:
             from engine.sources import stale_market_warning
-            stale = stale_market_warning(doc.portfolio, doc.market)   # e.g. today's OKX book on an old snapshot
+            stale = stale_market_warning(doc.portfolio, doc.market, "Market \u25b8 Fetch from OKX")  # today's book, old market
             if stale is not None:
                 notes.append(stale[0].upper() + stale[1:])
         if not committed:
