@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import api
+from engine.curve_reference import reference_curve as plain_curve
 
 from . import synthetic
 from .timing import measure_interleaved
@@ -26,19 +27,6 @@ from .timing import measure_interleaved
 ROOT = Path(__file__).resolve().parent.parent
 CURVE_TARGET_MS = 250.0
 CLI_TARGET_S = 10.0
-
-
-def plain_curve(prepared, shocks):
-    """The margin curve as computed before the speed work (the reference, kept for before/after runs)."""
-    ratios: dict[float, float] = {}
-    results = []
-    for s in shocks:
-        r = api.evaluate_at(prepared, float(s))
-        ratios[float(s)] = api.ratio_of(r)
-        results.append(r)
-    liq = api.liquidation_search(lambda s: ratios[s] if s in ratios else api.ratio_of(api.evaluate_at(prepared, s)),
-                                 api.ratio_of(api.evaluate(prepared)))
-    return np.array([r.total_mmr for r in results]), np.array([api.ratio_of(r) for r in results]), liq
 
 
 def curve_live(report, portfolio, market, runs: int = 5) -> None:

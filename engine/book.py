@@ -357,7 +357,6 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     Instrument ids are resolved once per id (``_SEEN``) and market terms once per family; the rows are numpy.
     """
     positions = portfolio.positions
-    n = len(positions)
     ids = list(map(_INST_ID, positions))
     specs = market.instruments
     rows = _SEEN.rows([(i, specs[i]) if i in specs else i for i in ids] if specs else ids)
@@ -365,11 +364,20 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     fam_ids, strike, is_call, upc = fam_col[rows], strike_col[rows], call_col[rows], upc_col[rows]
     uniq, first_row, family = np.unique(fam_ids, return_index=True, return_inverse=True)
     families = tuple(_FAMILIES[f] for f in uniq.tolist())
-    terms, errors = _family_terms(families, first_row, rows, market)
     family = family.reshape(-1).astype(np.int64)
-    kind = terms.kind[family]
     pos = np.array(list(map(_POS, positions)), dtype=float)
     avg = np.array(list(map(_AVG_PX, positions)), dtype=float)       # None -> nan
+    return _priced(ids, rows, pos, pos * upc, avg, strike, is_call, family, first_row, families, market)
+
+
+def _priced(ids: Sequence[str], rows: np.ndarray, pos: np.ndarray, qty: np.ndarray, avg: np.ndarray,
+            strike: np.ndarray, is_call: np.ndarray, family: np.ndarray, first_row: np.ndarray,
+            families: tuple[Family, ...], market: Market) -> Book:
+    """The book of resolved rows priced on ``market`` (``strike``/``is_call`` as the catalogue gives them): the
+    market-dependent half of ``build_book``, shared with ``reprice_book`` so both give the same arrays."""
+    n = len(ids)
+    terms, errors = _family_terms(families, first_row, rows, market)
+    kind = terms.kind[family]
     spot, fx, t = terms.spot[family], terms.fx[family], terms.t[family]
     strike = np.where(kind == OPTION, strike, 0.0)
     is_call = is_call & (kind == OPTION)
@@ -388,29 +396,62 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     fwd[one_rows] = mark[one_rows]
     if opt_rows.size:
         mark[opt_rows] = black76(fwd[opt_rows], strike[opt_rows], vol[opt_rows], t[opt_rows], is_call[opt_rows])
-    return Book(inst_rows=rows, pos=pos, qty=pos * upc, kind=kind, mark=mark,
+    return Book(inst_rows=rows, pos=pos, qty=qty, kind=kind, mark=mark,
                 avg_px=avg, spot=spot, quote_fx=fx, fwd=fwd, strike=strike, vol=vol, t_years=t, days=t * 365.0,
                 is_call=is_call, family=family, families=families, warnings=tuple(warnings))
+
+
+def reprice_book(book: Book, market: Market, ids: Sequence[str], *, keep: np.ndarray | None = None,
+                 avg_px: np.ndarray | None = None) -> Book:
+    """``book`` priced on another ``market`` of the same instruments (a what-if: moved indices, marks, forwards and
+    vols, a later valuation time), without walking positions or resolving instrument ids again.
+
+    ``ids``: the positions' instrument ids in book order (market look-ups are by the id as the portfolio gives it);
+    ``keep``: the rows that remain (ascending; e.g. without contracts settled by a time roll); ``avg_px``: entry
+    prices replacing the book's (all rows, before ``keep``). The result equals, array for array,
+    ``build_book`` of the kept positions with those entry prices on ``market`` (tests/engine/test_whatif_fast.py).
+    """
+    sel = slice(None) if keep is None else keep
+    rows = book.inst_rows[sel]
+    _, strike_col, call_col, _ = _SEEN.columns()
+    local = book.family[sel]
+    used, first_row, family = np.unique(local, return_index=True, return_inverse=True)
+    families = tuple(book.families[j] for j in used.tolist())   # families keep their order (global family id)
+    ids = list(ids) if keep is None else [ids[i] for i in keep.tolist()]
+    avg = (book.avg_px if avg_px is None else avg_px)[sel]
+    return _priced(ids, rows, book.pos[sel], book.qty[sel], avg, strike_col[rows], call_col[rows],
+                   family.reshape(-1).astype(np.int64), first_row, families, market)
 
 
 def shift_book(book: Book, move: float) -> Book:
     """The book after every crypto index moved by ``move`` (relative); contracts move by the same absolute amount."""
     from dataclasses import replace
 
+    spot, mark, fwd = shifted_prices(book, move)
+    return replace(book, spot=spot, mark=mark, fwd=fwd, avg_px=filled_avg_px(book))
+
+
+def shifted_prices(book: Book, move: float | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(spot, mark, fwd) of ``shift_book``; ``move`` a float, or a column (k, 1) of moves: rows (k, n), the same
+    numbers as k calls (engine.pm.shock_revalue prices many moves at once)."""
     spot = np.maximum(book.spot * (1.0 + move), book.spot * 1e-6)
     d_usd = spot - book.spot
     opt = book.kind == OPTION
-    mark = book.mark.copy()
-    fwd = book.fwd.copy()
+    mark = np.array(np.broadcast_to(book.mark, spot.shape))
+    fwd = np.array(np.broadcast_to(book.fwd, spot.shape))
     lin = book.kind == LINEAR
-    mark[lin] = np.maximum(book.mark[lin] + d_usd[lin] / book.quote_fx[lin], book.mark[lin] * 1e-6)
+    mark[..., lin] = np.maximum(book.mark[lin] + d_usd[..., lin] / book.quote_fx[lin], book.mark[lin] * 1e-6)
     inv = book.kind == INVERSE
-    mark[inv] = np.maximum(book.mark[inv] + d_usd[inv], book.mark[inv] * 1e-6)
-    fwd[~opt] = mark[~opt]
-    fwd[opt] = np.maximum(book.fwd[opt] + d_usd[opt], book.fwd[opt] * 1e-6)
+    mark[..., inv] = np.maximum(book.mark[inv] + d_usd[..., inv], book.mark[inv] * 1e-6)
+    fwd[..., ~opt] = mark[..., ~opt]
+    fwd[..., opt] = np.maximum(book.fwd[opt] + d_usd[..., opt], book.fwd[opt] * 1e-6)
     if opt.any():
-        mark[opt] = black76(fwd[opt], book.strike[opt], book.vol[opt], book.t_years[opt], book.is_call[opt])
-    # a position without avgPx was opened at the unshifted mark (formats.md §1), so the move shows as floating P&L
-    entry = np.where(opt, book.mark / book.spot, book.mark)
-    avg_px = np.where(np.isnan(book.avg_px), entry, book.avg_px)
-    return replace(book, spot=spot, mark=mark, fwd=fwd, avg_px=avg_px)
+        mark[..., opt] = black76(fwd[..., opt], book.strike[opt], book.vol[opt], book.t_years[opt], book.is_call[opt])
+    return spot, mark, fwd
+
+
+def filled_avg_px(book: Book) -> np.ndarray:
+    """avgPx of a shifted book: a position without one was opened at the unshifted mark (formats.md §1), so the
+    move shows as floating P&L."""
+    entry = np.where(book.kind == OPTION, book.mark / book.spot, book.mark)
+    return np.where(np.isnan(book.avg_px), entry, book.avg_px)

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 
 from .core import Prepared, evaluate, prepare
-from .liquidation import liquidation_shocks
+from .liquidation import liquidation_shocks, scan_points
 from .market import Market
 from .params import RuleSet
 from .portfolio import Portfolio
@@ -41,13 +41,17 @@ def margin_curve(portfolio: Portfolio, market: Market, mode: str | None = None, 
 
 def curve_of(prepared: Prepared, shocks: np.ndarray,
              progress: Callable[[int, int], None] | None = None) -> MarginCurve:
-    """The curve at ``shocks`` (each a full revaluation, spread over the shock thread pool) and the liquidation
-    moves, searched with the curve's own ratios wherever a scan point is one of its shocks."""
+    """The curve at ``shocks`` and the liquidation moves. The curve's shocks and every liquidation scan point that
+    is not exactly one of them are evaluated in one ``figures_at`` call (portfolio margin: one broadcast over the
+    moves); the scan then reads them all and only the bisection evaluates more."""
     shocks = np.asarray(shocks, dtype=float)
-    mmr, ratio = figures_at(prepared, shocks.tolist(), progress)
-    known = dict(zip(shocks.tolist(), ratio.tolist()))
+    listed = shocks.tolist()
+    present = set(listed)
+    extra = [s for s in scan_points() if s not in present]
+    mmr, ratio = figures_at(prepared, listed + extra, progress)
+    known = dict(zip(listed + extra, ratio.tolist()))
     liq = liquidation_shocks(prepared, evaluate(prepared), known=known)
-    return MarginCurve(shocks=shocks, mmr=mmr, margin_ratio=ratio, liq_shock=liq)
+    return MarginCurve(shocks=shocks, mmr=mmr[:shocks.size], margin_ratio=ratio[:shocks.size], liq_shock=liq)
 
 
 def preview_curve(prepared: Prepared, shocks: np.ndarray) -> MarginCurve:

@@ -2,7 +2,8 @@
 
 The search: scan each side on a ``step`` grid (0.01) for the first ratio <= 1, then bisect that step down to
 ``tol``. The scan points are evaluated in parallel blocks, nearest to zero first, and points already known (the
-margin curve's, at exactly equal shocks) are not evaluated again; the bisection of the two sides runs side by side.
+margin curve's, at exactly equal shocks) are not evaluated again; the two sides are bisected in step, their midpoints
+evaluated together.
 The points evaluated and the decisions taken are those of the plain one-point-at-a-time search, so the result is
 the same to the last bit.
 """
@@ -13,7 +14,7 @@ from typing import Callable, Mapping
 
 from .core import Prepared
 from .result import MarginResult
-from .shocked import evaluate_at, figures_at, ratio_of, run_parallel, workers
+from .shocked import figures_at, ratio_of, workers
 
 Progress = Callable[[int, int], None]
 SCAN_BLOCK_PER_WORKER = 4      # scan steps per side per worker evaluated before looking for the crossing
@@ -59,23 +60,30 @@ def liquidation_shocks(prepared: Prepared, base: MarginResult, step: float = 0.0
             progress(min(k0 - 1, n_steps), n_steps)
     for sign in sides:
         bracket.setdefault(sign, None)
+    down, up = bisect_brackets(prepared, [bracket[-1.0], bracket[1.0]], tol)
+    return down, up
 
-    def bisect(lo_hi: tuple[float, float] | None) -> Callable[[], float | None]:
-        def run() -> float | None:
-            if lo_hi is None:
-                return None
-            lo, hi = lo_hi
-            while abs(hi - lo) > tol:
-                mid = 0.5 * (lo + hi)
-                if ratio_of(evaluate_at(prepared, mid)) <= 1.0:
-                    hi = mid
-                else:
-                    lo = mid
-            return round(hi, 6)
-        return run
 
-    down, up = run_parallel([bisect(bracket[-1.0]), bisect(bracket[1.0])])
-    return down, up  # type: ignore[return-value]
+def scan_points(step: float = 0.01) -> list[float]:
+    """Every point the scan of ``liquidation_shocks`` may visit (both sides), as the exact floats it uses."""
+    n_steps = int(round(1.0 / step))
+    return [sign * k * step for sign in (-1.0, 1.0) for k in range(1, n_steps + 1)]
+
+
+def bisect_brackets(prepared: Prepared, brackets: list[tuple[float, float] | None],
+                    tol: float = 1e-4) -> list[float | None]:
+    """Bisect each (lo, hi) bracket (ratio above 1 at lo, at or below 1 at hi) down to ``tol``: the midpoints of
+    all open brackets are evaluated together (one ``figures_at`` call per halving), each bracket's decisions
+    those of its own one-at-a-time bisection. None stays None."""
+    state = [list(b) if b is not None else None for b in brackets]
+    while True:
+        open_ = [i for i, b in enumerate(state) if b is not None and abs(b[1] - b[0]) > tol]
+        if not open_:
+            break
+        mids = [0.5 * (state[i][0] + state[i][1]) for i in open_]
+        for i, mid, r in zip(open_, mids, figures_at(prepared, mids)[1].tolist()):
+            state[i][1 if r <= 1.0 else 0] = mid
+    return [None if b is None else round(b[1], 6) for b in state]
 
 
 def liquidation_search(ratio_at: Callable[[float], float], base_ratio: float, step: float = 0.01,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping
 
 import numpy as np
 
-from .book import INVERSE, LINEAR, OPTION, Book, build_book
+from .book import INVERSE, LINEAR, OPTION, Book, build_book, reprice_book
 from .catalogue import is_stablecoin, resolve
 from .errors import InputError
 from .market import MAX_VOL, Market
@@ -196,22 +196,61 @@ def apply_scenario(portfolio: Portfolio, market: Market, scenario: "Scenario", *
     """
     if scenario.is_identity:
         return Applied(portfolio, market)
-    book = build_book(portfolio, market)
-    entry = _entries(book)
+    return apply_to_base(ScenarioBase.of(portfolio, market), scenario, shocked=shocked)[0]
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioBase:
+    """What applying any scenario to one (portfolio, market) pair shares: the book priced on the market, each row's
+    entry price, the positions with those entries, the options valued on atmVol. Built once, it serves every step
+    of a what-if drag (``engine.whatif_fast``)."""
+
+    portfolio: Portfolio
+    market: Market
+    book: Book
+    ids: tuple[str, ...]
+    entry: np.ndarray                  # entry price per row (``_entries``)
+    avg_px: np.ndarray                 # the book's avgPx with the entries filled in
+    positions: tuple[Position, ...]    # the positions with those entry prices
+    atm_table: _VolTable | None        # options of the book without a markVol: their atmVol, by tenor
+
+    @staticmethod
+    def of(portfolio: Portfolio, market: Market) -> "ScenarioBase":
+        book = build_book(portfolio, market)
+        entry = _entries(book)
+        positions = tuple(p if p.avg_px is not None else replace(p, avg_px=float(entry[i]))
+                          for i, p in enumerate(portfolio.positions))
+        # options of the book valued on atmVol get their own markVol, so that a by-tenor shift reaches their tenor
+        extra = {p.inst_id: float(book.vol[i]) for i, p in enumerate(portfolio.positions)
+                 if book.kind[i] == OPTION and p.inst_id not in market.mark_vol}
+        table = _vol_table(extra, market.instruments, cache=False) if extra else None
+        return ScenarioBase(portfolio, market, book, tuple(p.inst_id for p in portfolio.positions), entry,
+                            np.where(np.isnan(book.avg_px), entry, book.avg_px), positions, table)
+
+
+def apply_to_base(base: ScenarioBase, scenario: "Scenario", *, shocked: Market | None = None,
+                  with_book: bool = False) -> tuple[Applied, Book | None]:
+    """``apply_scenario`` of the base's pair, and (``with_book``) the shocked pair's book: ``base.book`` repriced
+    (``engine.book.reprice_book``), equal array for array to ``build_book(applied.portfolio, applied.market)``."""
+    portfolio, market, book = base.portfolio, base.market, base.book
     if shocked is None:
         shocked = check_scenario(market, scenario)
-    settled, credit, warnings = _settle(book, portfolio, entry, shocked, scenario)
-    gone = set(settled.tolist())
-    positions = tuple(Position(p.inst_id, p.pos, float(entry[i]) if p.avg_px is None else p.avg_px)
-                      for i, p in enumerate(portfolio.positions) if i not in gone)
-    # options of the book valued on atmVol get their own markVol, so that a by-tenor shift reaches their tenor
-    extra = {p.inst_id: float(book.vol[i]) for i, p in enumerate(portfolio.positions)
-             if book.kind[i] == OPTION and i not in gone and p.inst_id not in market.mark_vol}
-    if extra:
-        new, old = _shifted(_vol_table(extra, market.instruments, cache=False), shocked.ts, scenario)
+    settled, credit, warnings = _settle(book, portfolio, base.entry, shocked, scenario)
+    positions = base.positions
+    keep = None
+    if settled.size:
+        alive = np.ones(book.n, dtype=bool)
+        alive[settled] = False
+        keep = np.flatnonzero(alive)
+        positions = tuple(positions[i] for i in keep.tolist())
+    if base.atm_table is not None:
+        new, old = _shifted(base.atm_table, shocked.ts, scenario)   # options settled by then are left out
         _check_vols(scenario, new, old, "atmVol of")
         shocked = replace(shocked, mark_vol=MappingProxyType({**shocked.mark_vol, **new}))
     assets = [Asset(a.ccy, a.amt + credit.pop(a.ccy, 0.0)) for a in portfolio.assets]
     assets += [Asset(c, amt) for c, amt in credit.items()]
     out = replace(portfolio, positions=positions, assets=tuple(assets))
-    return Applied(out, shocked, tuple(warnings) + tuple(book.warnings))
+    applied = Applied(out, shocked, tuple(warnings) + tuple(book.warnings))
+    if not with_book:
+        return applied, None
+    return applied, reprice_book(book, shocked, base.ids, keep=keep, avg_px=base.avg_px)

@@ -113,23 +113,45 @@ def _figures(prepared: Prepared, shocks: Sequence[float]) -> list[tuple[float, f
     return out
 
 
+MAX_BATCH_ELEMENTS = 2_000_000    # moves x rows priced together (a few (moves, rows) arrays of 16 MB at most)
+
+
 def figures_at(prepared: Prepared, shocks: Sequence[float],
                progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(total MMR, margin ratio) at each shock, shocks spread over the worker threads in blocks of ``BLOCK``.
+    """(total MMR, margin ratio) at each shock, the same numbers as ``evaluate_at`` one shock at a time.
 
-    ``progress(done, total)`` is called once, when all are done.
+    Portfolio margin: every shock at once (``engine.pm.shock_eval``: moves x rows x 34 scenarios in cache-sized
+    chunks, units and blocks of moves on the worker threads). Other modes: shocks spread over the worker threads in
+    blocks of ``BLOCK``, each a full revaluation. ``progress(done, total)`` is called once, when all are done.
     """
     shocks = [float(s) for s in shocks]
     n = len(shocks)
+    if prepared.mode == "pm" and prepared.inner.book.n and n:
+        from .pm.shock_eval import figures
+        per_batch = max(1, MAX_BATCH_ELEMENTS // prepared.inner.book.n)
+        mmr, ratio = np.empty(n), np.empty(n)
+        for i in range(0, n, per_batch):
+            mmr[i:i + per_batch], ratio[i:i + per_batch] = figures(prepared.inner, np.array(shocks[i:i + per_batch]),
+                                                                   run_parallel)
+    else:
+        mmr, ratio = plain_figures_at(prepared, shocks)
+    if progress is not None:
+        progress(n, n)
+    return mmr, ratio
+
+
+def plain_figures_at(prepared: Prepared, shocks: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """``figures_at`` by full revaluations (``evaluate_at``), blocks of ``BLOCK`` shocks on the worker threads."""
+    shocks = [float(s) for s in shocks]
+    n = len(shocks)
     mmr, ratio = np.empty(n), np.empty(n)
-    blocks = [shocks[i:i + BLOCK] for i in range(0, n, BLOCK)]
+    size = max(1, min(BLOCK, -(-n // workers())))      # a few shocks (a bisection step) still use every worker
+    blocks = [shocks[i:i + size] for i in range(0, n, size)]
     i = 0
     for block in parallel_map(lambda b: _figures(prepared, b), blocks):
         for m, r in block:
             mmr[i], ratio[i] = m, r
             i += 1
-    if progress is not None:
-        progress(n, n)
     return mmr, ratio
 
 

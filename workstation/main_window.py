@@ -244,6 +244,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
             self._update_actions()
             return
         if reason == "open":
+            self.compute.cancel("curve")                   # a live curve of the previous book must not land
             self._load_whatifs()
             if self._pending_compare is not None:          # a comparison of the previous portfolio
                 self.compute.cancel("compare")
@@ -261,7 +262,8 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self.market_panel.set_market(doc.market, doc.whatif,
                                      self._snapshot_label + (" (edited, not saved)" if edited else ""))
         self._sync_selectors()
-        self._refresh_book_tables()
+        if reason != "whatif":               # a what-if leaves the book as it is; its figures come with the result
+            self._refresh_book_tables()
         if reason == "open":
             self._resize_book_columns = True
         self.setWindowTitle(f"{doc.name} \u2014 riskws")

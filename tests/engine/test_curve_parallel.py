@@ -1,9 +1,10 @@
 """The margin curve and the liquidation search, parallel and on the curve's own ratios, against the plain path.
 
-The reference is the implementation before the speed work, kept here: every shock revalued one at a time with
-``evaluate_at`` and the one-point-at-a-time liquidation scan + bisection (``liquidation_search``), reusing the
-curve's ratios only at exactly equal shocks. The fast path must agree to the last bit (np.array_equal, ==), with
-one worker and with several, whatever the block sizes.
+The reference is the implementation before the speed work (``engine.curve_reference``): every shock revalued one at
+a time with ``evaluate_at`` and the one-point-at-a-time liquidation scan + bisection (``liquidation_search``),
+reusing the curve's ratios only at exactly equal shocks. The fast path (portfolio margin: all shocks in one
+broadcast, ``engine.pm.shock_eval``) must agree to the last bit (np.array_equal, ==), with one worker and with
+several, whatever the block and chunk sizes.
 """
 
 from __future__ import annotations
@@ -14,24 +15,10 @@ import numpy as np
 import pytest
 
 from engine import api, liquidation, load_market, load_portfolio, shocked
+from engine.curve_reference import reference_curve
 from engine.portfolio import portfolio_from_dict
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
-
-
-def reference_curve(prepared, shocks):
-    """The pre-speed-work curve_of, verbatim in substance."""
-    ratios: dict[float, float] = {}
-    results = []
-    for s in shocks:
-        r = api.evaluate_at(prepared, float(s))
-        ratios[float(s)] = api.ratio_of(r)
-        results.append(r)
-    mmr = np.array([r.total_mmr for r in results])
-    ratio = np.array([api.ratio_of(r) for r in results])
-    liq = api.liquidation_search(lambda s: ratios[s] if s in ratios else api.ratio_of(api.evaluate_at(prepared, s)),
-                                 api.ratio_of(api.evaluate(prepared)))
-    return mmr, ratio, liq
 
 
 def straddle(usdt: str):

@@ -32,10 +32,15 @@ class ResultsView:
         if doc is None:
             return
         self.compute.cancel("preview")
-        portfolio, market = doc.valuation()
-        self.compute.submit("main", lambda: jobs.compute_main(portfolio, market))
-        live = self.market_panel.whatif.dragging()          # a what-if drag: a preview curve, the full one at release
-        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market, live))
+        portfolio, market, scenario = doc.valuation_inputs()      # the worker applies the what-if
+        # a what-if slider held: the unit charts come with each step's result (live grids) and a preview curve
+        # follows, shown even when a newer step superseded it; at release everything is computed in full
+        live = self.market_panel.whatif.dragging()
+        unit = (self.selected_underlying if self.prepared is not None and self.prepared.mode == "mc"
+                else self.selected_unit) if live and self.charts else None
+        self.compute.submit("main", lambda: jobs.compute_main(portfolio, market, scenario, unit))
+        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market, live, scenario),
+                            show_superseded=live)
 
     def _on_busy(self, busy: bool) -> None:
         if busy:
@@ -55,7 +60,9 @@ class ResultsView:
         if channel == "main":
             self.prepared = payload.prepared
             self.spots = payload.spot_in_use
-            self._show_result(payload.result, committed=True)
+            if payload.charts is not None:             # a what-if step: charts first (see "preview" below)
+                self._show_unit_charts(payload.charts, payload.result, live=True)
+            self._show_result(payload.result, committed=True, step=payload.live, charted=payload.charts is not None)
         elif channel == "preview":
             # charts first: when a chart's QGraphicsScene processes its changes, Qt repaints the window at once
             # (one pass per scene); with the charts' data in first, the dashboard's repaint joins the first
@@ -107,7 +114,9 @@ class ResultsView:
         self._refresh_book_tables()
         self.status(f"{what}: {message}", error=True)
 
-    def _show_result(self, r: MarginResult, *, committed: bool) -> None:
+    def _show_result(self, r: MarginResult, *, committed: bool, step: bool = False, charted: bool = False) -> None:
+        """Show a result. ``step``: one step of a held what-if slider: the book tables (per-position figures of
+        every position) wait for the release; ``charted``: the unit charts came with it."""
         breakdown = self.charts.get("MrBreakdownChart")
         if breakdown is not None:                    # charts before widgets: see _on_computed
             breakdown.show_result(r, live=not committed)
@@ -136,8 +145,10 @@ class ResultsView:
                                else self.UNIT_NOTE_SPOT)
         if committed:
             self.result = r
-            self.market_panel.set_sources(r.extra.get("sources"))
-            self._refresh_book_tables()
+            if "sources" in r.extra:                  # a what-if step's result has none: keep the last ones
+                self.market_panel.set_sources(r.extra["sources"])
+            if not step:
+                self._refresh_book_tables()
             mc = r.acct_lv in ("2", "3")              # per-position margin: multi-currency and futures mode
             for key in ("imr", "mmr"):
                 self.editor.positions_view.setColumnHidden(self.editor.positions.column_index(key), not mc)
@@ -145,12 +156,13 @@ class ResultsView:
                 self._resize_book_columns = False
                 self.editor.resize_columns_once()
                 self.fit_dashboard()
-            self._select_unit_row()
+            self._select_unit_row(request_charts=not charted)
             self._update_spot_control()
-            self._request_unit_charts()
+            if not charted:
+                self._request_unit_charts()
         self.resultShown.emit(r)
 
-    def _select_unit_row(self) -> None:
+    def _select_unit_row(self, request_charts: bool = True) -> None:
         r = self.result
         if r is None or not r.units:
             self.selected_unit = ""
@@ -158,7 +170,8 @@ class ResultsView:
             self.explain_panel.clear()
             reason = self._no_unit_reason(r)
             if reason is None:                   # multi-currency: the charts show the P&L by underlying
-                self._request_unit_charts()
+                if request_charts:
+                    self._request_unit_charts()
                 return
             for name in ("StressChart", "HeatmapChart"):
                 if name in self.charts:
@@ -271,7 +284,7 @@ class ResultsView:
                 stress.show_pnl(uc.moves, uc.stress, f"Stress P&L \u2014 {what}", live=live)
             heat = self.charts.get("HeatmapChart")
             if heat is not None:
-                heat.show_grid(uc.moves, uc.vol_shifts, uc.grid, live=live, contour=uc.contour,
+                heat.show_grid(uc.heat_moves, uc.vol_shifts, uc.grid, live=live, contour=uc.contour,
                                title=f"P&L \u2014 {what}")
             return
         if uc.unit != self.selected_unit:
@@ -284,7 +297,7 @@ class ResultsView:
             stress.show_unit(uc.moves, uc.stress, u, live=live)
         heat = self.charts.get("HeatmapChart")
         if heat is not None:
-            heat.show_grid(uc.moves, uc.vol_shifts, uc.grid, live=live, contour=uc.contour)
+            heat.show_grid(uc.heat_moves, uc.vol_shifts, uc.grid, live=live, contour=uc.contour)
 
     def _preview_spot(self, ccy: str, amount: float) -> None:
         if self.prepared is None:

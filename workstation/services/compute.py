@@ -5,6 +5,11 @@ the selected unit's charts) so that they never queue behind a full recomputation
 Requests go to named *channels* ("main", "preview", "curve", ...); each channel keeps only its newest pending request, so a burst of slider moves costs at most one running and one pending
 computation. Every request gets a generation number; a result whose generation is no longer the channel's newest is
 dropped on arrival, so stale figures never reach the screen. Results arrive on the GUI thread through queued signals.
+
+One exception, asked for per request (``show_superseded=True``): the margin curve while a what-if slider is held.
+Each step supersedes the previous curve request, and a curve takes longer than a step, so with the rule above no
+curve would ever land during a drag. Such a result is shown when it is newer than anything shown on its channel
+(the channel's newest request stays outstanding and lands after it); ``cancel`` drops them too.
 """
 
 from __future__ import annotations
@@ -94,6 +99,8 @@ class ComputeService(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._generation: dict[str, int] = {}
+        self._shown: dict[str, int] = {}          # newest generation delivered (or cancelled) per channel
+        self._superseded_ok: dict[str, set[int]] = {}   # generations that may be shown once superseded
         self._outstanding: set[str] = set()
         self._lanes = {"fast": _Worker("fast"), "slow": _Worker("slow"), "curve": _Worker("curve")}
         for w in self._lanes.values():
@@ -105,12 +112,17 @@ class ComputeService(QObject):
         ComputeService.instances.add(self)
 
     # -- requests -----------------------------------------------------------------------------------------------
-    def submit(self, channel: str, fn: Callable[[], Any]) -> int:
-        """Queue ``fn`` on ``channel``; supersedes that channel's pending request. Returns its generation."""
+    def submit(self, channel: str, fn: Callable[[], Any], *, show_superseded: bool = False) -> int:
+        """Queue ``fn`` on ``channel``; supersedes that channel's pending request. Returns its generation.
+
+        ``show_superseded``: if a newer request supersedes this one after it started, its result is still shown
+        when it finishes, provided nothing newer was shown on the channel meanwhile (see the module docstring)."""
         if self._closed:
             raise RuntimeError("compute service is shut down")
         gen = self._generation.get(channel, 0) + 1
         self._generation[channel] = gen
+        if show_superseded:
+            self._superseded_ok.setdefault(channel, set()).add(gen)
         was_busy = bool(self._outstanding)
         self._outstanding.add(channel)
         lane = "fast" if channel in self.FAST_CHANNELS else "curve" if channel in self.CURVE_CHANNELS else "slow"
@@ -121,7 +133,8 @@ class ComputeService(QObject):
 
     def cancel(self, channel: str) -> None:
         """Forget ``channel``'s outstanding request: its result, when it comes, is dropped."""
-        self._generation[channel] = self._generation.get(channel, 0) + 1
+        self._generation[channel] = self._shown[channel] = self._generation.get(channel, 0) + 1
+        self._superseded_ok.pop(channel, None)
         self._settle(channel)
 
     def generation(self, channel: str) -> int:
@@ -138,10 +151,28 @@ class ComputeService(QObject):
                 self.busyChanged.emit(False)
 
     def _on_done(self, channel: str, gen: int, result: object) -> None:
-        if self._closed or gen != self._generation.get(channel):
-            return                                   # stale: a newer request of this channel exists
+        if self._closed:
+            return
+        may_show = self._take_superseded_ok(channel, gen)
+        if gen != self._generation.get(channel):
+            # stale: a newer request of this channel exists; shown only if asked and newer than what is on screen
+            if may_show and gen > self._shown.get(channel, 0):
+                self._shown[channel] = gen
+                self.finished.emit(channel, result)
+            return
+        self._shown[channel] = gen
         self._settle(channel)
         self.finished.emit(channel, result)
+
+    def _take_superseded_ok(self, channel: str, gen: int) -> bool:
+        """Whether ``gen`` was submitted with ``show_superseded``; forgets it and every older generation (those
+        were superseded before they ran and never report)."""
+        ok = self._superseded_ok.get(channel)
+        if not ok:
+            return False
+        allowed = gen in ok
+        ok.difference_update([g for g in ok if g <= gen])
+        return allowed
 
     def _on_error(self, channel: str, gen: int, message: str, is_input: bool) -> None:
         if self._closed or gen != self._generation.get(channel):

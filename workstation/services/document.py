@@ -56,6 +56,14 @@ class Document:
             return applied.portfolio, applied.market
         return self.state.portfolio, self.valuation_market()
 
+    def valuation_inputs(self) -> tuple[Portfolio, Market, Scenario | None]:
+        """What ``valuation`` applies, unapplied: (portfolio, market, scenario or None). The compute worker applies
+        the scenario (``engine.whatif_fast``), so a what-if step costs the GUI thread nothing; without a scenario
+        the market carries the index moves alone (or none)."""
+        if self.scenario is not None and not self.scenario.is_identity:
+            return self.state.portfolio, self.state.market, self.scenario
+        return self.state.portfolio, self.valuation_market(), None
+
     def valuation_market(self) -> Market:
         """The market with the what-if index moves applied."""
         moves = {c: m for c, m in self.whatif.items() if m}

@@ -19,6 +19,12 @@ from engine.result import MarginResult
 UNIT_MOVES = np.round(np.linspace(-0.5, 0.5, 101), 10)          # index moves -50 % .. +50 %
 VOL_SHIFTS = np.round(np.linspace(-0.3, 0.3, 25), 10)           # absolute vol shifts, -30 .. +30 vol points
 CURVE_SHOCKS = np.round(np.linspace(-1.0, 1.0, 201), 10)
+# While a what-if slider is held, each step's unit charts come with its result on coarser grids (the full grids
+# follow at release): the stress curve on every 2nd move (51 points), the heatmap on every 5th move x every 3rd vol
+# shift (21 x 9 cells instead of 101 x 25): 342 option revaluations per option instead of 2,828. Zero is on each.
+LIVE_STRESS_MOVES = UNIT_MOVES[::2]
+LIVE_GRID_MOVES = UNIT_MOVES[::5]
+LIVE_VOL_SHIFTS = VOL_SHIFTS[::3]
 
 
 def mode_of(portfolio: Portfolio) -> str:
@@ -27,11 +33,14 @@ def mode_of(portfolio: Portfolio) -> str:
 
 @dataclass(frozen=True)
 class MainOutcome:
-    """A prepared book (for cheap re-evaluation) and its result with the liquidation moves."""
+    """A prepared book (for cheap re-evaluation) and its result with the liquidation moves; ``charts``: a what-if
+    step's unit charts, computed with it while the slider is held (``live``)."""
 
     prepared: Any
     result: MarginResult
     spot_in_use: dict[str, float | None]
+    charts: "UnitCharts | None" = None
+    live: bool = False
 
 
 def spot_map(portfolio: Portfolio, override: Mapping[str, float | None] | None = None) -> dict[str, float | None]:
@@ -41,16 +50,44 @@ def spot_map(portfolio: Portfolio, override: Mapping[str, float | None] | None =
     return out
 
 
-def compute_main(portfolio: Portfolio, market: Market) -> MainOutcome:
+def compute_main(portfolio: Portfolio, market: Market, scenario: Any = None, live_unit: str | None = None) -> MainOutcome:
+    """The result of ``portfolio`` on ``market`` under the what-if ``scenario`` (None: as it is).
+
+    The scenario is applied here, on the worker, through ``engine.whatif_fast`` (the book priced once per
+    portfolio and market, repriced per step; bit-identical to ``apply_scenario`` + ``prepare``). ``live_unit``
+    (a what-if slider held; "" for none selected): the charts of that unit (multi-currency: underlying) come with
+    the result, on the live grids, so a step repaints the dashboard and the charts at once.
+    """
     from engine import api
-    prepared = api.prepare(portfolio, market, mode_of(portfolio), portfolio.rules)
+    from engine.whatif_fast import prepare_whatif
+    prepared = prepare_whatif(portfolio, market, scenario, mode_of(portfolio), portfolio.rules).prepared
     spots = spot_map(portfolio)
     # no liquidation search here: the margin-curve job finds the liquidation moves on its own grid, so the
     # dashboard shows the margin at once and the liquidation moves when the curve arrives
     result = api.evaluate(prepared, spots)
-    from engine.sources import result_sources      # where specs and tiers came from, as compute() says it
-    result = replace(result, extra={**result.extra, "sources": result_sources(portfolio, market, result.acct_lv)})
-    return MainOutcome(prepared, result, spots)
+    if live_unit is None:
+        from engine.sources import result_sources      # where specs and tiers came from, as compute() says it
+        result = replace(result, extra={**result.extra, "sources": result_sources(portfolio, market, result.acct_lv)})
+        return MainOutcome(prepared, result, spots)
+    return MainOutcome(prepared, result, spots, _live_charts(prepared, result, live_unit, spots), live=True)
+
+
+def _live_charts(prepared: Any, result: MarginResult, unit: str, spots: Mapping[str, float | None]) -> "UnitCharts | None":
+    """The unit's (multi-currency: the underlying's) charts on the live grids, or None when it has none."""
+    from engine import api
+    from workstation.charts.contour import zero_contour
+    if prepared.mode == "mc":
+        from engine.underlying import underlying_grid, underlying_stress, underlyings
+        if unit not in underlyings(prepared):
+            return None
+        grid = underlying_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS)
+        return UnitCharts(unit, LIVE_STRESS_MOVES, underlying_stress(prepared, unit, LIVE_STRESS_MOVES),
+                          LIVE_VOL_SHIFTS, grid, zero_contour(grid), kind="underlying", grid_moves=LIVE_GRID_MOVES)
+    if not unit or not any(u.risk_unit == unit for u in result.units):
+        return None
+    grid = api.pnl_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS, spots)
+    return UnitCharts(unit, LIVE_STRESS_MOVES, api.stress_curve(prepared, unit, LIVE_STRESS_MOVES, spots),
+                      LIVE_VOL_SHIFTS, grid, zero_contour(grid), grid_moves=LIVE_GRID_MOVES)
 
 
 @dataclass(frozen=True)
@@ -77,6 +114,11 @@ class UnitCharts:
     grid: np.ndarray            # (n_vol, n_moves)
     contour: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None   # the grid's zero line (x, y, connect)
     kind: str = "unit"          # "unit": a PM risk unit; "underlying": an underlying's positions (multi-currency)
+    grid_moves: np.ndarray | None = None   # the grid's moves when they are not ``moves`` (the live grids)
+
+    @property
+    def heat_moves(self) -> np.ndarray:
+        return self.moves if self.grid_moves is None else self.grid_moves
 
 
 def compute_unit(prepared: Any, unit: str, spots: Mapping[str, float | None]) -> UnitCharts:
@@ -97,12 +139,18 @@ def compute_underlying(prepared: Any, ccy: str) -> UnitCharts:
     return UnitCharts(ccy, UNIT_MOVES, stress, VOL_SHIFTS, grid, zero_contour(grid), kind="underlying")
 
 
-def compute_curve(portfolio: Portfolio, market: Market, live: bool = False) -> Any:
-    """The margin curve; ``live`` (a what-if being dragged): every 5th shock, liquidation moves interpolated."""
+def compute_curve(portfolio: Portfolio, market: Market, live: bool = False, scenario: Any = None) -> Any:
+    """The margin curve under the what-if ``scenario``; ``live`` (a what-if being dragged): every 5th shock,
+    liquidation moves interpolated."""
     from engine import api
+    from engine.whatif_fast import prepare_whatif
     if live:
         from engine.curve import preview_curve
-        return preview_curve(api.prepare(portfolio, market, mode_of(portfolio), portfolio.rules), CURVE_SHOCKS[::5])
+        return preview_curve(prepare_whatif(portfolio, market, scenario, mode_of(portfolio), portfolio.rules).prepared,
+                             CURVE_SHOCKS[::5])
+    if scenario is not None and not scenario.is_identity:     # the full curve: 0.2-0.6 s, a book rebuilt is noise
+        from engine.scenario import apply_scenario
+        portfolio, market = apply_scenario(portfolio, market, scenario)
     return api.margin_curve(portfolio, market, mode_of(portfolio), portfolio.rules, CURVE_SHOCKS)
 
 
