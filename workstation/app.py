@@ -27,7 +27,8 @@ ORG_DOMAIN = "riskws.local"
 # searched, about 0.1-0.15 s of every start. Imported first, they skip that; nothing here is imported needlessly:
 # the window imports all of it before its first result (scipy.special at the first option price).
 _BEFORE_QT = ("numpy", "scipy.special", "db.store", "db.demo", "engine.api", "engine.result", "engine.scenario",
-              "engine.scenario_apply", "engine.importers", "engine.catalogue")
+              "engine.scenario_apply", "engine.importers", "engine.catalogue",
+              "engine.explain")   # the margin ratio's tooltip (widgets/summary.py) words it with engine.explain.text
 
 
 def preload_before_qt() -> None:
