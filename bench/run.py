@@ -237,7 +237,7 @@ def whatif_drags(report: Report, tmp: Path, portfolio, market, env: dict) -> Non
         pooled = np.concatenate([r["step_ms"] for r in runs])
         p95 = float(np.percentile(pooled, 95))
         refs = "; ".join(f"{a:.2f}/{b:.2f}" for a, b in (r["host_reference_ms"] for r in runs))
-        report.add(f"**GUI what-if drag {axis}, desk: value change -> what-if result shown -> repainted "
+        report.add(f"**GUI what-if drag {axis}, desk: value change -> what-if result and unit charts shown -> repainted "
                    f"({len(runs)} runs x {runs[0]['steps']} steps pooled; host reference before/after {refs} ms)**",
                    f"{np.median(pooled):.1f} ms (p95 {p95:.1f})", "p95 <= 33 ms (aim 16)", _verdict(p95 <= 33))
         rate = float(np.median([r["curve_per_s"] for r in runs]))
@@ -272,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
             report.add(f"peer: {name}, {grid.size} prices", f"{_fmt(t)} = {t.median_ms / bar_ms:.1f}x bar")
         report.notes += notes
     engine_desk(report, portfolio, market, grid)
+    from bench.whatif import whatif_engine
+    whatif_engine(report, portfolio, market, grid)      # what-if steps: full vs fast path, live curve CPU
     if not args.quick:
         with tempfile.TemporaryDirectory(prefix="riskws-bench-") as tmp:
             big_book(report, args.big)

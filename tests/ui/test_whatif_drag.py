@@ -154,3 +154,53 @@ def test_a_superseded_result_is_shown_only_when_asked_and_newer_than_the_screen(
     qtbot.waitUntil(lambda: not svc.is_busy(), timeout=5000)
     assert seen == [("curve", "d")]
     svc.shutdown()
+
+
+def test_a_paced_channel_starts_its_newest_request_no_sooner_than_the_pace(qtbot):
+    """The live curve's pacing: a burst of requests while one runs computes the first and the newest only, and the
+    newest starts no sooner than the pace after the first started (a lower bound: a slow machine only widens it)."""
+    import time
+
+    from workstation.services.compute import ComputeService
+
+    svc = ComputeService()
+    seen: list = []
+    starts: dict[str, float] = {}
+    svc.finished.connect(lambda ch, r: seen.append(r))
+
+    def job(name):
+        def run():
+            starts[name] = time.monotonic()
+            return name
+        return run
+
+    for k in range(5):
+        svc.submit("curve", job(f"r{k}"), show_superseded=True, pace_s=0.4)
+    qtbot.waitUntil(lambda: not svc.is_busy(), timeout=5000)
+    assert seen[-1] == "r4" and set(starts) <= {"r0", "r4"}
+    if "r0" in starts:
+        assert starts["r4"] - starts["r0"] >= 0.4
+    svc.shutdown()
+
+
+def test_a_multi_currency_drag_step_brings_the_underlying_charts(qtbot, window):
+    """Multi-currency mode has no risk units: a held slider's step brings the selected underlying's P&L charts
+    (live grids) with the result, and the result is the full path's."""
+    _open(qtbot, window, "Multi-currency borrow book")
+    assert window.prepared.mode == "mc"
+    doc = window.holder.doc
+    panel = window.market_panel.whatif
+    key = next(a.key for a in panel.axes if a.key.startswith("index:"))
+    slider = panel._slider[key]
+    stress = window.charts["StressChart"]
+    shown: list = []
+    window.resultShown.connect(shown.append)
+    slider.setSliderDown(True)
+    slider.setValue(-300)
+    qtbot.waitUntil(lambda: bool(shown) and not window.compute.is_busy("main"), timeout=WAIT_MS)
+    assert _figures(window.result.to_dict()) == _figures(_full_path(doc, window.holder.doc.scenario))
+    qtbot.waitUntil(lambda: list(stress.curves.values())[1].getData()[0] is not None
+                    and list(stress.curves.values())[1].getData()[0].size == 51, timeout=WAIT_MS)
+    slider.setSliderDown(False)
+    wait_settled(qtbot, window)
+    qtbot.waitUntil(lambda: list(stress.curves.values())[1].getData()[0].size == 101, timeout=WAIT_MS)

@@ -36,11 +36,13 @@ class ResultsView:
         # a what-if slider held: the unit charts come with each step's result (live grids) and a preview curve
         # follows, shown even when a newer step superseded it; at release everything is computed in full
         live = self.market_panel.whatif.dragging()
+        if not live:
+            self._live_liq = None                      # liquidation moves of a held slider's live curves
         unit = (self.selected_underlying if self.prepared is not None and self.prepared.mode == "mc"
                 else self.selected_unit) if live and self.charts else None
         self.compute.submit("main", lambda: jobs.compute_main(portfolio, market, scenario, unit))
         self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market, live, scenario),
-                            show_superseded=live)
+                            show_superseded=live, pace_s=jobs.LIVE_CURVE_PACE_S if live else 0.0)
 
     def _on_busy(self, busy: bool) -> None:
         if busy:
@@ -63,6 +65,9 @@ class ResultsView:
             if payload.charts is not None:             # a what-if step: charts first (see "preview" below)
                 self._show_unit_charts(payload.charts, payload.result, live=True)
             self._show_result(payload.result, committed=True, step=payload.live, charted=payload.charts is not None)
+            live_liq = getattr(self, "_live_liq", None)
+            if payload.live and live_liq is not None:    # keep the live curve's liquidation moves in view meanwhile
+                self.summary.show_liq(live_liq)
         elif channel == "preview":
             # charts first: when a chart's QGraphicsScene processes its changes, Qt repaints the window at once
             # (one pass per scene); with the charts' data in first, the dashboard's repaint joins the first
@@ -75,6 +80,7 @@ class ResultsView:
         elif channel == "explain":
             self._show_explain(payload)
         elif channel == "curve":
+            self._live_liq = None if payload.exact else payload.liq_shock
             if self.result is not None:            # the curve's job found the liquidation moves (see jobs)
                 self.result = replace(self.result, liq_shock=payload.liq_shock)
                 self.summary.show_liq(payload.liq_shock)

@@ -6,7 +6,8 @@ Requests go to named *channels* ("main", "preview", "curve", ...); each channel 
 computation. Every request gets a generation number; a result whose generation is no longer the channel's newest is
 dropped on arrival, so stale figures never reach the screen. Results arrive on the GUI thread through queued signals.
 
-One exception, asked for per request (``show_superseded=True``): the margin curve while a what-if slider is held.
+Requests can be paced (``pace_s``: a channel's computations start at most that often). One exception to the
+dropping, asked for per request (``show_superseded=True``): the margin curve while a what-if slider is held.
 Each step supersedes the previous curve request, and a curve takes longer than a step, so with the rule above no
 curve would ever land during a drag. Such a result is shown when it is newer than anything shown on its channel
 (the channel's newest request stays outstanding and lands after it); ``cancel`` drops them too.
@@ -15,7 +16,9 @@ curve would ever land during a drag. Such a result is shown when it is newer tha
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 import traceback
 import weakref
 from collections import OrderedDict
@@ -37,15 +40,32 @@ class _Worker(QThread):
         super().__init__()
         self.setObjectName(f"riskws-compute-{name}")
         self._cond = threading.Condition()
-        self._pending: OrderedDict[str, tuple[int, Callable[[], Any]]] = OrderedDict()
+        self._pending: OrderedDict[str, tuple[int, Callable[[], Any], float]] = OrderedDict()
+        self._started: dict[str, float] = {}          # monotonic start of each channel's last computation
         self._stop = False
         self.running_channel: str | None = None
 
-    def post(self, channel: str, generation: int, fn: Callable[[], Any]) -> None:
+    def post(self, channel: str, generation: int, fn: Callable[[], Any], pace_s: float = 0.0) -> None:
+        """Queue ``fn``; ``pace_s``: start it no sooner than ``pace_s`` after the channel's previous start (a
+        newer request arriving meanwhile replaces it, so a paced channel computes only its newest request)."""
         with self._cond:
             self._pending.pop(channel, None)          # the older request of this channel is superseded
-            self._pending[channel] = (generation, fn)
+            self._pending[channel] = (generation, fn, pace_s)
             self._cond.notify()
+
+    def _next(self) -> tuple[str, int, Callable[[], Any]] | None:
+        """The first pending request whose pace allows it to start now (under the lock); None: wait."""
+        now = time.monotonic()
+        soonest = None
+        for channel, (generation, fn, pace) in self._pending.items():
+            wait = self._started.get(channel, -math.inf) + pace - now
+            if wait <= 0.0:
+                del self._pending[channel]
+                self._started[channel] = now
+                return channel, generation, fn
+            soonest = wait if soonest is None else min(soonest, wait)
+        self._cond.wait(soonest)
+        return None
 
     def has_work(self) -> bool:
         with self._cond:
@@ -60,11 +80,14 @@ class _Worker(QThread):
     def run(self) -> None:
         while True:
             with self._cond:
-                while not self._pending and not self._stop:
-                    self._cond.wait()
-                if self._stop:
-                    return
-                channel, (generation, fn) = self._pending.popitem(last=False)
+                job = None
+                while job is None:
+                    while not self._pending and not self._stop:
+                        self._cond.wait()
+                    if self._stop:
+                        return
+                    job = self._next()
+                channel, generation, fn = job
                 self.running_channel = channel
             try:
                 result = fn()
@@ -112,11 +135,14 @@ class ComputeService(QObject):
         ComputeService.instances.add(self)
 
     # -- requests -----------------------------------------------------------------------------------------------
-    def submit(self, channel: str, fn: Callable[[], Any], *, show_superseded: bool = False) -> int:
+    def submit(self, channel: str, fn: Callable[[], Any], *, show_superseded: bool = False,
+               pace_s: float = 0.0) -> int:
         """Queue ``fn`` on ``channel``; supersedes that channel's pending request. Returns its generation.
 
         ``show_superseded``: if a newer request supersedes this one after it started, its result is still shown
-        when it finishes, provided nothing newer was shown on the channel meanwhile (see the module docstring)."""
+        when it finishes, provided nothing newer was shown on the channel meanwhile (see the module docstring).
+        ``pace_s``: it starts no sooner than ``pace_s`` after the channel's previous computation started (the
+        live margin curve: at most ten a second, so that it leaves the cores to the drag's steps)."""
         if self._closed:
             raise RuntimeError("compute service is shut down")
         gen = self._generation.get(channel, 0) + 1
@@ -126,7 +152,7 @@ class ComputeService(QObject):
         was_busy = bool(self._outstanding)
         self._outstanding.add(channel)
         lane = "fast" if channel in self.FAST_CHANNELS else "curve" if channel in self.CURVE_CHANNELS else "slow"
-        self._lanes[lane].post(channel, gen, fn)
+        self._lanes[lane].post(channel, gen, fn, pace_s)
         if not was_busy:
             self.busyChanged.emit(True)
         return gen

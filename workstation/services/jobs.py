@@ -22,6 +22,11 @@ CURVE_SHOCKS = np.round(np.linspace(-1.0, 1.0, 201), 10)
 # While a what-if slider is held, each step's unit charts come with its result on coarser grids (the full grids
 # follow at release): the stress curve on every 2nd move (51 points), the heatmap on every 5th move x every 3rd vol
 # shift (21 x 9 cells instead of 101 x 25): 342 option revaluations per option instead of 2,828. Zero is on each.
+# The margin curve of a held what-if slider: every LIVE_CURVE_EVERY-th shock of CURVE_SHOCKS (liquidation moves
+# interpolated), started at most every LIVE_CURVE_PACE_S (10 a second: the target, and no more, so that the
+# curve leaves most of the two cores to the steps).
+LIVE_CURVE_EVERY = 5
+LIVE_CURVE_PACE_S = 0.1
 LIVE_STRESS_MOVES = UNIT_MOVES[::2]
 LIVE_GRID_MOVES = UNIT_MOVES[::5]
 LIVE_VOL_SHIFTS = VOL_SHIFTS[::3]
@@ -76,18 +81,21 @@ def _live_charts(prepared: Any, result: MarginResult, unit: str, spots: Mapping[
     """The unit's (multi-currency: the underlying's) charts on the live grids, or None when it has none."""
     from engine import api
     from workstation.charts.contour import zero_contour
+    from engine.shocked import run_parallel      # the two charts on both cores (numpy releases the GIL)
     if prepared.mode == "mc":
         from engine.underlying import underlying_grid, underlying_stress, underlyings
         if unit not in underlyings(prepared):
             return None
-        grid = underlying_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS)
-        return UnitCharts(unit, LIVE_STRESS_MOVES, underlying_stress(prepared, unit, LIVE_STRESS_MOVES),
-                          LIVE_VOL_SHIFTS, grid, zero_contour(grid), kind="underlying", grid_moves=LIVE_GRID_MOVES)
+        grid, stress = run_parallel([lambda: underlying_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS),
+                                     lambda: underlying_stress(prepared, unit, LIVE_STRESS_MOVES)])
+        return UnitCharts(unit, LIVE_STRESS_MOVES, stress, LIVE_VOL_SHIFTS, grid, zero_contour(grid),
+                          kind="underlying", grid_moves=LIVE_GRID_MOVES)
     if not unit or not any(u.risk_unit == unit for u in result.units):
         return None
-    grid = api.pnl_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS, spots)
-    return UnitCharts(unit, LIVE_STRESS_MOVES, api.stress_curve(prepared, unit, LIVE_STRESS_MOVES, spots),
-                      LIVE_VOL_SHIFTS, grid, zero_contour(grid), grid_moves=LIVE_GRID_MOVES)
+    grid, stress = run_parallel([lambda: api.pnl_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS, spots),
+                                 lambda: api.stress_curve(prepared, unit, LIVE_STRESS_MOVES, spots)])
+    return UnitCharts(unit, LIVE_STRESS_MOVES, stress, LIVE_VOL_SHIFTS, grid, zero_contour(grid),
+                      grid_moves=LIVE_GRID_MOVES)
 
 
 @dataclass(frozen=True)
@@ -147,7 +155,7 @@ def compute_curve(portfolio: Portfolio, market: Market, live: bool = False, scen
     if live:
         from engine.curve import preview_curve
         return preview_curve(prepare_whatif(portfolio, market, scenario, mode_of(portfolio), portfolio.rules).prepared,
-                             CURVE_SHOCKS[::5])
+                             CURVE_SHOCKS[::LIVE_CURVE_EVERY])
     if scenario is not None and not scenario.is_identity:     # the full curve: 0.2-0.6 s, a book rebuilt is noise
         from engine.scenario import apply_scenario
         portfolio, market = apply_scenario(portfolio, market, scenario)
