@@ -33,7 +33,7 @@ from .names import MAX_NAME_CHARS, check_name  # noqa: F401 - check_name is impo
 from .errors import NameTakenError, NotFoundError, RevisionConflict, StoreError
 from .opening import (SQLITE_MAGIC, backup_before_migration, check_header, check_intact, connect,  # noqa: F401
                       same_inode, sqlite_reason)
-from .ownership import SIDECAR_SUFFIXES, CreatedFile, remove_new_sidecars
+from .ownership import SIDECAR_SUFFIXES, CreatedFile, note_closed, note_open, remove_new_sidecars
 from .lock import InstanceLock, acquire_instance_lock  # noqa: F401 - the GUI takes it through db.store
 from . import migrations as _migrations
 from .migrations import check_schema, current_version, migrate, write_transaction
@@ -92,8 +92,10 @@ class Store:
             for p, what in ((self.path, "the file"), (self.path.parent, "its folder")):
                 if p.exists() and not os.access(p, os.W_OK):
                     raise StoreError(f"{self.label}: read-only ({what} is not writable); nothing was written")
+        self._open_key: tuple[int, int] | None = None
         for _attempt in range(3):
             if self._open(create):
+                self._open_key = note_open(self.path)   # db/ownership.py: open in this process
                 return
         raise StoreError(f"{self.label}: the file was removed or replaced by another process while it was being "
                          f"opened; try again")
@@ -178,6 +180,8 @@ class Store:
         return current_version(self.db)
 
     def close(self) -> None:
+        key, self._open_key = self._open_key, None
+        note_closed(key)
         self.db.close()
 
     def discard_if_created(self) -> bool:
@@ -187,6 +191,8 @@ class Store:
         if self.created is None:
             self.close()
             return False
+        key, self._open_key = self._open_key, None
+        note_closed(key)
         return self.created.remove_if_untouched(self.db.conn)
 
     def _close_quietly(self) -> None:
