@@ -425,9 +425,11 @@ def shift_book(book: Book, move: float) -> Book:
     return replace(book, spot=spot, mark=mark, fwd=fwd, avg_px=filled_avg_px(book))
 
 
-def shifted_prices(book: Book, move: float | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def shifted_prices(book: Book, move: float | np.ndarray, *,
+                   option_marks: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(spot, mark, fwd) of ``shift_book``; ``move`` a float, or a column (k, 1) of moves: rows (k, n), the same
-    numbers as k calls (engine.pm.shock_revalue prices many moves at once)."""
+    numbers as k calls (engine.pm.shock_eval prices many moves at once). ``option_marks=False`` leaves the options'
+    marks unshifted, for a caller that prices them itself."""
     spot = np.maximum(book.spot * (1.0 + move), book.spot * 1e-6)
     d_usd = spot - book.spot
     opt = book.kind == OPTION
@@ -439,7 +441,7 @@ def shifted_prices(book: Book, move: float | np.ndarray) -> tuple[np.ndarray, np
     mark[..., inv] = np.maximum(book.mark[inv] + d_usd[..., inv], book.mark[inv] * 1e-6)
     fwd[..., ~opt] = mark[..., ~opt]
     fwd[..., opt] = np.maximum(book.fwd[opt] + d_usd[..., opt], book.fwd[opt] * 1e-6)
-    if opt.any():
+    if option_marks and opt.any():
         mark[..., opt] = black76(fwd[..., opt], book.strike[opt], book.vol[opt], book.t_years[opt], book.is_call[opt])
     return spot, mark, fwd
 

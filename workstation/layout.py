@@ -11,7 +11,7 @@ import logging
 import pkgutil
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QLabel, QListWidget, QMainWindow, QVBoxLayout, QWidget
 
@@ -25,6 +25,8 @@ MIN_ROWS = 3                 # table rows always visible (issue 15: usable at 12
 MAX_UNIT_ROWS = 6            # beyond these, the extra height goes to the charts
 MAX_POSITION_ROWS = 8
 MIN_CHART_HEIGHT = 190
+PORTFOLIO_MAX_ROWS = 12      # the portfolio list grows to this many rows, then scrolls
+REFIT_DELAY_MS = 60          # after the last resize event: the window's new height is shared out once
 
 CHARTS = (  # (class name, objectName of the dock, dock title)
     ("StressChart", "stressDock", "Stress P&&L"),
@@ -134,8 +136,11 @@ class WindowLayout:
         # the selected unit's positions explained: a tab beside the MR breakdown (View menu / tab to show it)
         self.explain_panel = ExplainPanel()
         self.explain_panel.setMinimumSize(200, 120)   # its contents' minimum would hold every chart dock up (1280x720)
-        self.explain_dock = self._dock("explainDock", "Explain: positions of the selected unit", self.explain_panel,
+        # a short title: tabbed with "Margin breakdown" in a quarter of a 1280-pixel window, a long one read
+        # "Explain: positions of t..." and squeezed the other tab to "Ma..."; the View menu keeps the long name
+        self.explain_dock = self._dock("explainDock", "Explain", self.explain_panel,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.explain_dock.toggleViewAction().setText("Explain: positions of the selected unit")
         self.tabifyDockWidget(d2, self.explain_dock)
         d2.raise_()
 
@@ -189,6 +194,54 @@ class WindowLayout:
         tab_bar = max(0, bottom - max(docked) - 1)         # below docks tabbed together (e.g. Explain)
         return bottom - central.top() - tab_bar - 6        # 6: the separator between central pane and docks
 
+    def resizeEvent(self, event: Any) -> None:
+        """A window made taller or shorter re-shares its height (see refit_heights) once the resizing pauses."""
+        super().resizeEvent(event)
+        old = event.oldSize()
+        if old.isValid() and old.height() != event.size().height() and self.isVisible():
+            timer = getattr(self, "_refit_timer", None)
+            if timer is None:
+                timer = self._refit_timer = QTimer(self)
+                timer.setObjectName("layoutRefitTimer")
+                timer.setSingleShot(True)
+                timer.setInterval(REFIT_DELAY_MS)
+                timer.timeout.connect(self.refit_heights)
+            timer.start()
+
+    def stop_layout_timers(self) -> None:
+        timer = getattr(self, "_refit_timer", None)
+        if timer is not None:
+            timer.stop()
+        fitter = getattr(self, "unit_columns", None)
+        if fitter is not None:
+            fitter.stop()
+
+    def refit_heights(self) -> None:
+        """After the window's height changed: the central pane gets what its tables need (MIN_ROWS rows and more
+        up to the caps), the chart docks the rest (at least MIN_CHART_HEIGHT), the portfolio list the height of
+        its entries. QMainWindow alone hands a height change to the central pane: shrinking a 1600x1000 window
+        to 1280x720 left the unit table half a row and the charts their old height; growing it, empty rows."""
+        if not self.chart_docks or self.chart_docks[0].isFloating():
+            return
+        charts = max(MIN_CHART_HEIGHT, self._height_for_central_and_charts() - self.central_need())
+        self.resizeDocks([self.chart_docks[0]], [charts], Qt.Orientation.Vertical)
+        self._fit_portfolio_list()
+        self.fit_dashboard()
+
+    def _fit_portfolio_list(self) -> None:
+        """The portfolio list as tall as its entries (between 4 rows and 30 % of the window): the market panel's
+        index table and what-if controls below it need the height more than empty list rows."""
+        if self.portfolio_dock.isFloating() or self.market_dock.isFloating():
+            return
+        lst = self.portfolio_list
+        row = max(lst.sizeHintForRow(0), lst.fontMetrics().height() + 4)
+        rows = min(max(4, lst.count()), PORTFOLIO_MAX_ROWS)
+        want = rows * row + 2 * lst.frameWidth() + 8 + 26           # 8: the browser's margins, 26: dock title bar
+        want = min(want, int(self.height() * 0.3))
+        total = self.portfolio_dock.height() + self.market_dock.height()
+        if total > want:
+            self.resizeDocks([self.portfolio_dock, self.market_dock], [want, total - want], Qt.Orientation.Vertical)
+
     def apply_default_sizes(self) -> None:
         """Left docks ~17 % of the width; the chart docks get whatever height the central pane does not need
         (at least MIN_CHART_HEIGHT), so a small window keeps three table rows and a large one grows the charts."""
@@ -200,6 +253,7 @@ class WindowLayout:
         charts = max(MIN_CHART_HEIGHT, self._height_for_central_and_charts() - self.central_need())
         self.resizeDocks([self.chart_docks[0]], [charts], Qt.Orientation.Vertical)
         self.central_split.setSizes([int(h * 0.22), int(h * 0.28)])
+        self._fit_portfolio_list()
         self.fit_dashboard()
 
     def fit_dashboard(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QUndoGroup, QUndoStack
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHeaderView, QInputDialog, QLabel, QMainWindow,
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QInputDialog, QLabel, QMainWindow,
                                QMessageBox, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from engine.catalogue import instrument_ids_for_completion, known_currencies
@@ -28,6 +28,7 @@ from workstation.controllers.portfolios import PortfolioBrowser
 from workstation.controllers.reconcile import ReconcileActions
 from workstation.controllers.results import ResultsView
 from workstation.controllers.whatif import WhatIfView
+from workstation.layout_tables import ColumnFitter, EmptyHint
 from workstation.layout import WindowLayout, app_icon, layout_widgets  # noqa: F401 - layout_widgets re-exported
 from workstation.models.columns import fmt_amount
 from workstation.models.tables import RiskUnitModel
@@ -57,6 +58,8 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
                          "positions (IMR / MMR in the Positions table; per-currency figures in the switch dialog "
                          "and riskws margin --mode futures).")
     UNIT_NOTE_SPOT = "Spot mode: balances only, nothing needs margin."
+    UNIT_EMPTY_PM = ("No risk units: the book holds no derivatives (a spot balance alone forms no unit). Add a "
+                     "position to see its unit here.")
     UNIT_NOTE_MC = ("Multi-currency mode has no risk units: the margin of each position is in the Positions table "
                     "(IMR / MMR (MC) columns).")
 
@@ -139,11 +142,11 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self.unit_view = make_table("riskUnitTable", self.unit_model, editable=False)
         self.unit_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.unit_view.horizontalHeader().setMinimumSectionSize(40)
-        self.unit_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.unit_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.unit_columns = ColumnFitter(self.unit_view)     # headers and figures never cut (layout_tables.py)
         self.unit_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.unit_view.customContextMenuRequested.connect(self._unit_context_menu)
         self.unit_view.selectionModel().selectionChanged.connect(self._on_unit_selected)
+        self.unit_empty = EmptyHint(self.unit_view)           # why the grid is empty, in words, inside it
         self.unit_note = QLabel(self.UNIT_NOTE_PM)
         self.unit_note.setProperty("role", "muted")
 
@@ -331,15 +334,27 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         doc = self.holder.doc
         if doc is None:
             return
+        from engine.fill import fill_cash
+        market = doc.market
         dlg = PositionDialog(self.editor.position_delegate._completions.stringList(),
-                             self.editor.positions.check_instrument, self)
+                             self.editor.positions.check_instrument, self, fill=lambda p: fill_cash(p, market))
         dlg.setObjectName("positionDialog")
         if dlg.exec() and dlg.value is not None:
-            p = dlg.value
-            try:
-                self._edit_positions(doc.portfolio.positions + (p,), f"Add {p.inst_id} {fmt_amount(p.pos)}")
-            except Exception as exc:  # noqa: BLE001
-                self.show_error("Add position", str(exc))
+            self.add_position_as(dlg.value, dlg.fill_cash)
+
+    def add_position_as(self, p: Any, fill: Any = None) -> None:
+        """Add position ``p``; with ``fill`` (engine.fill.FillCash) its premium and fee go to the settlement
+        currency's balance in the same undo step, as on a fill."""
+        doc = self.holder.doc
+        if doc is None:
+            return
+        from engine.fill import with_fill
+        text = f"Add {p.inst_id} {fmt_amount(p.pos)}" + ("" if fill is None or fill.cash == 0
+                                                          else f" as a fill ({fill.ccy} {fill.cash:+,.8g})")
+        try:
+            self.push_state(replace(doc.state, portfolio=with_fill(doc.portfolio, p, fill)), text)
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Add position", str(exc))
 
     def add_balance(self) -> None:
         doc = self.holder.doc
@@ -416,6 +431,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self.spot_control.stop_timers()
         self.market_panel.stop_timers()
         self._busy_timer.stop()
+        self.stop_layout_timers()
         self.compute.shutdown()
         self.statusBar().clearMessage()          # stops the status bar's message timer
 

@@ -23,7 +23,8 @@ import numpy as np
 from ..account import currency_equity
 from ..book import INST_TYPE, OPTION, Book, build_book
 from ..market import Market
-from ..mc.margin import LONG_OPTION_NOTE, MCPositionResult, MCPositionRows, PreparedMC, position_margins, prepare_mc
+from ..mc.margin import (LONG_OPTION_NOTE, MCPositionResult, MCPositionRows, PreparedMC, isolated_options,
+                         position_margins, prepare_mc)
 from ..params import RuleSet
 from ..portfolio import Portfolio
 from ..result import AssetResult, MarginResult, _num
@@ -198,6 +199,7 @@ def _result(prep: PreparedFutures, fig, details: list[CurrencyDetail], code, ccy
     rows = _positions(prep, fig, code, ccys, row_px, imr_c, mmr_c, iso, iso_margin, iso_ratio)
     long_opt = float(np.where(fig.isolated, book.option_value_usd(), 0.0).sum()) if book.n else 0.0
     extra = {"tierTable": prep.mc.tiers.id, "modeParams": params.id, "isolatedOptionValue": _num(long_opt),
+             "isolatedOptions": isolated_options(book, fig.isolated),
              "details": [d.to_dict() for d in details],
              "assumed": sorted(assumed), "assumedParams": {k: sorted(set(v)) for k, v in sorted(assumed.items())}}
     return MarginResult(acct_lv="2", rules=prep.rules.id, ts=prep.market.ts, eq=eq_usd, adj_eq=eq_usd,

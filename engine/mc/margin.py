@@ -283,6 +283,16 @@ class MCPositionRows(Sequence):
         return self._prep.book.n
 
 
+def isolated_options(book: Book, isolated: np.ndarray) -> list[dict[str, Any]]:
+    """The long options kept out of collateral, one entry each: instId, settle ccy and market value in USD (what a
+    switch to this mode takes out of the equity; the switch dialog names them)."""
+    if not book.n or not isolated.any():
+        return []
+    values = book.option_value_usd()
+    return [{"instId": book.instruments[i].inst_id, "ccy": book.instruments[i].settle_ccy,
+             "valueUsd": _num(float(values[i]))} for i in np.flatnonzero(isolated).tolist()]
+
+
 def evaluate_mc(prep: PreparedMC) -> MarginResult:
     """The account in multi-currency margin mode (formats.md §3 with acctLv "3": positions carry imr, mmr, ...)."""
     book, rules, equity = prep.book, prep.rules, prep.equity
@@ -318,6 +328,7 @@ def evaluate_mc(prep: PreparedMC) -> MarginResult:
     long_opt_value = float(np.where(fig.isolated, book.option_value_usd(), 0.0).sum()) if book.n else 0.0
     pnl = float(book.float_pnl_usd().sum()) if book.n else 0.0
     extra = {"tierTable": prep.tiers.id, "derivImr": _num(deriv_imr), "isolatedOptionValue": _num(long_opt_value),
+             "isolatedOptions": isolated_options(book, fig.isolated),
              "assumed": sorted(account_assumed),
              "assumedParams": {k: sorted(set(v)) for k, v in sorted(account_assumed.items())}}
     warnings = list(book.warnings) + [w for ws in fig.group_warnings for w in ws]

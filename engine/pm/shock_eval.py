@@ -18,7 +18,7 @@ from ..book import INVERSE, LINEAR, OPTION, denomination, filled_avg_px, shifted
 from ..catalogue import is_stablecoin
 from ..collateral import discount_table_for
 from ..params import GROUPS
-from ..pricing import black76_greeks
+from ..pricing import norm_cdf
 from . import shock_revalue
 from .factors import mr9_factor
 from .prepare import DENOMS, PreparedPM, mr4_buckets
@@ -36,7 +36,8 @@ def figures(prep: PreparedPM, moves: np.ndarray, run: Runner) -> tuple[np.ndarra
     book = prep.book
     revalue = _revalue_plan(prep)
     col = moves[:, None]
-    spot, mark, fwd = shifted_prices(book, col)
+    spot, mark, fwd = shifted_prices(book, col, option_marks=False)
+    delta = _option_marks(revalue, book, fwd, mark)
     step = shock_revalue.SHOCKS_PER_TASK
     blocks = [slice(i, min(i + step, moves.size)) for i in range(0, moves.size, step)]
     tasks = [(lambda blk=blk, u=u: shock_revalue.unit_pnl_at(revalue, book, u, spot[blk], mark[blk], fwd[blk]))
@@ -45,7 +46,7 @@ def figures(prep: PreparedPM, moves: np.ndarray, run: Runner) -> tuple[np.ndarra
     unit_pnl = np.empty((moves.size, revalue.n_units, prep.grid.moves.shape[1]))
     for i, (blk, u) in enumerate((blk, u) for blk in blocks for u in range(revalue.n_units)):
         unit_pnl[blk, u] = parts[i]
-    return _account(prep, moves, spot, mark, fwd, unit_pnl)
+    return _account(prep, moves, spot, mark, delta, unit_pnl)
 
 
 def _revalue_plan(prep: PreparedPM) -> shock_revalue.RevaluePlan:
@@ -74,8 +75,50 @@ def _shifted_index(market, ccy: str, moves: np.ndarray) -> np.ndarray:
     return np.maximum(v * (1.0 + moves), v * 1e-6)
 
 
-def _deltas(prep: PreparedPM, spot, mark, fwd) -> tuple[np.ndarray, np.ndarray]:
-    """(USD cash delta, coin delta) per row at each move: ``Book.cash_delta_usd`` and ``Book.coin_delta``."""
+def _option_marks(p: shock_revalue.RevaluePlan, book, fwd: np.ndarray, mark: np.ndarray) -> np.ndarray:
+    """Shifted option marks into ``mark`` (as ``black76`` in ``shifted_prices``) and the options' Black-76 delta
+    (as ``black76_greeks``), (b, n_opt): one log and two normal CDFs per distinct option serve both (for sd > 0
+    both take d1 = (log(F/K) + sd^2/2) / sd, and the delta is the price's first N(d1))."""
+    u = p.distinct
+    opt = np.flatnonzero(p.option_id >= 0)
+    if not opt.size:
+        return np.zeros((fwd.shape[0], 0))
+    f = fwd[:, u]
+    k = book.strike[u]
+    sd = np.sqrt(np.maximum(book.t_years[u], 0.0))
+    sd = sd * book.vol[u]
+    safe = np.where(sd <= 1e-12, 1.0, sd)
+    half_var = 0.5 * safe
+    half_var *= safe
+    d1 = np.log(f / k) + half_var
+    d1 /= safe
+    cdf = norm_cdf(d1)
+    call = f * cdf
+    d1 -= safe
+    call -= k * norm_cdf(d1)
+    ids = p.option_id[opt]
+    is_call = book.is_call[opt]
+    price = call[:, ids]
+    fo = fwd[:, opt]
+    ko = book.strike[opt]
+    puts = np.flatnonzero(~is_call)
+    price[:, puts] -= fo[:, puts] - ko[puts]
+    np.maximum(price, 0.0, out=price)
+    c = cdf[:, ids]
+    delta = np.where(is_call, c, c - 1.0)
+    dead = (sd <= 1e-12)[ids]
+    if dead.any():
+        price[:, dead] = np.where(is_call[dead], np.maximum(fo[:, dead] - ko[dead], 0.0),
+                                  np.maximum(ko[dead] - fo[:, dead], 0.0))
+        itm = np.where(is_call[dead], fo[:, dead] > ko[dead], fo[:, dead] < ko[dead])
+        delta[:, dead] = np.where(itm, np.where(is_call[dead], 1.0, -1.0), 0.0)
+    mark[:, opt] = price
+    return delta
+
+
+def _deltas(prep: PreparedPM, spot, mark, delta) -> tuple[np.ndarray, np.ndarray]:
+    """(USD cash delta, coin delta) per row at each move: ``Book.cash_delta_usd`` and ``Book.coin_delta``;
+    ``delta``: the option rows' Black-76 delta (b, n_opt)."""
     book = prep.book
     cash = np.empty(spot.shape)
     coin = np.broadcast_to(book.qty, spot.shape).copy()
@@ -87,7 +130,7 @@ def _deltas(prep: PreparedPM, spot, mark, fwd) -> tuple[np.ndarray, np.ndarray]:
     coin[:, inv] = book.qty[inv] * ratio / mark[:, inv]
     opt = np.flatnonzero(book.kind == OPTION)
     if opt.size:
-        d = black76_greeks(fwd[:, opt], book.strike[opt], book.vol[opt], book.t_years[opt], book.is_call[opt])[0]
+        d = delta
         cash[:, opt] = book.qty[opt] * d * spot[:, opt]
         coin[:, opt] = book.qty[opt] * d
     return cash, coin
@@ -164,12 +207,12 @@ def _mr9(cash: dict[str, np.ndarray], pair_index: dict, rules) -> np.ndarray:
     return total
 
 
-def _account(prep: PreparedPM, moves, spot, mark, fwd, unit_pnl) -> tuple[np.ndarray, np.ndarray]:
+def _account(prep: PreparedPM, moves, spot, mark, delta, unit_pnl) -> tuple[np.ndarray, np.ndarray]:
     """MR1..MR9 per unit and the account totals at each move, as ``prepare_pm`` + ``evaluate_pm``."""
     book, rules, units, grid = prep.book, prep.rules, prep.units, prep.grid
     n_u = len(units.names)
     u_of = units.of_position
-    cash, coin = _deltas(prep, spot, mark, fwd)
+    cash, coin = _deltas(prep, spot, mark, delta)
     unit_coin = _by_label(u_of, coin, n_u)
     denom_of_family = np.array([DENOMS.index(denomination(f.quote)) for f in book.families], dtype=np.int64)
     unit_cash = _by_label(u_of * len(DENOMS) + denom_of_family[book.family], cash, n_u * len(DENOMS))

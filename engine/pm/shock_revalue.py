@@ -29,71 +29,94 @@ class Chunk:
     """Consecutive rows of one unit (portfolio order) and what pricing them needs."""
 
     rows: np.ndarray        # global row ids
+    moves: np.ndarray       # (34,) scenario index moves of the unit's group
     lin: np.ndarray         # positions within ``rows`` of linear rows
     inv: np.ndarray
     opt: np.ndarray
-    uniq: np.ndarray        # distinct options priced for this chunk (ids into the plan's option table)
-    of_opt: np.ndarray      # per option row of the chunk: its index into ``uniq``
-    put: np.ndarray         # (n_opt, 1) 1.0 for a put
-    dead: np.ndarray        # (n_opt, 34) scenario columns with sd <= 1e-12 (intrinsic value), or empty
+    table: slice            # the chunk's distinct options in the plan's option table
+    take: np.ndarray        # per row of the chunk: its option's index within ``table`` (0 for other rows)
+    puts: np.ndarray        # positions within ``rows`` of puts
+    put_of: np.ndarray      # their index within ``table``
+    dead: np.ndarray        # (n_rows, 34) scenario columns with sd <= 1e-12 (intrinsic value)
     any_dead: bool
 
 
 @dataclass(frozen=True)
 class RevaluePlan:
-    """Move-independent arrays of a prepared PM book for ``unit_pnl_at``."""
+    """Move-independent arrays of a prepared PM book for ``unit_pnl_at``. The option table holds each chunk's
+    distinct options one after another, so a chunk reads contiguous slices (no gathers)."""
 
     n_units: int
     chunks: tuple[tuple[Chunk, ...], ...]      # per unit, in row order
-    row_moves: np.ndarray       # (n, 34) scenario index moves of each row's group
-    rep: np.ndarray             # (m,) a row of each distinct option
+    rep: np.ndarray             # (m,) a row of each option of the table
     strike: np.ndarray          # (m, 1)
     sd: np.ndarray              # (m, 34) scenario sd, 1.0 where dead (priced, then replaced)
     half_var: np.ndarray        # (m, 34) 0.5 sd sd
-    moves: np.ndarray           # (m, 34)
     carry_cols: np.ndarray      # MR5 columns
     carry: np.ndarray           # (m, n_carry) exp(rate x t)
+    option_id: np.ndarray       # (n,) distinct option of each option row across the book (-1 for other rows)
+    distinct: np.ndarray        # a row of each distinct option (``option_id`` indexes it)
 
 
-def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units: int, grid, rules) -> RevaluePlan:
-    """Chunks per unit and the distinct options (same forward, spot, expiry, strike, vol, group: bit for bit)."""
-    row_moves = grid.moves[group_of_pos]
+def distinct_options(book: Book, group_of_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(id per row, -1 for non-options; a row of each id): options with the same forward, spot, expiry, strike,
+    vol and group, bit for bit, price the same (a call and a put differ only by F - K)."""
     opt_rows = np.flatnonzero(book.kind == OPTION)
+    id_of_row = np.full(book.n, -1, dtype=np.int64)
+    if not opt_rows.size:
+        return id_of_row, opt_rows
     key_cols = [book.fwd, book.spot, book.t_years, book.strike, book.vol, book.days, group_of_pos.astype(float)]
     keys = np.ascontiguousarray(np.stack([c[opt_rows] for c in key_cols], axis=1)).view(np.int64)
     _, first, opt_id = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    opt_id = opt_id.reshape(-1)
-    rep = opt_rows[first]
-    sd = _sd_table(book, rep, grid, rules)[:, grid.sd_column] if rep.size else np.zeros((0, N_COLS))
+    id_of_row[opt_rows] = opt_id.reshape(-1)
+    return id_of_row, opt_rows[first]
+
+
+def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units: int, grid, rules) -> RevaluePlan:
+    """Chunks per unit and their distinct options."""
+    id_of_row, distinct = distinct_options(book, group_of_pos)
+    sd = _sd_table(book, distinct, grid, rules)[:, grid.sd_column] if distinct.size else np.zeros((0, N_COLS))
     dead = sd <= 1e-12
-    safe = np.where(dead, 1.0, sd)
+    order = np.argsort(of_position, kind="stable")
+    bounds = np.searchsorted(of_position[order], np.arange(n_units + 1))
+    chunks, table = [], []
+    start = 0
+    for u in range(n_units):
+        rows_u = order[bounds[u]:bounds[u + 1]]
+        unit_chunks = []
+        for i in range(0, rows_u.size, CHUNK_ROWS):
+            rows = rows_u[i:i + CHUNK_ROWS]
+            c, ids = _chunk(book, rows, id_of_row, grid.moves[group_of_pos[rows[0]]], dead, start)
+            unit_chunks.append(c)
+            table.append(ids)
+            start += ids.size
+        chunks.append(tuple(unit_chunks))
+    ids = np.concatenate(table) if table else np.zeros(0, dtype=np.int64)
+    rep = distinct[ids]
+    safe = np.where(dead, 1.0, sd)[ids]
     half_var = 0.5 * safe
     half_var *= safe
     carry_cols = np.flatnonzero(grid.rate)
     carry = np.exp(grid.rate[carry_cols][None, :] * book.t_years[rep][:, None])
-    id_of_row = np.full(book.n, -1, dtype=np.int64)
-    id_of_row[opt_rows] = opt_id
-    order = np.argsort(of_position, kind="stable")
-    bounds = np.searchsorted(of_position[order], np.arange(n_units + 1))
-    chunks = []
-    for u in range(n_units):
-        rows_u = order[bounds[u]:bounds[u + 1]]
-        chunks.append(tuple(_chunk(book, rows_u[i:i + CHUNK_ROWS], id_of_row, dead)
-                            for i in range(0, rows_u.size, CHUNK_ROWS)))
-    return RevaluePlan(n_units=n_units, chunks=tuple(chunks), row_moves=row_moves, rep=rep,
-                       strike=book.strike[rep][:, None], sd=safe, half_var=half_var, moves=row_moves[rep],
-                       carry_cols=carry_cols, carry=carry)
+    return RevaluePlan(n_units=n_units, chunks=tuple(chunks), rep=rep, strike=book.strike[rep][:, None], sd=safe,
+                       half_var=half_var, carry_cols=carry_cols, carry=carry, option_id=id_of_row, distinct=distinct)
 
 
-def _chunk(book: Book, rows: np.ndarray, id_of_row: np.ndarray, dead: np.ndarray) -> Chunk:
+def _chunk(book: Book, rows: np.ndarray, id_of_row: np.ndarray, moves: np.ndarray, dead: np.ndarray,
+           start: int) -> tuple[Chunk, np.ndarray]:
     kind = book.kind[rows]
     opt = np.flatnonzero(kind == OPTION)
-    uniq, of_opt = np.unique(id_of_row[rows[opt]], return_inverse=True)
-    of_opt = of_opt.reshape(-1)
-    chunk_dead = dead[uniq][of_opt] if opt.size else np.zeros((0, N_COLS), dtype=bool)
-    return Chunk(rows=rows, lin=np.flatnonzero(kind == LINEAR), inv=np.flatnonzero(kind == INVERSE), opt=opt,
-                 uniq=uniq, of_opt=of_opt, put=np.logical_not(book.is_call[rows[opt]]).astype(float)[:, None],
-                 dead=chunk_dead, any_dead=bool(chunk_dead.any()))
+    ids = id_of_row[rows[opt]]
+    uniq, of_opt = np.unique(ids, return_inverse=True)
+    take = np.zeros(rows.size, dtype=np.int64)
+    take[opt] = of_opt.reshape(-1)
+    puts = opt[~book.is_call[rows[opt]]]
+    row_dead = np.zeros((rows.size, N_COLS), dtype=bool)
+    row_dead[opt] = dead[ids]
+    chunk = Chunk(rows=rows, moves=moves, lin=np.flatnonzero(kind == LINEAR), inv=np.flatnonzero(kind == INVERSE),
+                  opt=opt, table=slice(start, start + uniq.size), take=take, puts=puts, put_of=take[puts],
+                  dead=row_dead, any_dead=bool(row_dead.any()))
+    return chunk, uniq
 
 
 def unit_pnl_at(p: RevaluePlan, book: Book, u: int, spot: np.ndarray, mark: np.ndarray, fwd: np.ndarray) -> np.ndarray:
@@ -104,53 +127,54 @@ def unit_pnl_at(p: RevaluePlan, book: Book, u: int, spot: np.ndarray, mark: np.n
     for c in p.chunks[u]:
         n = c.rows.size
         buf[:, 0] = acc                      # the running sum first: rows are added one by one, in order
+        out = buf[:, 1:n + 1]
         if c.opt.size:
-            buf[:, 1 + c.opt] = _option_values(p, book, c, spot, mark, fwd)
+            _option_values(p, book, c, spot, mark, fwd, out)
         if c.lin.size:
             r = c.rows[c.lin]
-            buf[:, 1 + c.lin] = (book.qty[r] * spot[:, r])[:, :, None] * p.row_moves[r]
+            out[:, c.lin] = (book.qty[r] * spot[:, r])[:, :, None] * c.moves
         if c.inv.size:
             r = c.rows[c.inv]
-            s = p.row_moves[r]
             sp = spot[:, r][:, :, None]
             p0 = mark[:, r][:, :, None]
-            p_s = np.maximum(p0 + sp * s, p0 * 1e-6)
-            s_s = sp * (1.0 + s)
-            buf[:, 1 + c.inv] = book.qty[r][:, None] * (1.0 / p0 - 1.0 / p_s) * s_s
-        acc = np.add.reduce(buf[:, :n + 1], axis=1)
+            p_s = np.maximum(p0 + sp * c.moves, p0 * 1e-6)
+            s_s = sp * (1.0 + c.moves)
+            out[:, c.inv] = book.qty[r][:, None] * (1.0 / p0 - 1.0 / p_s) * s_s
+        np.add.reduce(buf[:, :n + 1], axis=1, out=acc)
     return acc
 
 
-def _option_values(p: RevaluePlan, book: Book, c: Chunk, spot: np.ndarray, mark: np.ndarray,
-                   fwd: np.ndarray) -> np.ndarray:
-    """(value - mark) x qty of the chunk's option rows: (b, n_opt, 34), as ``scenarios._option_pnl``."""
-    rep = p.rep[c.uniq]
+def _option_values(p: RevaluePlan, book: Book, c: Chunk, spot: np.ndarray, mark: np.ndarray, fwd: np.ndarray,
+                   out: np.ndarray) -> None:
+    """(value - mark) x qty of every row of the chunk into ``out`` (b, n_rows, 34), as ``scenarios._option_pnl``
+    (rows that are not options get numbers the caller overwrites)."""
+    t = c.table
+    rep = p.rep[t]
     f0 = fwd[:, rep][:, :, None]
-    f_s = spot[:, rep][:, :, None] * p.moves[c.uniq]
+    f_s = spot[:, rep][:, :, None] * c.moves
     f_s += f0
     np.maximum(f_s, f0 * 1e-6, out=f_s)
     if p.carry_cols.size:
-        f_s[:, :, p.carry_cols] *= p.carry[c.uniq]
-    strike = p.strike[c.uniq]
-    sd = p.sd[c.uniq]
+        f_s[:, :, p.carry_cols] *= p.carry[t]
+    strike = p.strike[t]
+    sd = p.sd[t]
     d1 = np.log(f_s / strike)
-    d1 += p.half_var[c.uniq]
+    d1 += p.half_var[t]
     d1 /= sd
     call = f_s * norm_cdf(d1)
     d1 -= sd
     call -= strike * norm_cdf(d1)
-    j = c.of_opt
-    fk = f_s - strike
-    price = call[:, j]
-    price -= fk[:, j] * c.put
-    np.maximum(price, 0.0, out=price)
+    np.take(call, c.take, axis=1, out=out, mode="clip")
+    if c.puts.size:                          # a put by parity: call - (F - K); for a call that term is 0
+        out[:, c.puts] -= f_s[:, c.put_of] - strike[c.put_of]
+    np.maximum(out, 0.0, out=out)
     if c.any_dead:
-        f = f_s[:, j]
-        k = book.strike[c.rows[c.opt]][:, None]
-        intrinsic = np.where(c.put == 0.0, np.maximum(f - k, 0.0), np.maximum(k - f, 0.0))
-        dead = np.broadcast_to(c.dead, price.shape)
-        price[dead] = intrinsic[dead]
-    rows = c.rows[c.opt]
-    price -= mark[:, rows][:, :, None]
-    price *= book.qty[rows][:, None]
-    return price
+        f = np.take(f_s, c.take, axis=1)
+        k = book.strike[c.rows][:, None]
+        is_put = np.zeros((c.rows.size, 1), dtype=bool)
+        is_put[c.puts] = True
+        intrinsic = np.where(is_put, np.maximum(k - f, 0.0), np.maximum(f - k, 0.0))
+        dead = np.broadcast_to(c.dead, out.shape)
+        out[dead] = intrinsic[dead]
+    out -= mark[:, c.rows][:, :, None]
+    out *= book.qty[c.rows][:, None]

@@ -18,6 +18,7 @@ import pytest
 
 from engine import api, load_market, load_portfolio, shocked
 from engine.curve_reference import reference_curve
+from engine.book import OPTION
 from engine.pm import shock_revalue
 from engine.portfolio import portfolio_from_dict
 
@@ -85,8 +86,8 @@ def test_call_and_put_share_one_price(market):
     prepared = api.prepare(edge_book(), market, "pm")
     shocked.figures_at(prepared, [0.1])
     plan = prepared.inner.memo["shock_revalue_plan"]
-    assert plan.rep.size == 3
-    assert sorted(int(prepared.inner.book.strike[r]) for r in plan.rep) == [2700, 96000, 97000]
+    assert plan.distinct.size == 3
+    assert sorted(int(prepared.inner.book.strike[r]) for r in plan.distinct) == [2700, 96000, 97000]
     assert any(c.any_dead for chunks in plan.chunks for c in chunks)      # the intrinsic-value branch is covered
 
 
@@ -109,3 +110,18 @@ def test_no_position_book_falls_back(market):
                                                 "simPos": []}), market, "pm")
     mmr, ratio = shocked.figures_at(prepared, [-0.5, 0.5])
     assert np.array_equal(mmr, np.zeros(2)) and np.all(np.isinf(ratio))
+
+
+def test_zero_vol_options_take_the_intrinsic_branches(market):
+    """sd = 0 at the mark itself (vol 0): the shifted marks and deltas take Black-76's intrinsic value branches."""
+    from dataclasses import replace
+    from types import MappingProxyType
+    vols = dict(market.mark_vol)
+    for inst in ("BTC-USD-250207-96000-C", "BTC-USD-250207-96000-P", "ETH-USD-250328-2700-C"):
+        vols[inst] = 0.0
+    prepared = api.prepare(edge_book(), replace(market, mark_vol=MappingProxyType(vols)), "pm")
+    book = prepared.inner.book
+    assert ((book.vol == 0.0) & (book.kind == OPTION)).sum() == 3
+    mmr, ratio = shocked.figures_at(prepared, MOVES)
+    plain_mmr, plain_ratio = shocked.plain_figures_at(prepared, MOVES)
+    assert np.array_equal(mmr, plain_mmr) and np.array_equal(ratio, plain_ratio)

@@ -126,6 +126,8 @@ class TitleLabel(pg.LabelItem):
     widget. This one keeps only the height as a minimum (the text is centred and may overhang when very narrow).
     """
 
+    ROW_PX = 30          # the title row's height in pyqtgraph's PlotItem.setTitle (one line)
+
     def updateMin(self) -> None:
         super().updateMin()
         height = self.minimumHeight()
@@ -133,6 +135,31 @@ class TitleLabel(pg.LabelItem):
         self._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0.0, height)
         self._sizeHint[QtCore.Qt.SizeHint.PreferredSize] = (0.0, height)
         self.updateGeometry()
+
+    def natural_width(self) -> float:
+        """The title's width on one line."""
+        font = QtGui.QFont(self.item.font())
+        font.setPointSizeF(float(str(self.opts.get("size", TITLE_SIZE)).rstrip("pt")))
+        return QtGui.QFontMetricsF(font).horizontalAdvance(self.item.toPlainText()) + 2 * self.item.document().documentMargin()
+
+    def resizeEvent(self, ev: Any) -> None:
+        """A title wider than the plot wraps onto more lines (centred), and its row grows to hold them: in a
+        quarter of a 1280-pixel window "MMR breakdown by risk unit" read "by risk ur"."""
+        width = self.rect().width()
+        wrap = 0 < width < self.natural_width()
+        want = float(width) if wrap else -1.0
+        if self.item.textWidth() != want:
+            self.item.setTextWidth(want)
+            option = self.item.document().defaultTextOption()
+            option.setAlignment(QtCore.Qt.AlignmentFlag.AlignHCenter)
+            self.item.document().setDefaultTextOption(option)
+        super().resizeEvent(ev)
+        plot = self.parentItem()
+        if isinstance(plot, pg.PlotItem) and self.isVisible():
+            rows = max(self.ROW_PX, math.ceil(self.item.boundingRect().height()) + 4)
+            if self.maximumHeight() != rows:
+                self.setMaximumHeight(rows)
+                plot.layout.setRowFixedHeight(0, rows)
 
 
 LEGEND_ROW_PX = 19              # one row of a legend below the plot
@@ -169,7 +196,7 @@ class ChartBase(pg.PlotWidget):
         if old_title.scene() is not None:
             old_title.scene().removeItem(old_title)
         pi.titleLabel = TitleLabel("", size=TITLE_SIZE, parent=pi)
-        pi.layout.addItem(pi.titleLabel, 0, 1)
+        pi.layout.addItem(pi.titleLabel, 0, 0, 1, 3)       # over the axes too: the whole width for the text
         pi.titleLabel.setMaximumHeight(0)
         pi.layout.setRowFixedHeight(0, 0)
         # room on the right for the last x tick label ("+50 %") when no right axis or colour bar is there
@@ -247,7 +274,10 @@ class ChartBase(pg.PlotWidget):
         if not below:
             return pi.addLegend(offset=offset, colCount=columns, labelTextSize=f"{LABEL_FONT_PT}pt", verSpacing=-4)
         legend = pg.LegendItem(colCount=columns, labelTextSize=f"{LABEL_FONT_PT}pt", verSpacing=-6)
-        pi.layout.addItem(legend, 4, 1)
+        # under the axes too (all three columns), and never wider than the plot: a legend's minimum width made
+        # the PlotItem wider than a 215-pixel chart and pushed the right axis out of view (1280x720)
+        pi.layout.addItem(legend, 4, 0, 1, 3)
+        legend.setMinimumWidth(0)
         # compact and left-aligned instead of stretched over the whole width
         legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Maximum, QtWidgets.QSizePolicy.Policy.Fixed)
         pi.layout.setAlignment(legend, QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
@@ -268,11 +298,7 @@ class ChartBase(pg.PlotWidget):
         legend = pi.legend
         if legend is None or not legend.items:
             return
-        width = float(self.width() if total_width is None else total_width)
-        for name in ("left", "right"):
-            axis = pi.getAxis(name)
-            if axis.isVisible():
-                width -= axis.width()
+        width = float(self.width() if total_width is None else total_width) - 24     # the layout's margins
         widest = max(sample.boundingRect().width() + label.item.boundingRect().width() + 8
                      for sample, label in legend.items)
         cols = int(max(1, min(self._legend_max_columns, width // max(widest, 1.0))))
@@ -280,7 +306,7 @@ class ChartBase(pg.PlotWidget):
             legend.setColumnCount(cols)
         height = float(self.height() if total_height is None else total_height)
         rows = math.ceil(len(legend.items) / cols)
-        fits = rows * LEGEND_ROW_PX <= LEGEND_MAX_SHARE * height
+        fits = rows * LEGEND_ROW_PX <= LEGEND_MAX_SHARE * height and widest <= width
         if fits != getattr(self, "_legend_fits", True):
             self._legend_fits = fits
             legend.setMaximumHeight(QWIDGETSIZE_MAX if fits else 0)

@@ -120,6 +120,8 @@ class MrBreakdownChart(ChartBase):
         self._rows: list[tuple[str, dict[str, Any]]] = []
         self._mc = False                                   # rows are instrument families (multi-currency mode)
         self._top = 1.0
+        self._upright = False                              # totals stand upright (see _fit_bar_labels)
+        self._upright_px = 0.0
         pi.getViewBox().sigResized.connect(self._on_view_resized)
         self.apply_theme(self._theme)
         self.clear()
@@ -193,7 +195,6 @@ class MrBreakdownChart(ChartBase):
         mr7 = np.array([c["mr7"] for _, c in self._rows])
         floor = mr7 > totals
         self._set_bars(self.mr7_floor, x[floor], mr7[floor], np.zeros(int(floor.sum())))
-        self._set_unit_ticks([name for name, _ in self._rows])
         top = float(max(np.max(totals), np.max(mr7), 0.0))
         if top <= 0:
             top = 1.0
@@ -217,6 +218,8 @@ class MrBreakdownChart(ChartBase):
         for pool in (self._dominant_labels, self._total_labels):
             for item in pool[n:]:
                 item.hide()
+        self._fit_bar_labels()
+        y_max = self._y_max()                            # upright totals need more room above the bars
         self.empty_text.hide()
         self._set_empty_look(False)
         self.legend.setVisible(not self._mc)             # one colour per family: the MR legend would mislead
@@ -243,13 +246,45 @@ class MrBreakdownChart(ChartBase):
         return self._components.get(key, (np.empty(0), np.empty(0), np.empty(0)))
 
     def _y_max(self) -> float:
-        """Top of the view: the tallest bar plus room for its "MMR ..." label (about 28 px at the current height)."""
+        """Top of the view: the tallest bar plus room for its "MMR ..." label (about 28 px at the current height;
+        the label's length when the labels stand upright, see _fit_bar_labels)."""
         h = self.getPlotItem().getViewBox().height()
-        frac = max(0.08, 28.0 / h) if h > 60 else 0.15
+        room = 28.0 if not self._upright else self._upright_px + 10.0
+        frac = max(0.08, room / h) if h > 60 else 0.15
         return self._top / (1.0 - min(frac, 0.5))
+
+    def _slot_px(self) -> float:
+        """Pixels per bar slot (the view spans one unit of x per bar)."""
+        vb = self.getPlotItem().getViewBox()
+        return vb.width() / max(len(self._rows), 1)
+
+    def _fit_bar_labels(self) -> None:
+        """Names and totals that fit their bar's slot: a name wider than the slot is elided ("DO\u2026"; the
+        crosshair names it in full), totals wider than the slot stand upright above their bars. Six families in a
+        quarter of a 1280-pixel window ran their names and totals into one another ("772.4651.6651.3")."""
+        n = len(self._rows)
+        if not n:
+            return
+        slot = self._slot_px() - 2.0                    # a pixel of air on each side of a name or a total
+        axis = self.getPlotItem().getAxis("bottom")
+        fm = QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
+        names = [name if fm.horizontalAdvance(name) <= slot else
+                 fm.elidedText(name, QtCore.Qt.TextElideMode.ElideRight, max(slot, fm.horizontalAdvance("M\u2026")))
+                 for name, _ in self._rows]
+        self._set_unit_ticks(names)
+        widths = [lbl.textItem.boundingRect().width() - 2 * lbl.textItem.document().documentMargin()
+                  for lbl in self._total_labels[:n]]                      # the text itself, without the padding
+        self._upright = bool(widths) and max(widths) > slot
+        self._upright_px = max(widths) if widths else 0.0
+        angle, anchor = (90, (0.0, 0.5)) if self._upright else (0, (0.5, 1.0))
+        for lbl in self._total_labels:
+            if lbl.angle != angle:
+                lbl.setAngle(angle)
+                lbl.setAnchor(anchor)
 
     def _on_view_resized(self) -> None:
         if self._rows:
+            self._fit_bar_labels()
             y_max = self._y_max()
             self.getPlotItem().getViewBox().setYRange(-0.02 * y_max, y_max, padding=0)
         self.crosshair.hide()

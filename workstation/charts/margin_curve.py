@@ -15,6 +15,7 @@ from .format import fmt_pct, fmt_ratio, fmt_usd
 
 RATIO_LOG_MIN = -2.0      # ratios are drawn on a log10 axis clipped to [0.01, 10 000]
 RATIO_LOG_MAX = 4.0
+LIQ_LABEL_POSITIONS = (0.86, 0.70)   # heights (fraction of the view, from the bottom) of the down / up labels
 
 
 def ratio_to_log(ratio: np.ndarray) -> np.ndarray:
@@ -65,7 +66,7 @@ class MarginCurveChart(ChartBase):
         self.ratio_view.addItem(self.ratio_one, ignoreBounds=True)
 
         self.liq_lines: list[pg.InfiniteLine] = []
-        for position in (0.86, 0.70):      # staggered so the two labels never sit side by side at one height
+        for position in LIQ_LABEL_POSITIONS:      # staggered; _keep_liq_labels_apart moves them apart when they touch
             line = pg.InfiniteLine(angle=90, movable=False, label="",
                                    labelOpts={"position": position, "rotateAxis": None})
             line.setZValue(4)
@@ -189,7 +190,33 @@ class MarginCurveChart(ChartBase):
             # anchor (1, .5): the label ends at the line (on its left); (0, .5): it starts there
             anchor = (1.04, 0.5) if left else (-0.04, 0.5)
             line.label.anchors = [anchor, anchor]
-            line.label.valueChanged()
+            line.label.setPosition(LIQ_LABEL_POSITIONS[side == "up"])
+        self._keep_liq_labels_apart()
+
+    def _keep_liq_labels_apart(self) -> None:
+        """When the two labels touch (lines close together, a short chart, a label put inside), the "up" label moves
+        down the line to the first height where it clears the other with a few pixels to spare, within the view;
+        if no height clears it, both take the short text and the search runs again."""
+        down, up = self.liq_lines
+        if not (down.isVisible() and up.isVisible()):
+            return
+        view = self.getPlotItem().getViewBox().sceneBoundingRect()
+
+        def clear() -> bool:
+            a = down.label.sceneBoundingRect().adjusted(-3, -3, 3, 3)
+            b = up.label.sceneBoundingRect()
+            return not a.intersects(b) and view.top() <= b.top() and b.bottom() <= view.bottom()
+
+        for shorten in (False, True):
+            if shorten:
+                for line in (down, up):
+                    line.label.setFormat(f"liq. {fmt_pct(float(line.value()), 0)}")
+                down.label.setPosition(LIQ_LABEL_POSITIONS[0])
+            for position in np.linspace(LIQ_LABEL_POSITIONS[1], 0.04, 24):
+                up.label.setPosition(float(position))
+                if clear():
+                    return
+        up.label.setPosition(LIQ_LABEL_POSITIONS[1])        # nowhere clear (a strip of a chart): as placed first
 
     def clear(self, reason: str = "") -> None:
         """Empty the chart; ``reason`` says why, in the middle."""

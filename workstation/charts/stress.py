@@ -214,9 +214,13 @@ class StressChart(ChartBase):
         text = f"{head} {tail}"
         # wrapped to two lines when one would take more than 55 % of the view; measured with the font instead of
         # laying the text out twice (setText re-lays out the document: the costliest call of a drag step here)
-        one_line = QtGui.QFontMetricsF(self.worst_label.textItem.font()).horizontalAdvance(text) + self._label_margin
+        metrics = QtGui.QFontMetricsF(self.worst_label.textItem.font())
+        one_line = metrics.horizontalAdvance(text) + self._label_margin
         if vb.width() > 50 and one_line > 0.55 * vb.width():
             text = f"{head}\n{tail}"
+            # still wider than the view (a quarter of a 1280-pixel window): the figure on a line of its own
+            if metrics.horizontalAdvance(head) + self._label_margin > vb.width() - 4:
+                text = f"MR1 worst:\n{fmt_usd(fin.pnl)}\n{tail}"
         set_text(self.worst_label, text)
         rect = self.worst_label.textItem.boundingRect()
         w, h = rect.width() * px, rect.height() * py
@@ -225,7 +229,7 @@ class StressChart(ChartBase):
         top = y + gap_y + h if y < (y0 + y1) / 2 else y - gap_y
         top = min(max(top, y0 + h + 2 * py), y1 - 2 * py)
         left = x + gap_x if x < (x0 + x1) / 2 else x - gap_x - w
-        left = min(max(left, x0 + 2 * px), x1 - w - 2 * px)
+        left = max(min(left, x1 - w - 2 * px), x0 + 2 * px)       # wider than the view: its start stays in view
         self.worst_label.setAnchor((0, 0))
         self.worst_label.setPos(left, top)
         self.worst_label.show()

@@ -1,8 +1,10 @@
-"""``riskws margin PORTFOLIO --market MARKET [--mode spot|futures|mc|pm|1-4] [--rules ID] [--json]``."""
+"""``riskws margin PORTFOLIO --market MARKET [--mode spot|futures|mc|pm|1-4] [--rules ID] [--json]
+[--liquidation | --no-liquidation]``."""
 
 from __future__ import annotations
 
 import argparse
+import os
 
 from workstation.commands.engine_args import add_book_arguments, add_mode_and_rules, fmt, load_inputs, print_json
 
@@ -13,16 +15,49 @@ def register(subparsers) -> None:
                                           "formats.md section 3 with --json.")
     add_book_arguments(p)
     add_mode_and_rules(p)
+    p.add_argument("--liquidation", action=argparse.BooleanOptionalAction, default=None,
+                   help="search the liquidation moves (the index moves at which marginRatio falls to 1); by default "
+                        f"only for books of at most {LIQUIDATION_MAX_POSITIONS:,} positions ({LIMIT_ENV} changes it): "
+                        "the exact search revalues the book up to ~200 times")
     p.set_defaults(handler=run)
+
+
+LIQUIDATION_MAX_POSITIONS = 150_000   # above this the search is skipped unless asked for (bench/README.md: 100k book)
+LIMIT_ENV = "RISKWS_LIQUIDATION_MAX_POSITIONS"
+
+
+def liquidation_limit() -> int:
+    """Positions up to which ``margin`` searches the liquidation moves by default (``LIMIT_ENV`` overrides)."""
+    from engine.errors import InputError
+    raw = os.environ.get(LIMIT_ENV)
+    if raw is None or raw.strip() == "":
+        return LIQUIDATION_MAX_POSITIONS
+    if not (raw.strip().isascii() and raw.strip().isdigit()):
+        raise InputError(f"environment: {LIMIT_ENV}: expected a whole number of positions, got {raw[:40]!r}")
+    return int(raw.strip())
+
+
+def skipped_note(n_positions: int, asked: bool | None, limit: int) -> dict:
+    """``liqShockSkipped`` of the result JSON: why ``liqShock`` is null."""
+    reason = ("--no-liquidation" if asked is False else
+              f"{n_positions:,} positions, more than the {limit:,} searched by default ({LIMIT_ENV}); "
+              "--liquidation searches")
+    return {"positions": n_positions, "limit": limit, "reason": reason}
 
 
 def run(args: argparse.Namespace) -> int:
     from engine import compute
     from engine.errors import safe_lines
     portfolio, market = load_inputs(args)
+    limit = liquidation_limit()
+    n = len(portfolio.positions)
+    search = args.liquidation if args.liquidation is not None else n <= limit
     from workstation.commands.progress import Progress
     with Progress("liquidation search") as progress:
-        result = compute(portfolio, market, mode=args.mode, rules=args.rules, progress=progress)
+        result = compute(portfolio, market, mode=args.mode, rules=args.rules, liq_shock=search, progress=progress)
+    if not search:
+        from dataclasses import replace
+        result = replace(result, extra={**result.extra, "liqShockSkipped": skipped_note(n, args.liquidation, limit)})
     if args.json:
         print_json(result.to_dict())
     else:
@@ -46,6 +81,9 @@ def render(result) -> str:
         m = sources["market"]
         lines.append(f"  market: {describe_source(m['source'] if m['source'] != 'file' else None, m['fetchedAt'] or m['ts'])}"
                      f"; contract specifications: {sources['instruments']}")
+    skipped = result.extra.get("liqShockSkipped")
+    if skipped:
+        lines.append(f"  liquidation at index move: not searched ({skipped['reason']})")
     if result.liq_shock is not None:
         down, up = result.liq_shock
         lines.append("  liquidation at index move: "

@@ -144,10 +144,12 @@ class ResultsView:
             notes.append("; ".join(r.warnings[:3]) + (" \u2026" if len(r.warnings) > 3 else ""))
         self.summary.show_result(r, "   \u2022   ".join(notes))
         self.summary.setToolTip("\n".join(r.warnings) if r.warnings else "")
-        self.unit_model.set_units(r.units)
-        self.unit_note.setText(self.UNIT_NOTE_PM if r.acct_lv == "4" else self.UNIT_NOTE_MC
-                               if r.acct_lv == "3" else self.UNIT_NOTE_FUTURES if r.acct_lv == "2"
-                               else self.UNIT_NOTE_SPOT)
+        self.unit_model.set_units(r.units, doc.portfolio.asset_amounts() if doc is not None else None, r.assets)
+        mode_note = (self.UNIT_NOTE_PM if r.acct_lv == "4" else self.UNIT_NOTE_MC if r.acct_lv == "3"
+                     else self.UNIT_NOTE_FUTURES if r.acct_lv == "2" else self.UNIT_NOTE_SPOT)
+        # outside portfolio margin the table is empty by design: the words go in the empty grid, not under it
+        self.unit_note.setText(self.UNIT_NOTE_PM if r.acct_lv == "4" else "")
+        self.unit_empty.set_text(mode_note if r.acct_lv != "4" else self.UNIT_EMPTY_PM)
         if committed:
             self.result = r
             if not step:
@@ -314,7 +316,9 @@ class ResultsView:
         self.compute.cancel("preview")
         if self.result is not None:
             self.summary.show_result(self.result)
-            self.unit_model.set_units(self.result.units)
+            doc = self.holder.doc
+            self.unit_model.set_units(self.result.units, doc.portfolio.asset_amounts() if doc is not None else None,
+                                      self.result.assets)
             breakdown = self.charts.get("MrBreakdownChart")
             if breakdown is not None:
                 breakdown.show_result(self.result)

@@ -38,8 +38,9 @@ def risk_unit_columns() -> list[Column]:
     cols = [
         Column("riskUnit", "Unit", lambda u: u.risk_unit, tooltip="Risk unit (one underlying)"),
         Column("delta", "Delta\n$", lambda u: u.delta, fmt_money_dense,
-               "USD delta: slope of the unit's stress curve at 0 (spot in use included)", "USD", True, sign_colour,
-               assumed_key="delta"),
+               "USD delta of the unit: its derivatives plus the spot in use (the slope of the unit's stress curve at "
+               "0). Coin held outside spot in use is collateral, not part of the unit: the cell's tooltip gives it "
+               "and the coin's whole delta", "USD", True, sign_colour, assumed_key="delta"),
         Column("gamma", "Gamma\n$/1%", lambda u: u.gamma, fmt_money_dense,
                "USD change of delta for a 1 % index move", "USD per 1%", True, sign_colour, assumed_key="gamma"),
         Column("vega", "Vega\n$/pt", lambda u: u.vega, fmt_money_dense, "USD per volatility point", "USD per vol point",
@@ -72,9 +73,23 @@ class RiskUnitModel(ColumnTableModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(risk_unit_columns(), parent)
+        self._held: dict[str, float] = {}          # coin balances of the book (Asset.amt)
+        self._usd: dict[str, float] = {}           # USD per coin
 
-    def set_units(self, units: tuple[UnitResult, ...] | list[UnitResult]) -> None:
+    def set_units(self, units: tuple[UnitResult, ...] | list[UnitResult], held: dict[str, float] | None = None,
+                  assets: tuple[AssetResult, ...] | list[AssetResult] = ()) -> None:
+        """The units, with the book's coin balances and their USD prices (what the unit's delta leaves out)."""
+        self._held = dict(held or {})
+        self._usd = {a.ccy: a.eq_usd / a.eq for a in assets if a.eq}
         self.set_rows(units)
+
+    def coin_outside(self, u: UnitResult) -> tuple[float, float] | None:
+        """The unit coin's balance not joined to the unit (coin, USD delta), or None without a balance."""
+        held, px = self._held.get(u.ccy), self._usd.get(u.ccy)
+        if held is None or px is None:
+            return None
+        outside = held - u.spot_in_use
+        return outside, outside * px
 
     def row_of_unit(self, name: str) -> int:
         for i, u in enumerate(self._rows):
@@ -83,6 +98,18 @@ class RiskUnitModel(ColumnTableModel):
         return -1
 
     def cell_tooltip(self, row_obj: UnitResult, col: Column) -> str | None:
+        if col.key == "delta":
+            lines = [col.tooltip]
+            outside = self.coin_outside(row_obj)
+            if outside is not None and abs(outside[0]) > 0:
+                coin, usd = outside
+                lines.append(f"Not in the unit: {fmt_amount(coin)} {row_obj.ccy} of the balance outside spot in use "
+                             f"({fmt_money(usd)} USD of delta); {row_obj.ccy} delta with it: "
+                             f"{fmt_money(row_obj.delta + usd)} USD")
+            if row_obj.cash_delta is not None:
+                lines.append(f"OKX's cash delta (at the mark; MR4, MR7, MR9 rest on it): "
+                             f"{fmt_money(row_obj.cash_delta)} USD")
+            return "\n".join(lines)
         if col.key == "mmr" and row_obj.dominant:
             return f"MMR of {row_obj.risk_unit} is set by {row_obj.dominant.upper()}"
         if col.key == "mr1":
@@ -92,9 +119,6 @@ class RiskUnitModel(ColumnTableModel):
         if col.key == "mr6":
             f = row_obj.mr6_final
             return f"{MR_TITLES['mr6']}\nworst case: index {fmt_pct(f.spot_shock)}: P&L {fmt_money(f.pnl)} USD"
-        if col.key == "delta" and row_obj.cash_delta is not None:
-            return (f"{col.tooltip}\nOKX's cash delta (at the mark; MR4, MR7, MR9 rest on it): "
-                    f"{fmt_money(row_obj.cash_delta)} USD")
         return col.tooltip or None
 
 
@@ -318,7 +342,7 @@ class IndexModel(EditableModel):
             Column("key", "Index", lambda r: r.key),
             Column("value", "USD", lambda r: r.value, fmt_price, "Index price in USD (editable)", "USD", True,
                    editable=True),
-            Column("whatif", "What-if", lambda r: r.value * (1.0 + r.move) if r.move else None, fmt_price,
+            Column("whatif", "What-if USD", lambda r: r.value * (1.0 + r.move) if r.move else None, fmt_price,
                    "Index after the what-if move", "USD", True),
         ], parent)
         self.market: Market | None = None

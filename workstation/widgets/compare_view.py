@@ -22,6 +22,7 @@ ACCOUNT_ROWS = (("adjEq", "Adjusted equity $"), ("totalMmr", "Total MMR $"), ("t
                 ("derivMmr", "Derivatives MMR $"), ("borrowMmr", "Borrowing MMR $"), ("marginRatio", "Margin ratio"),
                 ("availEq", "Available equity $"), ("upl", "Floating P&L $"), ("eq", "Equity $"))
 UNIT_FIGURES = ("mr1", "mr2", "mr3", "mr4", "mr5", "mr6", "mr7", "mr8", "mr9", "mmr", "imr", "delta")
+UNIT_FIGURE_LABELS = {"delta": "Delta"}            # the others upper case: "MR1", "MMR", "IMR" (all USD)
 HIGHER_IS_BETTER = {"adjEq", "marginRatio", "availEq", "upl", "eq"}
 MODES = (("", "as the book"), ("pm", "portfolio margin"), ("mc", "multi-currency"))
 DASH = "\u2014"
@@ -144,16 +145,16 @@ class CompareView(QDialog):
         unit_rows = []
         for name in sorted(set(ua) | set(ub), key=str):
             for key in UNIT_FIGURES:
-                unit_rows.append((f"{name}  {key.upper() if key.startswith('mr') else key}", key,
+                unit_rows.append((f"{name}  {UNIT_FIGURE_LABELS.get(key, key.upper())}", key,
                                   ua.get(name, {}).get(key), ub.get(name, {}).get(key)))
         if not unit_rows:
             unit_rows = [("no risk units on either side (multi-currency margin is per position)", "", None, None)]
-        self._fill(self.units, ["Unit / figure", "A", "B", "B \u2212 A"], unit_rows)
+        self._fill(self.units, ["Unit / figure (USD)", "A", "B", "B \u2212 A"], unit_rows)
         ca = {x.get("ccy"): x for x in a.get("assets", [])}
         cb = {x.get("ccy"): x for x in b.get("assets", [])}
         cur_rows = []
         for ccy in dict.fromkeys([*ca, *cb]):
-            for key, label in (("eq", "equity (coin)"), ("eqUsd", "equity $"), ("disEq", "discounted $")):
+            for key, label in ((("eq", f"equity {ccy}"), ("eqUsd", "equity $"), ("disEq", "discounted $"))):
                 cur_rows.append((f"{ccy}  {label}", key, ca.get(ccy, {}).get(key), cb.get(ccy, {}).get(key)))
         self._fill(self.currencies, ["Currency / figure", "A", "B", "B \u2212 A"], cur_rows)
 

@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout,
                                QHeaderView, QLabel, QLineEdit, QMessageBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QVBoxLayout, QWidget)
 
@@ -16,6 +16,7 @@ from engine.numbers import parse_number
 from engine.portfolio import MAX_ASSET, MAX_CONTRACTS, Asset, Position
 from workstation.models.columns import DASH, fmt_money
 from workstation.theme import Theme
+from workstation.widgets.switch_equity import equity_lines
 
 
 # OKX's precheck codes in words (GET /api/v5/account/set-account-switch-precheck, sCode)
@@ -74,10 +75,15 @@ class _ValidatedDialog(QDialog):
 
 
 class PositionDialog(_ValidatedDialog):
+    """A new position; with ``fill`` (the cash a fill moves: engine.fill.fill_cash) it can be booked as a trade,
+    its premium and fee going to the settlement currency's balance as on OKX."""
+
     def __init__(self, completions: Sequence[str], check_instrument: Callable[[str], str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, fill: Callable[[Position], Any] | None = None) -> None:
         super().__init__("Add position", parent)
         self._check = check_instrument
+        self._fill = fill
+        self.fill_cash: Any = None            # engine.fill.FillCash of the parsed position (when booked as a fill)
         self.inst = QLineEdit()
         self.inst.setObjectName("newInstId")
         self.inst.setPlaceholderText("e.g. BTC-USDT-SWAP, BTC-USD-250328, BTC-USD-250328-100000-C")
@@ -94,9 +100,38 @@ class PositionDialog(_ValidatedDialog):
         self.form.addRow("Instrument", self.inst)
         self.form.addRow("Contracts", self.pos)
         self.form.addRow("Avg price", self.avg)
+        self.as_fill = QCheckBox("Book as a fill: premium and fee to the balance")
+        self.as_fill.setObjectName("newAsFill")
+        self.as_fill.setChecked(fill is not None)
+        self.as_fill.setVisible(fill is not None)
+        self.as_fill.setToolTip("As on OKX: a sold option's premium is credited to (a bought one's paid from) the "
+                                "settlement currency, and the taker fee is paid (resources/fees.json, assumed rates)")
+        self.fill_label = QLabel("")
+        self.fill_label.setObjectName("newFillCash")
+        self.fill_label.setWordWrap(True)
+        self.fill_label.setProperty("role", "muted")
+        self.form.addRow("", self.as_fill)
+        self.form.addRow("", self.fill_label)
+        self.as_fill.toggled.connect(lambda _on: self.revalidate())
         for e in (self.inst, self.pos, self.avg):
             e.textChanged.connect(self.edited)
         self.revalidate()
+
+    def revalidate(self) -> None:
+        super().revalidate()
+        self.fill_cash = None
+        text = ""
+        if self._fill is not None and self.as_fill.isChecked() and self.value is not None:
+            try:
+                fc = self._fill(self.value)
+            except InputError as exc:
+                text = f"No fill: {exc}"
+            else:
+                self.fill_cash = fc
+                prem = "" if fc.premium == 0 else f"premium {fc.premium:+,.8g} {fc.ccy} at {fc.price:,.8g}, "
+                text = (f"{prem}fee {fc.fee:,.6g} {fc.ccy} (taker, {fc.fee_source}): "
+                        f"{fc.ccy} balance {fc.cash:+,.8g}")
+        self.fill_label.setText(text)
 
     def parse(self) -> Position:
         inst_id = self._check(self.inst.text().strip())
@@ -187,6 +222,13 @@ class CompareDialog(QDialog):
             fmt = _ratio if key == "marginRatio" else (lambda v: DASH if _f(v) is None else fmt_money(_f(v)))
             self._add(self.summary, [label, fmt(b), fmt(a), self._change(b, a, key)], self._change_colour(b, a, key))
         lay.addWidget(self.summary)
+        # why the equity moves (long options leaving collateral, discounts), position by position
+        self.equity_note = QLabel("\n".join(equity_lines(before, after)))
+        self.equity_note.setObjectName("compareEquityNote")
+        self.equity_note.setWordWrap(True)
+        self.equity_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.equity_note.setVisible(bool(self.equity_note.text()))
+        lay.addWidget(self.equity_note)
 
         tabs = QTabWidget()
         self.units = self._table("compareUnits", ["Unit", f"MMR {before_label}", f"MMR {after_label}",
