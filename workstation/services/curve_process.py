@@ -4,7 +4,8 @@ While a slider is held, a step (the what-if result and the unit charts, then the
 run at the same time. In one process they share the GIL: the curve's Python-level work delays every GIL hand-off
 of the window's thread and of the step's worker (measured: a step took about twice as long with the curve running
 as without). In a child process the curve competes for a core, not for the GIL; it runs on one thread there
-(``RISKWS_THREADS=1``), leaving the other core to the step.
+(``RISKWS_THREADS=1``) at a lower priority (nice 5), leaving the other core, and the first claim on both, to the
+step.
 
 The child is ``python -m workstation.services.curve_process`` (a plain subprocess, not ``multiprocessing``, whose
 "spawn" re-imports the parent's main script): pickled requests on its stdin, pickled answers on its stdout. It
@@ -157,6 +158,10 @@ def serve(stdin: Any, stdout: Any) -> None:
 
 
 if __name__ == "__main__":
+    try:
+        os.nice(5)                       # the step (latency) wins a contended core; the curve is paced anyway
+    except OSError:
+        pass
     _out = sys.stdout.buffer
     sys.stdout = sys.stderr              # nothing printed by an import may corrupt the answers
     serve(sys.stdin.buffer, _out)
