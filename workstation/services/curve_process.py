@@ -8,7 +8,8 @@ as without). In a child process the curve competes for a core, not for the GIL; 
 step.
 
 The child is ``python -m workstation.services.curve_process`` (a plain subprocess, not ``multiprocessing``, whose
-"spawn" re-imports the parent's main script): pickled requests on its stdin, pickled answers on its stdout. It
+"spawn" re-imports the parent's main script): one JSON line per request on its stdin, one per answer on its
+stdout, engine objects tagged and rebuilt from a whitelist of their types (floats exact: ``repr`` round-trips). It
 keeps the last (portfolio, market) pair it was sent, so a step sends only its scenario; the pair goes again when
 the document's state changes (new objects). If the child cannot start or dies, the curve is computed in the
 calling thread instead (and the child restarted at the next curve): the curve never stops because of the process.
@@ -16,54 +17,90 @@ calling thread instead (and the child restarted at the next curve): the curve ne
 
 from __future__ import annotations
 
-import copyreg
-import io
+import dataclasses
+import json
 import logging
 import os
-import pickle
 import subprocess
 import sys
 import threading
+from datetime import datetime
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
+
+import numpy as np
 
 log = logging.getLogger(__name__)
 
 NEED_PAIR = "need-pair"
 
 
-def _mapping_proxy(d: dict) -> MappingProxyType:
-    return MappingProxyType(d)
+@lru_cache(maxsize=1)
+def _classes() -> dict[str, type]:
+    """The only types the protocol rebuilds (a whitelist: the pipe carries data, never code)."""
+    from engine.catalogue import InstSpec
+    from engine.curve import MarginCurve
+    from engine.market import Market
+    from engine.portfolio import Asset, Portfolio, Position
+    from engine.scenario import Scenario, VolShift
+    return {c.__name__: c for c in (Portfolio, Position, Asset, Market, InstSpec, Scenario, VolShift, MarginCurve)}
 
 
-def _reduce_mapping_proxy(m: MappingProxyType) -> tuple:
-    return _mapping_proxy, (dict(m),)
+def encode(o: Any) -> Any:
+    """Engine objects as JSON-able data with type tags; floats keep every bit (``repr`` round-trips)."""
+    if o is None or isinstance(o, (bool, int, str)):
+        return o
+    if isinstance(o, float):
+        return o
+    if isinstance(o, np.floating):
+        return float(o)
+    if isinstance(o, tuple):
+        return {"t": [encode(x) for x in o]}
+    if isinstance(o, list):
+        return {"l": [encode(x) for x in o]}
+    if isinstance(o, (dict, MappingProxyType)):
+        return {"mp" if isinstance(o, MappingProxyType) else "d": [[encode(k), encode(v)] for k, v in o.items()]}
+    if isinstance(o, datetime):
+        return {"dt": o.isoformat()}
+    if isinstance(o, np.ndarray):
+        return {"nd": o.dtype.str, "v": o.tolist()}
+    if dataclasses.is_dataclass(o) and type(o).__name__ in _classes():
+        return {"dc": type(o).__name__,
+                "f": {f.name: encode(getattr(o, f.name)) for f in dataclasses.fields(o) if f.init}}
+    raise TypeError(f"curve process: cannot send a {type(o).__name__}")
 
 
-_DISPATCH = dict(copyreg.dispatch_table)
-_DISPATCH[MappingProxyType] = _reduce_mapping_proxy      # engine objects hold read-only mappings
+def decode(o: Any) -> Any:
+    if not isinstance(o, dict):
+        return o
+    if "t" in o:
+        return tuple(decode(x) for x in o["t"])
+    if "l" in o:
+        return [decode(x) for x in o["l"]]
+    if "d" in o or "mp" in o:
+        d = {decode(k): decode(v) for k, v in o.get("d", o.get("mp"))}
+        return MappingProxyType(d) if "mp" in o else d
+    if "dt" in o:
+        return datetime.fromisoformat(o["dt"])
+    if "nd" in o:
+        return np.array(o["v"], dtype=np.dtype(o["nd"]))
+    if "dc" in o:
+        cls = _classes()[o["dc"]]                      # KeyError: not a type the protocol carries
+        return cls(**{k: decode(v) for k, v in o["f"].items()})
+    raise ValueError("curve process: unknown message")
 
 
-def _dump(obj: Any, stream: Any) -> None:
-    buf = io.BytesIO()
-    p = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    p.dispatch_table = _DISPATCH
-    p.dump(obj)
-    data = buf.getvalue()
-    stream.write(len(data).to_bytes(8, "little"))
-    stream.write(data)
+def _send(obj: Any, stream: Any) -> None:
+    stream.write(json.dumps(encode(obj), separators=(",", ":")).encode("utf-8") + b"\n")
     stream.flush()
 
 
-def _load(stream: Any) -> Any:
-    head = stream.read(8)
-    if len(head) < 8:
+def _receive(stream: Any) -> Any:
+    line = stream.readline()
+    if not line:
         raise EOFError("curve process closed its pipe")
-    n = int.from_bytes(head, "little")
-    data = stream.read(n)
-    if len(data) < n:
-        raise EOFError("curve process closed its pipe")
-    return pickle.loads(data)
+    return decode(json.loads(line))
 
 
 class CurveProcess:
@@ -95,11 +132,11 @@ class CurveProcess:
             if proc is None:
                 raise RuntimeError("curve process closed")
             sent = self._sent is not None and self._sent[0] is portfolio and self._sent[1] is market
-            _dump(("curve", None if sent else (portfolio, market), scenario, live), proc.stdin)
-            kind, answer = _load(proc.stdout)
+            _send(("curve", None if sent else (portfolio, market), scenario, live), proc.stdin)
+            kind, answer = _receive(proc.stdout)
             if kind == NEED_PAIR:
-                _dump(("curve", (portfolio, market), scenario, live), proc.stdin)
-                kind, answer = _load(proc.stdout)
+                _send(("curve", (portfolio, market), scenario, live), proc.stdin)
+                kind, answer = _receive(proc.stdout)
             self._sent = (portfolio, market)
         except Exception as exc:  # noqa: BLE001 - the child is an optimisation: fall back, and say so in the log
             log.warning("live curve process failed (%s: %s); computing in-process", type(exc).__name__, exc)
@@ -140,13 +177,13 @@ def serve(stdin: Any, stdout: Any) -> None:
     pair = None
     while True:
         try:
-            _op, new_pair, scenario, live = _load(stdin)
+            _op, new_pair, scenario, live = _receive(stdin)
         except EOFError:
             return
         if new_pair is not None:
             pair = new_pair
         if pair is None:
-            _dump((NEED_PAIR, None), stdout)
+            _send((NEED_PAIR, None), stdout)
             continue
         try:
             answer = ("ok", compute_curve(pair[0], pair[1], live, scenario))
@@ -154,7 +191,7 @@ def serve(stdin: Any, stdout: Any) -> None:
             answer = ("input-error", str(exc))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
             answer = ("error", f"{type(exc).__name__}: {exc}")
-        _dump(answer, stdout)
+        _send(answer, stdout)
 
 
 if __name__ == "__main__":
