@@ -97,7 +97,7 @@ def engine_desk(report: Report, portfolio, market, grid: pricing.OptionGrid) -> 
     report.add(f"compute() with liquidation search (liqShock {shocks})", _fmt(liq))
     curve = measure(lambda: api.margin_curve(portfolio, market), runs=5, budget_s=60)
     report.add("margin_curve (201 shocks + liquidation search)", _fmt(curve))
-    curve_bench.curve_live(report, portfolio, market)
+    curve_bench.curve_live(report, portfolio, market, grid=grid)
     try:
         from engine.mc import prepare_mc  # noqa: F401 - only to know whether the mode exists
     except ImportError:

@@ -34,11 +34,11 @@ def figures(prep: PreparedPM, moves: np.ndarray, run: Runner) -> tuple[np.ndarra
     """
     moves = np.asarray(moves, dtype=float)
     book = prep.book
-    revalue = _revalue_plan(prep)
+    step = shock_revalue.SHOCKS_PER_TASK
+    revalue = _revalue_plan(prep, shock_revalue.CHUNK_ROWS * max(1, step // min(step, moves.size)))
     col = moves[:, None]
     spot, mark, fwd = shifted_prices(book, col, option_marks=False)
     delta = _option_marks(revalue, book, fwd, mark)
-    step = shock_revalue.SHOCKS_PER_TASK
     blocks = [slice(i, min(i + step, moves.size)) for i in range(0, moves.size, step)]
     tasks = [(lambda blk=blk, u=u: shock_revalue.unit_pnl_at(revalue, book, u, spot[blk], mark[blk], fwd[blk]))
              for blk in blocks for u in range(revalue.n_units)]
@@ -49,13 +49,14 @@ def figures(prep: PreparedPM, moves: np.ndarray, run: Runner) -> tuple[np.ndarra
     return _account(prep, moves, spot, mark, delta, unit_pnl)
 
 
-def _revalue_plan(prep: PreparedPM) -> shock_revalue.RevaluePlan:
-    hit = prep.memo.get("shock_revalue_plan")
+def _revalue_plan(prep: PreparedPM, chunk_rows: int) -> shock_revalue.RevaluePlan:
+    key = ("shock_revalue_plan", chunk_rows)
+    hit = prep.memo.get(key)
     if hit is None:
         units = prep.units
         group_of_pos = units.group[units.of_position]
-        hit = prep.memo["shock_revalue_plan"] = shock_revalue.plan(prep.book, group_of_pos, units.of_position,
-                                                                   len(units.names), prep.grid, prep.rules)
+        hit = prep.memo[key] = shock_revalue.plan(prep.book, group_of_pos, units.of_position, len(units.names),
+                                                  prep.grid, prep.rules, chunk_rows)
     return hit
 
 

@@ -21,7 +21,7 @@ from ..pricing import norm_cdf
 from .scenarios import N_COLS, _sd_table
 
 CHUNK_ROWS = 64          # rows per chunk; with SHOCKS_PER_TASK moves, (4, 64, 34) temporaries: 70 KB, in L2
-SHOCKS_PER_TASK = 4
+SHOCKS_PER_TASK = 4      # fewer moves at once (a bisection step) take longer chunks: the same block size
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class RevaluePlan:
     distinct options one after another, so a chunk reads contiguous slices (no gathers)."""
 
     n_units: int
+    chunk_rows: int
     chunks: tuple[tuple[Chunk, ...], ...]      # per unit, in row order
     rep: np.ndarray             # (m,) a row of each option of the table
     strike: np.ndarray          # (m, 1)
@@ -72,8 +73,9 @@ def distinct_options(book: Book, group_of_pos: np.ndarray) -> tuple[np.ndarray, 
     return id_of_row, opt_rows[first]
 
 
-def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units: int, grid, rules) -> RevaluePlan:
-    """Chunks per unit and their distinct options."""
+def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units: int, grid, rules,
+         chunk_rows: int = CHUNK_ROWS) -> RevaluePlan:
+    """Chunks of ``chunk_rows`` rows per unit and their distinct options."""
     id_of_row, distinct = distinct_options(book, group_of_pos)
     sd = _sd_table(book, distinct, grid, rules)[:, grid.sd_column] if distinct.size else np.zeros((0, N_COLS))
     dead = sd <= 1e-12
@@ -84,8 +86,8 @@ def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units:
     for u in range(n_units):
         rows_u = order[bounds[u]:bounds[u + 1]]
         unit_chunks = []
-        for i in range(0, rows_u.size, CHUNK_ROWS):
-            rows = rows_u[i:i + CHUNK_ROWS]
+        for i in range(0, rows_u.size, chunk_rows):
+            rows = rows_u[i:i + chunk_rows]
             c, ids = _chunk(book, rows, id_of_row, grid.moves[group_of_pos[rows[0]]], dead, start)
             unit_chunks.append(c)
             table.append(ids)
@@ -98,7 +100,7 @@ def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units:
     half_var *= safe
     carry_cols = np.flatnonzero(grid.rate)
     carry = np.exp(grid.rate[carry_cols][None, :] * book.t_years[rep][:, None])
-    return RevaluePlan(n_units=n_units, chunks=tuple(chunks), rep=rep, strike=book.strike[rep][:, None], sd=safe,
+    return RevaluePlan(n_units=n_units, chunk_rows=chunk_rows, chunks=tuple(chunks), rep=rep, strike=book.strike[rep][:, None], sd=safe,
                        half_var=half_var, carry_cols=carry_cols, carry=carry, option_id=id_of_row, distinct=distinct)
 
 
@@ -123,7 +125,7 @@ def unit_pnl_at(p: RevaluePlan, book: Book, u: int, spot: np.ndarray, mark: np.n
     """Scenario P&L of unit ``u`` (b, 34) at b moves, given the shifted prices (b, n) of every row."""
     b = spot.shape[0]
     acc = np.zeros((b, N_COLS))
-    buf = np.empty((b, CHUNK_ROWS + 1, N_COLS))
+    buf = np.empty((b, p.chunk_rows + 1, N_COLS))
     for c in p.chunks[u]:
         n = c.rows.size
         buf[:, 0] = acc                      # the running sum first: rows are added one by one, in order
