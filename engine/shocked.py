@@ -127,17 +127,30 @@ def figures_at(prepared: Prepared, shocks: Sequence[float],
     shocks = [float(s) for s in shocks]
     n = len(shocks)
     if prepared.mode == "pm" and prepared.inner.book.n and n:
-        from .pm.shock_eval import figures
-        per_batch = max(1, MAX_BATCH_ELEMENTS // prepared.inner.book.n)
+        k = workers()
+        per_batch = max(k, MAX_BATCH_ELEMENTS // prepared.inner.book.n)
         mmr, ratio = np.empty(n), np.empty(n)
         for i in range(0, n, per_batch):
-            mmr[i:i + per_batch], ratio[i:i + per_batch] = figures(prepared.inner, np.array(shocks[i:i + per_batch]),
-                                                                   run_parallel)
+            mmr[i:i + per_batch], ratio[i:i + per_batch] = _pm_figures(prepared.inner, shocks[i:i + per_batch], k)
     else:
         mmr, ratio = plain_figures_at(prepared, shocks)
     if progress is not None:
         progress(n, n)
     return mmr, ratio
+
+
+def _pm_figures(prep, shocks: list[float], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Portfolio margin at ``shocks``: at least one move per worker, the moves split between the workers (each
+    worker the whole pipeline for its moves, so the shifted prices and the account totals run in parallel too);
+    fewer moves than workers, the (move block, unit) tasks shared out instead. Every move's figures are
+    independent of which others share its call."""
+    from .pm.shock_eval import figures
+    serial = lambda tasks: [t() for t in tasks]      # noqa: E731
+    if len(shocks) < k:
+        return figures(prep, np.array(shocks), run_parallel)
+    parts = np.array_split(np.array(shocks), k)
+    done = parallel_map(lambda part: figures(prep, part, serial), parts, k)
+    return np.concatenate([d[0] for d in done]), np.concatenate([d[1] for d in done])
 
 
 def plain_figures_at(prepared: Prepared, shocks: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:

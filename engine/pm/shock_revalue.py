@@ -20,7 +20,7 @@ from ..book import INVERSE, LINEAR, OPTION, Book
 from ..pricing import norm_cdf
 from .scenarios import N_COLS, _sd_table
 
-CHUNK_ROWS = 64          # rows per chunk; with SHOCKS_PER_TASK moves, (4, 64, 34) temporaries: 70 KB, in L2
+CHUNK_ROWS = 128         # rows per chunk; with SHOCKS_PER_TASK moves, (4, 128, 34) temporaries: 140 KB, in L2
 SHOCKS_PER_TASK = 4      # fewer moves at once (a bisection step) take longer chunks: the same block size
 
 
@@ -53,7 +53,7 @@ class RevaluePlan:
     strike: np.ndarray          # (m, 1)
     sd: np.ndarray              # (m, 34) scenario sd, 1.0 where dead (priced, then replaced)
     half_var: np.ndarray        # (m, 34) 0.5 sd sd
-    carry_cols: np.ndarray      # MR5 columns
+    carry_cols: np.ndarray | slice   # MR5 columns (a slice when adjacent: no fancy indexing per chunk)
     carry: np.ndarray           # (m, n_carry) exp(rate x t)
     option_id: np.ndarray       # (n,) distinct option of each option row across the book (-1 for other rows)
     distinct: np.ndarray        # a row of each distinct option (``option_id`` indexes it)
@@ -100,6 +100,8 @@ def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units:
     half_var *= safe
     carry_cols = np.flatnonzero(grid.rate)
     carry = np.exp(grid.rate[carry_cols][None, :] * book.t_years[rep][:, None])
+    if carry_cols.size and np.array_equal(carry_cols, np.arange(carry_cols[0], carry_cols[0] + carry_cols.size)):
+        carry_cols = slice(int(carry_cols[0]), int(carry_cols[0]) + carry_cols.size)
     return RevaluePlan(n_units=n_units, chunk_rows=chunk_rows, chunks=tuple(chunks), rep=rep, strike=book.strike[rep][:, None], sd=safe,
                        half_var=half_var, carry_cols=carry_cols, carry=carry, option_id=id_of_row, distinct=distinct)
 
@@ -156,7 +158,7 @@ def _option_values(p: RevaluePlan, book: Book, c: Chunk, spot: np.ndarray, mark:
     f_s = spot[:, rep][:, :, None] * c.moves
     f_s += f0
     np.maximum(f_s, f0 * 1e-6, out=f_s)
-    if p.carry_cols.size:
+    if p.carry.shape[1]:
         f_s[:, :, p.carry_cols] *= p.carry[t]
     strike = p.strike[t]
     sd = p.sd[t]
