@@ -145,28 +145,44 @@ def big_book(report: Report, n: int) -> None:
 DRAG_RUNS = 3
 
 
+def cold_start(report: Report, tmp: Path) -> bool:
+    """Process launch -> the first painted result of the workstation (issue 16: <= 1.0 s); False on failure."""
+    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp / "config"), "HOME": str(tmp / "home")}
+    demo_db = tmp / "demo.db"
+    # as after any installation, the program's bytecode is compiled once (pip compiles at install; a first run
+    # writes __pycache__): a cache of its own, written by the seeding run; PYTHONDONTWRITEBYTECODE (set in some
+    # shells) would compile every module at every start. The figure without the cache is reported too.
+    cached = {**env, "PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
+    run_job("cold_start", str(demo_db), env=cached)              # creates and seeds the demo database once
+    for label, job_env in (("", cached), (", compiling every module (no bytecode cache)",
+                                          {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": ""})):
+        paints, results, cpu_results = [], [], []
+        for _ in range(5):
+            launched = time.time()
+            r = run_job("cold_start", str(demo_db), env=job_env)
+            if "error" in r:
+                report.add("GUI cold start", f"failed: {r['error']}")
+                return False
+            paints.append(r["wall_clock_at_paint"] - launched)
+            results.append(r["wall_clock_at_result_paint"] - launched)
+            cpu_results.append(r["cpu_at_result_paint_s"])
+        med = float(np.median(results))
+        report.add(f"GUI cold start to the first painted result (process launch -> the first result's repaint, "
+                   f"offscreen, demo db{label})",
+                   f"{med * 1e3:.0f} ms (first paint of the window {np.median(paints) * 1e3:.0f} ms; process CPU at "
+                   f"the result {np.median(cpu_results) * 1e3:.0f} ms)", "<= 1.0 s", _verdict(med <= 1.0))
+    return True
+
+
 def gui(report: Report, tmp: Path, portfolio, market) -> None:
     try:
         from workstation.app import create_main_window  # noqa: F401
     except ImportError:
         report.add("GUI", "skipped: workstation.app.create_main_window not present")
         return
+    if not cold_start(report, tmp):
+        return
     env = {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp / "config"), "HOME": str(tmp / "home")}
-    demo_db = tmp / "demo.db"
-    run_job("cold_start", str(demo_db), env=env)                  # creates and seeds the demo database once
-    totals, in_process = [], []
-    for _ in range(5):
-        launched = time.time()
-        r = run_job("cold_start", str(demo_db), env=env)
-        if "error" in r:
-            report.add("GUI cold start", f"failed: {r['error']}")
-            return
-        totals.append(r["wall_clock_at_paint"] - launched)
-        in_process.append(r["first_paint_s"])
-    med = float(np.median(totals))
-    report.add("GUI cold start to first paint (process launch -> first paint, offscreen, demo db)",
-               f"{med * 1e3:.0f} ms (in-process part {np.median(in_process) * 1e3:.0f} ms)", "<= 1.5 s",
-               _verdict(med <= 1.5))
     from db.store import Store
     runs = []
     for k in range(DRAG_RUNS):          # a fresh database each time: a drag commits its last spot-in-use amount
@@ -233,9 +249,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="desk only: skip 100k, SQLite, GUI and the peers")
     ap.add_argument("--big", type=int, default=100_000, help="positions of the scaled book (default 100000)")
+    ap.add_argument("--cold-start", action="store_true", help="only the GUI cold start (10 fresh processes)")
     args = ap.parse_args(argv)
     report = Report()
     print(f"machine: {machine()}", flush=True)
+    if args.cold_start:
+        with tempfile.TemporaryDirectory(prefix="riskws-bench-") as tmp:
+            cold_start(report, Path(tmp))
+        print(report.markdown())
+        return 0
     portfolio, market = synthetic.desk()
     grid = pricing.option_grid(portfolio, market)
     print(f"desk: {len(portfolio.positions)} positions, {grid.fwd.shape[0]} options x {grid.fwd.shape[1]} columns "

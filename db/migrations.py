@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
-from sqlite_utils import Database
+from .sqlite_lib import Database
 
 from .errors import SchemaError
 
@@ -118,8 +118,14 @@ def _v6_observations(db: Database) -> None:
     db.execute("CREATE INDEX observations_book ON observations(book, taken_at)")
 
 
+def _v7_portfolio_data_ts(db: Database) -> None:
+    """When a book's data was taken (OKX's newest uTime of the imported positions and balances; NULL: unknown), so
+    that a book valued on an older market snapshot can say so."""
+    db.execute("ALTER TABLE portfolios ADD COLUMN data_ts TEXT")
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_notes, _v3_revision, _v4_market_sources, _v5_position_margin_mode,
-                               _v6_observations]
+                               _v6_observations, _v7_portfolio_data_ts]
 LATEST_VERSION = len(MIGRATIONS)
 
 

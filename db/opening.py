@@ -10,7 +10,7 @@ from glob import escape as glob_escape
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlite_utils import Database
+from .sqlite_lib import Database
 
 from .errors import StoreError
 

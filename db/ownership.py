@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,44 @@ class CreatedFile:
                 pass
 
 
+# Stores of this process that are open, by the file's (device, inode): POSIX locks cannot tell another connection
+# of this same process from our own, so the lock probe below is not asked while one is open here.
+_OPEN_HERE: dict[tuple[int, int], int] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def note_open(path: Path) -> tuple[int, int] | None:
+    """Record that a Store of this process has ``path`` open; the key to give ``note_closed``."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    key = (st.st_dev, st.st_ino)
+    with _OPEN_LOCK:
+        _OPEN_HERE[key] = _OPEN_HERE.get(key, 0) + 1
+    return key
+
+
+def note_closed(key: tuple[int, int] | None) -> None:
+    if key is None:
+        return
+    with _OPEN_LOCK:
+        n = _OPEN_HERE.get(key, 0) - 1
+        if n > 0:
+            _OPEN_HERE[key] = n
+        else:
+            _OPEN_HERE.pop(key, None)
+
+
+def _open_here(path: Path) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    with _OPEN_LOCK:
+        return _OPEN_HERE.get((st.st_dev, st.st_ino), 0) > 0
+
+
 def remove_new_sidecars(path: Path, had: list[bool]) -> None:
     """After a failed open of an existing file (not ours, so never deleted): remove the -wal/-shm/-journal files
     that this open created, never ones that were there before, and never while another program uses them.
@@ -133,7 +172,7 @@ def remove_new_sidecars(path: Path, had: list[bool]) -> None:
     """
     new = [suffix for suffix, existed in zip(SIDECAR_SUFFIXES, had) if not existed
            and Path(f"{path}{suffix}").exists()]
-    if not new:
+    if not new or _open_here(path):    # another Store of this process uses them (invisible to the lock probe)
         return
     with _shm_exclusive(path) as alone:
         if not alone:

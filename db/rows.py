@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Sequence
 
-from engine.market import Market, market_from_dict, market_to_dict
+from engine.market import Market, market_from_dict, market_to_dict, parse_ts
 from engine.portfolio import Asset, Portfolio, Position
 
 
@@ -41,8 +41,10 @@ def positions_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[Position, ...]:
 
 def portfolio_from_rows(header: dict[str, Any], assets: tuple[Asset, ...], positions: tuple[Position, ...],
                         spot: tuple[Asset, ...]) -> Portfolio:
+    data_ts = header.get("data_ts")
     return Portfolio(name=header["name"], acct_lv=header["acct_lv"], rules=header["rules"], assets=assets,
-                     positions=positions, spot_in_use=spot, lever=lever_from_json(header["lever"]))
+                     positions=positions, spot_in_use=spot, lever=lever_from_json(header["lever"]),
+                     ts=None if data_ts is None else parse_ts(data_ts, "portfolios.data_ts"))
 
 
 def market_to_json(market: Market) -> str:

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlite_utils import Database
+from .sqlite_lib import Database
 
 from engine.market import Market, format_ts
 from engine.portfolio import Portfolio
@@ -33,7 +33,7 @@ from .names import MAX_NAME_CHARS, check_name  # noqa: F401 - check_name is impo
 from .errors import NameTakenError, NotFoundError, RevisionConflict, StoreError
 from .opening import (SQLITE_MAGIC, backup_before_migration, check_header, check_intact, connect,  # noqa: F401
                       same_inode, sqlite_reason)
-from .ownership import SIDECAR_SUFFIXES, CreatedFile, remove_new_sidecars
+from .ownership import SIDECAR_SUFFIXES, CreatedFile, note_closed, note_open, remove_new_sidecars
 from .lock import InstanceLock, acquire_instance_lock  # noqa: F401 - the GUI takes it through db.store
 from . import migrations as _migrations
 from .migrations import check_schema, current_version, migrate, write_transaction
@@ -92,8 +92,10 @@ class Store:
             for p, what in ((self.path, "the file"), (self.path.parent, "its folder")):
                 if p.exists() and not os.access(p, os.W_OK):
                     raise StoreError(f"{self.label}: read-only ({what} is not writable); nothing was written")
+        self._open_key: tuple[int, int] | None = None
         for _attempt in range(3):
             if self._open(create):
+                self._open_key = note_open(self.path)   # db/ownership.py: open in this process
                 return
         raise StoreError(f"{self.label}: the file was removed or replaced by another process while it was being "
                          f"opened; try again")
@@ -117,7 +119,9 @@ class Store:
         if existing:
             check_header(self.path, self.label)  # a non-SQLite file is refused before SQLite touches it
         try:
-            self.db = Database(connect(self.path))
+            # no sqlite-utils plugins: they would scan every installed package's entry points at each start
+            # (importlib.metadata, tens of ms) and could change our connection
+            self.db = Database(connect(self.path), execute_plugins=False)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if self.created is not None:
                 self.db.enable_wal()  # first: switching to WAL changes data_version, our own commits do not
@@ -176,6 +180,8 @@ class Store:
         return current_version(self.db)
 
     def close(self) -> None:
+        key, self._open_key = self._open_key, None
+        note_closed(key)
         self.db.close()
 
     def discard_if_created(self) -> bool:
@@ -185,6 +191,8 @@ class Store:
         if self.created is None:
             self.close()
             return False
+        key, self._open_key = self._open_key, None
+        note_closed(key)
         return self.created.remove_if_untouched(self.db.conn)
 
     def _close_quietly(self) -> None:
@@ -220,8 +228,14 @@ class Store:
         self.close()
 
     # -- portfolios ------------------------------------------------------------------------------------
+    def _has_data_ts(self) -> bool:
+        """Schema v7's ``portfolios.data_ts`` (absent on an older file read without migrating)."""
+        return "data_ts" in self.db["portfolios"].columns_dict
+
     def _portfolio_header(self, name: str) -> dict[str, Any]:
-        cur = self.db.execute("SELECT id, name, acct_lv, rules, lever, market FROM portfolios WHERE name = ?", [name])
+        data_ts = "data_ts" if self._has_data_ts() else "NULL AS data_ts"
+        cur = self.db.execute(f"SELECT id, name, acct_lv, rules, lever, market, {data_ts} FROM portfolios "
+                              f"WHERE name = ?", [name])
         row = cur.fetchone()
         if row is None:
             raise NotFoundError(f"no portfolio named {name!r} in {self.label}")
@@ -298,6 +312,7 @@ class Store:
             raise NotFoundError(f"no market snapshot named {market_name!r} in {self.label}")
         now = _now()
         lever = rows.lever_to_json(portfolio.lever)
+        data_ts = None if portfolio.ts is None else format_ts(portfolio.ts)
         with self.transaction():
             row = self.db.execute("SELECT id, market, revision FROM portfolios WHERE name = ?", [name]).fetchone()
             found = None if row is None else int(row[2])
@@ -309,16 +324,16 @@ class Store:
             revision = self._next_revision()
             if row is None:
                 cur = self.db.execute(
-                    "INSERT INTO portfolios (name, acct_lv, rules, lever, market, created_at, updated_at, revision) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [name, portfolio.acct_lv, portfolio.rules, lever, market_name, now, now, revision])
+                    "INSERT INTO portfolios (name, acct_lv, rules, lever, market, created_at, updated_at, revision, "
+                    "data_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [name, portfolio.acct_lv, portfolio.rules, lever, market_name, now, now, revision, data_ts])
                 pid = int(cur.lastrowid)
             else:
                 pid = int(row[0])
                 market = market_name if market_name is not None else row[1]
                 self.db.execute("UPDATE portfolios SET acct_lv = ?, rules = ?, lever = ?, market = ?, updated_at = ?, "
-                                "revision = ? WHERE id = ?",
-                                [portfolio.acct_lv, portfolio.rules, lever, market, now, revision, pid])
+                                "revision = ?, data_ts = ? WHERE id = ?",
+                                [portfolio.acct_lv, portfolio.rules, lever, market, now, revision, data_ts, pid])
                 for table in ("assets", "positions", "spot_in_use"):
                     self.db.execute(f"DELETE FROM {table} WHERE portfolio_id = ?", [pid])
             self._insert("assets", rows.asset_rows(pid, portfolio.assets))

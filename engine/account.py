@@ -54,7 +54,7 @@ def currency_equity(portfolio: Portfolio, book: Book, market: Market, *, long_op
     ccys = tuple(sorted(eq, key=lambda c: (is_stablecoin(c), c)))
     px = np.empty(len(ccys))
     for j, c in enumerate(ccys):
-        value = market.index.get(f"{c}-USD")
+        value = 1.0 if c == "USD" else market.index.get(f"{c}-USD")   # USD: USD_UM contracts settle in it
         if value is None:
             raise InputError(f"market: index has no {c}-USD price (needed for the {c} balance)")
         px[j] = value

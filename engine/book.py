@@ -182,6 +182,12 @@ class Family:
     ct_type: str
     settle_ccy: str
     expiry: datetime | None
+    tag: str = ""            # "_UM": OKX's USD-margined family of the same underlying and quote (catalogue.split_quote)
+
+    @property
+    def name(self) -> str:
+        """OKX's instrument family, e.g. ``BTC-USDT``, ``BTC-USD_UM``."""
+        return f"{self.underlying}-{self.quote}{self.tag}"
 
 
 @lru_cache(maxsize=64)
@@ -195,7 +201,7 @@ _FAMILIES: list[Family] = []
 
 
 def _family_id(inst: Instrument) -> int:
-    fam = Family(inst.underlying, inst.quote, inst.kind, inst.ct_type, inst.settle_ccy, inst.expiry)
+    fam = Family(inst.underlying, inst.quote, inst.kind, inst.ct_type, inst.settle_ccy, inst.expiry, inst.family_tag)
     fid = _FAMILY_IDS.get(fam)
     if fid is None:
         fid = _FAMILY_IDS[fam] = len(_FAMILIES)

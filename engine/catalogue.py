@@ -68,11 +68,12 @@ class Instrument:
     strike: float | None
     is_call: bool | None
     provenance: str
+    family_tag: str = ""     # "_UM" (USD-margined linear: BTC-USD_UM), "_UM_XPERP"; "" for the others
 
     @property
     def family(self) -> str:
-        """OKX instrument family, e.g. ``BTC-USDT``."""
-        return f"{self.underlying}-{self.quote}"
+        """OKX instrument family, e.g. ``BTC-USDT``, ``BTC-USD_UM``."""
+        return f"{self.underlying}-{self.quote}{self.family_tag}"
 
     @property
     def units_per_contract(self) -> float:
@@ -173,11 +174,25 @@ def _check_length(inst_id: str) -> None:
         raise InputError(f"instId {shorten(inst_id)}: longer than {MAX_INST_ID_CHARS} characters")
 
 
+def split_quote(quote: str) -> tuple[str, str]:
+    """("USD", "_UM") for OKX's USD-margined families (``BTC-USD_UM``): the quote currency is USD, the tag only
+    names the family (its own specifications and tiers); ("USDT", "") for the others."""
+    ccy, sep, tag = quote.partition("_")
+    return ccy, sep + tag
+
+
+def _no_usd_margined_option(inst_id: str, quote: str) -> None:
+    if "_" in quote:
+        raise InputError(f"instId {inst_id!r}: USD-margined ({quote}) options are not modelled (their premium, "
+                         f"P&L and margin are in USD; riskws values coin-margined options, e.g. BTC-USD-...-C)")
+
+
 def _grammar(inst_id: str) -> tuple[Kind, str, str, datetime | None, float | None, bool | None]:
-    """(kind, underlying, quote, expiry, strike, is call) from the id alone."""
+    """(kind, underlying, quote as written, expiry, strike, is call) from the id alone."""
     if m := _SWAP.fullmatch(inst_id):
         return "swap", m.group(1), m.group(2), None, None, None
     if m := _OPTION.fullmatch(inst_id):
+        _no_usd_margined_option(inst_id, m.group(2))
         strike = float(m.group(4))
         if strike <= 0:
             raise InputError(f"instId {inst_id!r}: strike must be positive")
@@ -200,10 +215,11 @@ def instrument_from_spec(inst_id: str, spec: InstSpec) -> Instrument:
         raise InputError(f"instruments.{inst_id}.ctType: expected linear or inverse, got {spec.ctType!r}")
     if spec.expTime is not None and kind != "swap":
         expiry = spec.expTime
+    quote, tag = split_quote(quote)
     return Instrument(
         inst_id=inst_id, kind=kind, underlying=und, quote=quote, ct_type=ct_type, ct_val=spec.ctVal,
         ct_mult=spec.ctMult, settle_ccy=spec.settleCcy, expiry=expiry, strike=strike, is_call=is_call,
-        provenance=SNAPSHOT_PROVENANCE,
+        provenance=SNAPSHOT_PROVENANCE, family_tag=tag,
     )
 
 
@@ -218,6 +234,7 @@ def _parse_inst_id(inst_id: str) -> Instrument:
     elif m := _OPTION.fullmatch(inst_id):
         kind = "option"
         und, quote = m.group(1), m.group(2)
+        _no_usd_margined_option(inst_id, quote)
         expiry = _expiry(m.group(3), inst_id)
         strike = float(m.group(4))
         if strike <= 0:
@@ -231,6 +248,7 @@ def _parse_inst_id(inst_id: str) -> Instrument:
         raise InputError(f"instId {inst_id!r}: malformed instrument id (expected e.g. BTC-USDT-SWAP, "
                          f"BTC-USD-250328 or BTC-USD-250328-100000-C)")
     family = f"{und}-{quote}"
+    quote, tag = split_quote(quote)
     fam = catalogue()["families"].get(family)
     if fam is None:
         raise InputError(f"instId {inst_id!r}: unknown instrument family {family!r}")
@@ -240,7 +258,7 @@ def _parse_inst_id(inst_id: str) -> Instrument:
     return Instrument(
         inst_id=inst_id, kind=kind, underlying=und, quote=quote, ct_type=spec["ctType"],
         ct_val=float(spec["ctVal"]), ct_mult=float(spec["ctMult"]), settle_ccy=spec["settleCcy"],
-        expiry=expiry, strike=strike, is_call=is_call, provenance=spec.get("provenance", "assumed"),
+        expiry=expiry, strike=strike, is_call=is_call, provenance=spec.get("provenance", "assumed"), family_tag=tag,
     )
 
 

@@ -41,8 +41,8 @@ class Market:
     interest_rates: Mapping[str, float] = field(default_factory=_empty)
 
     def index_usd(self, ccy: str) -> float:
-        """USD index of a currency; InputError when the snapshot lacks it."""
-        px = self.index.get(f"{ccy}-USD")
+        """USD index of a currency (USD itself: 1); InputError when the snapshot lacks it."""
+        px = 1.0 if ccy == "USD" else self.index.get(f"{ccy}-USD")
         if px is None:
             raise InputError(f"market: index has no {ccy}-USD price")
         return px

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -44,6 +45,7 @@ class Portfolio:
     positions: tuple[Position, ...] = ()
     spot_in_use: tuple[Asset, ...] = ()
     lever: tuple[tuple[str, float], ...] = field(default=())
+    ts: datetime | None = None       # when the book's data was taken (OKX's newest uTime on import); None: unknown
 
     def asset_amounts(self) -> dict[str, float]:
         return {a.ccy: a.amt for a in self.assets}
@@ -158,8 +160,12 @@ def portfolio_from_dict(doc: Mapping, label: str = "portfolio") -> Portfolio:
         if lev < 1 or lev > MAX_LEVER:
             raise InputError(f"{label}: lever.{fam}: leverage {lev:g} outside 1..{MAX_LEVER:g}")
         lever.append((fam, lev))
+    ts = None
+    if doc.get("ts") not in (None, ""):
+        from .market import parse_ts   # local: market imports the catalogue too
+        ts = parse_ts(doc["ts"], f"{label}: ts")
     return Portfolio(name=name, acct_lv=acct_lv, rules=rules, assets=assets, positions=tuple(positions),
-                     spot_in_use=spot, lever=tuple(lever))
+                     spot_in_use=spot, lever=tuple(lever), ts=ts)
 
 
 def load_portfolio(source: str | os.PathLike | dict) -> Portfolio:
@@ -218,4 +224,7 @@ def portfolio_to_dict(p: Portfolio) -> dict:
         doc["spotInUse"] = [{"ccy": a.ccy, "amt": format_number(a.amt)} for a in p.spot_in_use]
     if p.lever:
         doc["lever"] = {fam: format_number(v) for fam, v in p.lever}
+    if p.ts is not None:
+        from .market import format_ts
+        doc["ts"] = format_ts(p.ts)
     return doc

@@ -42,3 +42,16 @@ def result_sources(portfolio: Portfolio, market: Market, acct_lv: str) -> dict[s
         out["positionTiers"] = (_snapshot_label(market) if fams & set(market.position_tiers)
                                 else f"shipped table {load_tier_table(None, at=market.ts).id}")
     return out
+
+
+def stale_market_warning(portfolio: Portfolio, market: Market, how: str = "riskws market fetch") -> str | None:
+    """One plain sentence when the market snapshot is older than the book's data (e.g. this morning's OKX positions
+    valued on last week's snapshot, or on the bundled demo market); None otherwise or when the book's time is
+    unknown. ``how`` says how to get a fresh snapshot (the command line's or the window's way)."""
+    if portfolio.ts is None or market.ts >= portfolio.ts:
+        return None
+    days = (portfolio.ts - market.ts).total_seconds() / 86400.0
+    gap = f"{days:.0f} days" if days >= 2 else f"{days * 24:.1f} h"
+    kind = "the SYNTHETIC demo market" if market.source == "synthetic" else "the market snapshot"
+    return (f"{kind} of {market.ts:%Y-%m-%d %H:%M} UTC is {gap} older than the book's data "
+            f"({portfolio.ts:%Y-%m-%d %H:%M} UTC): not today's prices; fetch a fresh one ({how})")

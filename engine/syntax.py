@@ -14,7 +14,9 @@ MAX_INST_ID_CHARS = 64      # OKX ids are at most ~30 characters ("BTC-USD-25032
 MAX_NUMBER_CHARS = 64       # a decimal string from OKX has at most ~25 characters
 
 _CCY = r"([A-Z0-9]{1,20})"
-_QUOTE = r"([A-Z]{2,10})"
+# the quote part: a currency, or OKX's USD-margined linear families ("USD_UM": USD and USD stablecoins settle;
+# "USD_UM_XPERP": the EEA perpetual-style futures), e.g. BTC-USD_UM-SWAP, BTC-USD_UM-261225, BTC-USD_UM_XPERP-310404
+_QUOTE = r"([A-Z]{2,10}(?:_UM(?:_XPERP)?)?)"
 _DATE = r"([0-9]{6})"
 _STRIKE = r"([0-9]{1,9}(?:\.[0-9]{1,8})?)"   # up to 999,999,999 with 8 decimals
 

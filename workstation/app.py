@@ -21,7 +21,27 @@ ORG_NAME = "riskws"
 ORG_DOMAIN = "riskws.local"
 
 
+# Qt-free modules the first result needs, imported before Qt (issue 16, cold start). Once PySide6 is imported, its
+# import hook (shibokensupport's ``feature_imported``) reads the source of every newly imported module to see
+# whether it mentions PySide6: for numpy, scipy.special, the engine and the store that is ~600 files read and
+# searched, about 0.1-0.15 s of every start. Imported first, they skip that; nothing here is imported needlessly:
+# the window imports all of it before its first result (scipy.special at the first option price).
+_BEFORE_QT = ("numpy", "scipy.special", "db.store", "db.demo", "engine.api", "engine.result", "engine.scenario",
+              "engine.scenario_apply", "engine.importers", "engine.catalogue",
+              "engine.explain")   # the margin ratio's tooltip (widgets/summary.py) words it with engine.explain.text
+
+
+def preload_before_qt() -> None:
+    """Import ``_BEFORE_QT`` unless Qt is already loaded (then the order no longer matters)."""
+    if "PySide6" in sys.modules:
+        return
+    import importlib
+    for name in _BEFORE_QT:
+        importlib.import_module(name)
+
+
 def _ensure_qapp() -> Any:
+    preload_before_qt()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()

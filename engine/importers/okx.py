@@ -127,6 +127,7 @@ def position_item(item: Any, where: str, pieces: Pieces) -> None:
         raise InputError(f"{where}: expected a position object, got {type(item).__name__}")
     inst_type = item.get("instType")
     inst_id = item.get("instId")
+    pieces.note_time(item.get("uTime"), item.get("cTime"))
     if inst_type == "MARGIN" or (isinstance(inst_id, str) and inst_id.count("-") == 1):
         pieces.warn(f"{where}: {inst_id} is a spot margin position, skipped (import the balance response "
                     f"for borrowings)")
@@ -174,6 +175,7 @@ def balances_from_data(data: list, prefix: str, pieces: Pieces) -> None:
         if not isinstance(account, dict):
             raise InputError(f"{base}: expected an account object, got {type(account).__name__}")
         details = account.get("details")
+        pieces.note_time(account.get("uTime"))
         if not isinstance(details, list):
             raise InputError(f"{base}.details: expected a list of currency balances, got "
                              f"{type(details).__name__ if 'details' in account else 'nothing'}")
@@ -184,6 +186,7 @@ def balances_from_data(data: list, prefix: str, pieces: Pieces) -> None:
             ccy = d.get("ccy")
             if not isinstance(ccy, str) or not ccy:
                 raise InputError(f"{where}.ccy: expected a currency code, got {ccy!r}")
+            pieces.note_time(d.get("uTime"))
             if _str_or_none(d.get("cashBal")) is not None:
                 field = "cashBal"
             elif _str_or_none(d.get("eq")) is not None:

@@ -28,9 +28,22 @@ class Pieces:
     spot_in_use: dict[str, tuple[float, str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    data_ms: float | None = None     # OKX's newest uTime/cTime (ms) of what was read: the book's data time
 
     def warn(self, text: str) -> None:
         self.warnings.append(text)
+
+    def note_time(self, *values: object) -> None:
+        """Keep the newest of OKX's epoch-millisecond times (``uTime``, ``cTime``); junk and "" are ignored."""
+        for v in values:
+            if isinstance(v, bool) or v in (None, ""):
+                continue
+            try:
+                ms = float(v)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                continue
+            if 0 < ms < 253402300800000 and (self.data_ms is None or ms > self.data_ms):   # before year 10000
+                self.data_ms = ms
 
     def add_position(self, inst_id: str, pos: float, avg_px: float | None, where: str, mgn_mode: str = "cross",
                      margin: float | None = None) -> None:
@@ -79,4 +92,6 @@ class Pieces:
         doc: dict = {"simAsset": [{"ccy": c, "amt": a} for c, (a, _) in self.assets.items()], "simPos": sim_pos}
         if self.spot_in_use:
             doc["spotInUse"] = [{"ccy": c, "amt": a} for c, (a, _) in self.spot_in_use.items()]
+        if self.data_ms is not None:
+            doc["ts"] = int(self.data_ms)
         return doc

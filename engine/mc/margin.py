@@ -67,7 +67,7 @@ def prepare_mc(portfolio: Portfolio, market: Market, rules: RuleSet, book: Book 
     book = book if book is not None else build_book(portfolio, market)
     table = load_tier_table(tiers, at=market.ts)
     if tiers is None:            # a snapshot's own tiers (OKX position-tiers) replace the shipped rows they cover
-        table = with_snapshot_tiers(table, market, {f.underlying + "-" + f.quote for f in book.families})
+        table = with_snapshot_tiers(table, market, {f.name for f in book.families})
     return PreparedMC(portfolio=portfolio, market=market, rules=rules, book=book, tiers=table,
                       discounts=discounts or discount_table_for(market),
                       equity=currency_equity(portfolio, book, market, long_options_as_collateral=False))
@@ -86,10 +86,11 @@ class Groups:
 
 
 def group_positions(book: Book) -> Groups:
-    triples = list(zip(book.ccy, map(attrgetter("quote"), book.instruments), map(attrgetter("kind"), book.instruments)))
-    lookup = {t: j for j, t in enumerate(dict.fromkeys(triples))}
-    idx = np.fromiter(map(lookup.__getitem__, triples), dtype=np.int64, count=len(triples))
-    keys = tuple((f"{c}-{q}", INST_TYPE[k]) for c, q, k in lookup)
+    # the instrument family (BTC-USD_UM apart from BTC-USD: its own tiers) and the instrument type
+    pairs = list(zip(map(attrgetter("family"), book.instruments), map(attrgetter("kind"), book.instruments)))
+    lookup = {t: j for j, t in enumerate(dict.fromkeys(pairs))}
+    idx = np.fromiter(map(lookup.__getitem__, pairs), dtype=np.int64, count=len(pairs))
+    keys = tuple((fam, INST_TYPE[k]) for fam, k in lookup)
     return Groups(keys=keys, of_position=idx)
 
 

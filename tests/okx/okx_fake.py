@@ -16,6 +16,8 @@ EXPIRY = datetime(2026, 12, 25, 8, 0, tzinfo=timezone.utc)
 EXP_MS = str(int(EXPIRY.timestamp() * 1000))
 TS = "1796205791250"          # OKX ts of every row (ms)
 OPTION = "BTC-USD-261225-100000-C"
+SOL_OPTION = "SOL-USD-261225-200-P"     # an option underlying besides BTC and ETH (public/underlying lists it)
+OPTION_UNDERLYINGS = ["BTC-USD", "ETH-USD", "SOL-USD"]
 
 
 def _inst(inst_id, inst_type, fam, ct_type, ct_val, ct_mult, ctv_ccy, settle, exp="", stk="", opt=""):
@@ -33,9 +35,10 @@ INSTRUMENTS = {
                            _inst("TONX-USDT-SWAP", "SWAP", "TON-USDT", "linear", "", "1", "TON", "USDT")],
     ("FUTURES", "BTC-USD"): [_inst("BTC-USD-261225", "FUTURES", "BTC-USD", "inverse", "100", "1", "USD", "BTC", EXP_MS)],
     ("OPTION", "BTC-USD"): [_inst(OPTION, "OPTION", "BTC-USD", "", "0.01", "1", "BTC", "BTC", EXP_MS, "100000", "C")],
+    ("OPTION", "SOL-USD"): [_inst(SOL_OPTION, "OPTION", "SOL-USD", "", "1", "1", "SOL", "SOL", EXP_MS, "200", "P")],
 }
 MARKS = {"BTC-USDT-SWAP": "91050.1", "BTC-USD-SWAP": "91020", "TON-USDT-SWAP": "5.44", "BTC-USD-261225": "92000",
-         OPTION: "0.0123"}
+         OPTION: "0.0123", SOL_OPTION: "0.031"}
 INDEX = {"BTC-USD": "91000.5", "ETH-USD": "3050.2", "TON-USD": "5.4321", "USDT-USD": "0.9995", "USDC-USD": "1.0001",
          "XYZ-USD": "", "FOO-USD": "1.5"}
 TIERS = {("SWAP", "BTC-USDT"): [("0", "50000", "0.004", "0.01", "100"), ("50000", "100000", "0.006", "0.015", "66.66")],
@@ -74,7 +77,14 @@ def _handler(request: Request) -> Response:
         insts = _of(a.get("instType"), a.get("instFamily"))
         return ok([{"instType": i["instType"], "instId": i["instId"], "markPx": MARKS.get(i["instId"], ""), "ts": TS}
                    for i in insts])
+    if path == "/api/v5/public/underlying":
+        return ok([OPTION_UNDERLYINGS if a.get("instType") == "OPTION" else ["BTC-USDT", "BTC-USD", "TON-USDT"]])
     if path == "/api/v5/public/opt-summary":
+        if a.get("instFamily") == "SOL-USD":
+            return ok([{"instType": "OPTION", "instId": SOL_OPTION, "uly": "SOL-USD", "delta": "-0.4", "gamma": "",
+                        "vega": "", "theta": "", "lever": "", "markVol": "0.8", "bidVol": "", "askVol": "",
+                        "realVol": "", "deltaBS": "", "gammaBS": "", "thetaBS": "", "vegaBS": "",
+                        "fwdPx": "201.5", "volLv": "", "ts": TS}])
         if a.get("instFamily") != "BTC-USD":
             return ok([])
         return ok([{"instType": "OPTION", "instId": OPTION, "uly": "BTC-USD", "delta": "0.35", "gamma": "1.2",

@@ -157,6 +157,15 @@ def test_fetch_all_asks_tiers_of_every_listed_family_and_list_shows_age(httpserv
     tier_calls = [req.args.get("instFamily") for req, _ in httpserver.log
                   if req.path == "/api/v5/public/position-tiers" and req.args.get("instType") == "SWAP"]
     assert tier_calls == ["BTC-USD,BTC-USDT,TON-USDT"]       # the SWAP families OKX listed, 5 per request
+    # options of every underlying OKX lists (public/underlying), not only BTC and ETH, within the rate limits
+    opt_calls = [req.args.get("instFamily") for req, _ in httpserver.log
+                 if req.path == "/api/v5/public/instruments" and req.args.get("instType") == "OPTION"]
+    assert opt_calls == okx_fake.OPTION_UNDERLYINGS
+    from db.store import Store
+    with Store(db, create=False) as store:
+        snap = store.load_market("everything")
+    assert okx_fake.SOL_OPTION in snap.instruments and snap.mark_vol[okx_fake.SOL_OPTION] == 0.8
+    assert snap.fwd_px[okx_fake.SOL_OPTION] == 201.5
     capsys.readouterr()
     assert main(["market", "list", "--db", str(db)]) == 0
     line = capsys.readouterr().out.strip()

@@ -39,13 +39,20 @@ def serve() -> None:
     for line in sys.stdin:
         db, start = line.split()
         sys.stdout.flush()
+        go_r, go_w = os.pipe()   # the writer waits until its pid is printed: its "open" must come after it
         pid = os.fork()
         if pid == 0:
             try:
+                os.close(go_w)
+                os.read(go_r, 1)
+                os.close(go_r)
                 write_forever(db, int(start))
             finally:
                 os._exit(3)
+        os.close(go_r)
         print(pid, flush=True)
+        os.write(go_w, b"g")
+        os.close(go_w)
         _, status = os.waitpid(pid, 0)
         print(f"reaped {os.WTERMSIG(status) if os.WIFSIGNALED(status) else -os.WEXITSTATUS(status)}", flush=True)
 

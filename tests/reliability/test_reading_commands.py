@@ -126,3 +126,61 @@ def test_a_failed_open_still_removes_the_sidecars_it_made_itself(tmp_path: Path)
         Store(db)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.db"]
     assert sha(db) == before
+
+
+def test_margin_on_a_stored_snapshot_of_an_old_schema_does_not_migrate(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "old.db"
+    shutil.copyfile(FIXTURE, db)
+    before = sha(db)
+    book = tmp_path / "book.json"
+    book.write_text('{"simAsset": [{"ccy": "USDT", "amt": "1000"}], "simPos": [{"instId": "BTC-USDT-SWAP", "pos": "1"}]}')
+    assert main(["margin", str(book), "--market", "demo 2025-02-06 08:00 UTC", "--db", str(db)]) == 0
+    assert "totalMmr" in capsys.readouterr().out
+    assert sha(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.json", "old.db"]
+
+
+def test_a_failed_open_keeps_the_sidecars_of_a_store_open_in_this_process(tmp_path: Path, monkeypatch) -> None:
+    """POSIX locks do not see this process's own connections: another Store opened here between our look for
+    sidecars and our failure must keep its -wal/-shm (db/ownership.py counts the Stores open in this process)."""
+    from db.errors import SchemaError
+    from engine.portfolio import Asset, Portfolio, Position
+
+    db = tmp_path / "mine.db"
+    book = Portfolio(name="kept", assets=(Asset("USDT", 1.0),), positions=(Position("BTC-USDT-SWAP", 2.0, None),))
+    Store(db).close()
+    other: list[Store] = []
+    real_header, real_schema = store_mod.check_header, store_mod.check_schema
+    calls = {"schema": 0}
+
+    def header_then_other_store(path: Path, label: str) -> None:
+        real_header(path, label)
+        if not calls.get("opened"):        # after our open noted "no -wal, no -shm"
+            calls["opened"] = 1
+            other.append(Store(db))
+            other[0].save_portfolio(book)  # committed into its -wal
+
+    def schema_fails_for_us(database, label: str) -> int:
+        calls["schema"] += 1
+        if calls["schema"] == 2:           # the other Store's check was the first
+            raise SchemaError(f"{label}: refused for the test")
+        return real_schema(database, label)
+
+    monkeypatch.setattr(store_mod, "check_header", header_then_other_store)
+    monkeypatch.setattr(store_mod, "check_schema", schema_fails_for_us)
+    try:
+        with pytest.raises(SchemaError):
+            Store(db)
+        assert Path(f"{db}-wal").exists() and Path(f"{db}-shm").exists()
+        reader = sqlite3.connect(db)
+        try:
+            assert reader.execute("SELECT name FROM portfolios").fetchall() == [("kept",)]
+        finally:
+            reader.close()
+        other[0].save_portfolio(Portfolio(name="after", assets=(Asset("USDT", 2.0),)))   # still writes fine
+    finally:
+        for s in other:
+            s.close()
+    monkeypatch.undo()
+    with Store(db) as again:
+        assert sorted(p.name for p in again.list_portfolios()) == ["after", "kept"]

@@ -33,3 +33,4 @@ def test_price_units():
     assert price_unit("BTC-USD-250328-100000-C") == "BTC"
     assert price_unit("BTC-USDT-SWAP") == "USDT"
     assert price_unit("BTC-USD-250328") == "USD"
+    assert price_unit("BTC-USD_UM-261225") == "USD" and price_unit("BTC-USD_UM-SWAP") == "USD"   # USD-margined

@@ -39,6 +39,11 @@ def load_inputs(args: argparse.Namespace):
     market, label = load_market_arg(args)     # first: its instruments make the book's coins and families known
     portfolio = load_portfolio(args.portfolio)
     check_against_market(portfolio, market, str(args.portfolio), label)
+    from engine.sources import stale_market_warning
+    stale = stale_market_warning(portfolio, market)
+    if stale is not None:                      # once per command, on stderr (stdout may be JSON)
+        from workstation.cli import warning
+        warning(f"{args.portfolio}: {stale}")
     return portfolio, market
 
 
@@ -54,7 +59,7 @@ def load_market_arg(args: argparse.Namespace):
     db = db_path(args)
     if db.is_file():
         from db.store import Store
-        with Store(db, create=False) as store:
+        with Store(db, create=False, migrate=False) as store:     # reading: never migrate
             if store.has_market(value):
                 return store.load_market(value), f"market snapshot {value!r}"
     if path.suffix or "/" in value:

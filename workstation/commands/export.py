@@ -126,4 +126,9 @@ def _result(portfolio, market, args: argparse.Namespace, market_label: str) -> d
     from engine.importers import check_against_market
 
     check_against_market(portfolio, market, f"portfolio {args.name!r}", market_label)
+    from engine.sources import stale_market_warning
+    stale = stale_market_warning(portfolio, market)
+    if stale is not None:
+        from workstation.cli import warning
+        warning(f"portfolio {args.name!r}: {stale}")
     return compute(portfolio, market, mode=args.mode).to_dict()

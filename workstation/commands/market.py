@@ -24,7 +24,7 @@ def register(subparsers) -> None:
     scope = f.add_mutually_exclusive_group()
     scope.add_argument("--families", metavar="F1,F2", default=None,
                        help="instrument families (BTC-USD,ETH-USDT) or coins (TON = TON-USDT, TON-USDC, TON-USD)")
-    scope.add_argument("--all", action="store_true", help="every live swap and future, BTC and ETH options")
+    scope.add_argument("--all", action="store_true", help="every live swap and future, and the options of every option underlying OKX lists")
     f.add_argument("--name", metavar="NAME", default=None, help="snapshot name (default okx-YYYY-MM-DD-HHMM)")
     f.add_argument("--base-url", metavar="URL", default=None,
                    help="replaces https://www.okx.com (also $RISKWS_OKX_BASE_URL); for tests and proxies")

@@ -3,9 +3,10 @@ service's "reconcile" channel) and "Add rule set..." (a calibrated rule set inst
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workstation.widgets.reconcile_view import ReconcileDialog
+if TYPE_CHECKING:  # the dialog (and engine.reconcile under it) is imported when first shown, not at start-up
+    from workstation.widgets.reconcile_view import ReconcileDialog
 
 OKX_FILTER = "OKX answers (*.json);;All files (*)"
 
@@ -41,6 +42,7 @@ class ReconcileActions:
 
     def _reconcile_done(self, rec: Any) -> None:
         if self.reconcile_dialog is None:
+            from workstation.widgets.reconcile_view import ReconcileDialog
             self.reconcile_dialog = ReconcileDialog(self.themes.theme, self)
         self.reconcile_dialog.show_reconciliation(rec)
         self.reconcile_dialog.show()

@@ -132,6 +132,11 @@ class ResultsView:
             breakdown.show_result(r, live=not committed)
         doc = self.holder.doc
         notes = []
+        if doc is not None and doc.market is not None:
+            from engine.sources import stale_market_warning
+            stale = stale_market_warning(doc.portfolio, doc.market, "Market \u25b8 Fetch from OKX")  # today's book, old market
+            if stale is not None:
+                notes.append(stale[0].upper() + stale[1:])
         if not committed:
             notes.append("Preview: spot in use being dragged (not saved)")
         if doc is not None and doc.scenario is not None:
@@ -152,6 +157,8 @@ class ResultsView:
         self.unit_empty.set_text(mode_note if r.acct_lv != "4" else self.UNIT_EMPTY_PM)
         if committed:
             self.result = r
+            if "sources" in r.extra:                  # a what-if step's result has none: keep the last ones
+                self.market_panel.set_sources(r.extra["sources"])
             if not step:
                 self._refresh_book_tables()
             mc = r.acct_lv in ("2", "3")              # per-position margin: multi-currency and futures mode

@@ -193,7 +193,7 @@ def price_unit(inst_id: str) -> str:
     parts = inst_id.split("-")
     if len(parts) == 5 and parts[-1] in ("C", "P"):
         return parts[0]
-    return parts[1] if len(parts) > 1 else ""
+    return parts[1].partition("_")[0] if len(parts) > 1 else ""   # BTC-USD_UM-SWAP: USD (OKX's USD-margined)
 
 
 def position_columns() -> list[Column]:

@@ -18,7 +18,7 @@ from typing import Any
 from engine.errors import InputError
 
 from .client import Exchange, OkxClient
-from .snapshot import DISCOUNT, INDEX, INSTRUMENTS, MARK, OPT_SUMMARY, RATES, TIERS, build_snapshot
+from .snapshot import DISCOUNT, INDEX, INSTRUMENTS, MARK, OPT_SUMMARY, RATES, TIERS, UNDERLYING, build_snapshot
 
 DEFAULT_COINS = ("BTC", "ETH")
 QUOTES = ("USDT", "USDC", "USD")
@@ -87,7 +87,9 @@ def plan(families: list[str] | None) -> list[Step]:
         for t in ("SWAP", "FUTURES"):
             steps.append(Step(f"{t} instruments", INSTRUMENTS, {"instType": t}))
             steps.append(Step(f"{t} mark prices", MARK, {"instType": t}))
-        option_fams = [f"{c}-USD" for c in DEFAULT_COINS]
+        # the option families are known once OKX has listed its option underlyings (fetch inserts their steps)
+        steps.append(Step("option underlyings", UNDERLYING, {"instType": "OPTION"}, optional=True))
+        option_fams: list[str] = []
         swap_fams: list[str] = []
     else:
         option_fams = [f for f in families if f.endswith("-" + OPTION_QUOTE)]
@@ -97,16 +99,9 @@ def plan(families: list[str] | None) -> list[Step]:
                 steps.append(Step(f"{fam} {t.lower()} instruments", INSTRUMENTS, {"instType": t, "instFamily": fam},
                                   optional=True))
                 steps.append(Step(f"{fam} {t.lower()} marks", MARK, {"instType": t, "instFamily": fam}, optional=True))
-    for fam in option_fams:
-        steps.append(Step(f"{fam} option instruments", INSTRUMENTS, {"instType": "OPTION", "instFamily": fam},
-                          optional=True))
-        steps.append(Step(f"{fam} option marks", MARK, {"instType": "OPTION", "instFamily": fam}, optional=True))
-        steps.append(Step(f"{fam} option vols and forwards", OPT_SUMMARY, {"instFamily": fam}, optional=True))
+    steps += _option_steps(option_fams)
     for t, fams in (("SWAP", swap_fams), ("FUTURES", swap_fams), ("OPTION", option_fams)):
-        for i in range(0, len(fams), TIER_BATCH):
-            batch = ",".join(fams[i:i + TIER_BATCH])
-            steps.append(Step(f"{t.lower()} position tiers {batch}", TIERS,
-                              {"instType": t, "tdMode": "cross", "instFamily": batch}, optional=True))
+        steps += _tier_steps(t, fams)
     steps.append(Step("collateral discount tiers", DISCOUNT, {}))
     steps.append(Step("borrowing rates", RATES, {}))
     return steps
@@ -116,16 +111,41 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _option_steps(fams: list[str]) -> list[Step]:
+    """Per option family: its instruments, marks, and vols with forwards (OKX asks for one family at a time)."""
+    steps = []
+    for fam in fams:
+        steps.append(Step(f"{fam} option instruments", INSTRUMENTS, {"instType": "OPTION", "instFamily": fam},
+                          optional=True))
+        steps.append(Step(f"{fam} option marks", MARK, {"instType": "OPTION", "instFamily": fam}, optional=True))
+        steps.append(Step(f"{fam} option vols and forwards", OPT_SUMMARY, {"instFamily": fam}, optional=True))
+    return steps
+
+
+def _tier_steps(inst_type: str, fams: list[str]) -> list[Step]:
+    return [Step(f"{inst_type.lower()} position tiers {batch}", TIERS,
+                 {"instType": inst_type, "tdMode": "cross", "instFamily": batch}, optional=True)
+            for batch in (",".join(fams[i:i + TIER_BATCH]) for i in range(0, len(fams), TIER_BATCH))]
+
+
 def _tier_steps_for_all(instruments: dict) -> list[Step]:
     """With ``--all`` the families are known only after the instruments: their tiers, 5 per request."""
     steps = []
     for t in ("SWAP", "FUTURES"):
-        fams = sorted({s["instFamily"] for s in instruments.values() if s["instType"] == t and s["instFamily"]})
-        for i in range(0, len(fams), TIER_BATCH):
-            batch = ",".join(fams[i:i + TIER_BATCH])
-            steps.append(Step(f"{t.lower()} position tiers {batch}", TIERS,
-                              {"instType": t, "tdMode": "cross", "instFamily": batch}, optional=True))
+        steps += _tier_steps(t, sorted({s["instFamily"] for s in instruments.values()
+                                        if s["instType"] == t and s["instFamily"]}))
     return steps
+
+
+def option_families(data: Any, notes: list[str]) -> list[str]:
+    """The option families from OKX's ``public/underlying`` answer (``data: [["BTC-USD", "ETH-USD", ...]]``); BTC-USD
+    and ETH-USD when OKX lists none (noted)."""
+    listed = data[0] if isinstance(data, list) and data and isinstance(data[0], list) else []
+    fams = list(dict.fromkeys(u for u in listed if isinstance(u, str) and _FAMILY.match(u)))
+    if not fams:
+        fams = [f"{c}-{OPTION_QUOTE}" for c in DEFAULT_COINS]
+        notes.append(f"option underlyings: none listed; fetched the options of {', '.join(fams)}")
+    return fams
 
 
 def fetch(client: OkxClient, families: list[str] | None, progress: Progress | None = None) -> FetchOutcome:
@@ -159,9 +179,12 @@ def fetch(client: OkxClient, families: list[str] | None, progress: Progress | No
                 continue
             if progress is not None:
                 progress(done, len(steps), step.label)
-            _send(client, step, notes)
+            answer = _send(client, step, notes)
             done += 1
             i += 1
+            if step.path == UNDERLYING:                              # --all: every option family OKX lists
+                fams = option_families(answer, notes)
+                steps[i:i] = _option_steps(fams) + _tier_steps("OPTION", fams)
         if progress is not None:
             progress(len(steps), len(steps), "building the snapshot")
     finally:

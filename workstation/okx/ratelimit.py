@@ -18,6 +18,7 @@ ENDPOINT_LIMITS: dict[str, tuple[int, float]] = {
     "/api/v5/public/mark-price": (10, 2.0),
     "/api/v5/public/opt-summary": (20, 2.0),
     "/api/v5/public/instruments": (20, 2.0),
+    "/api/v5/public/underlying": (20, 2.0),
     "/api/v5/public/position-tiers": (10, 2.0),
     "/api/v5/public/discount-rate-interest-free-quota": (2, 2.0),
     "/api/v5/public/interest-rate-loan-quota": (2, 2.0),

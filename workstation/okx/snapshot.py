@@ -20,6 +20,7 @@ INDEX, MARK, OPT_SUMMARY, INSTRUMENTS = P + "market/index-tickers", P + "public/
     P + "public/instruments"
 TIERS, DISCOUNT, RATES = P + "public/position-tiers", P + "public/discount-rate-interest-free-quota", \
     P + "public/interest-rate-loan-quota"
+UNDERLYING = P + "public/underlying"       # the option families of --all (not part of the snapshot itself)
 MAX_VOL = 10.0
 
 

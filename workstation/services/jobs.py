@@ -71,6 +71,8 @@ def compute_main(portfolio: Portfolio, market: Market, scenario: Any = None, liv
     # dashboard shows the margin at once and the liquidation moves when the curve arrives
     result = api.evaluate(prepared, spots)
     if live_unit is None:
+        from engine.sources import result_sources      # where specs and tiers came from, as compute() says it
+        result = replace(result, extra={**result.extra, "sources": result_sources(portfolio, market, result.acct_lv)})
         return MainOutcome(prepared, result, spots)
     return MainOutcome(prepared, result, spots, _live_charts(prepared, result, live_unit, spots), live=True)
 

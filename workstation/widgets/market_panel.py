@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping
+
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from engine.catalogue import is_stablecoin
@@ -29,6 +32,14 @@ class MarketPanel(QWidget):
         self.source_label.setObjectName("marketSource")
         self.source_label.setWordWrap(True)
         lay.addWidget(self.source_label)
+        self._market: Market | None = None
+        self._sources: Mapping[str, Any] | None = None
+        self.now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)   # tests move the clock
+        # "OKX, 14 min ago" must not go stale on screen: the words are re-read each minute (no recompute)
+        self.age_timer = QTimer(self)
+        self.age_timer.setObjectName("marketAgeTimer")
+        self.age_timer.setInterval(60_000)
+        self.age_timer.timeout.connect(self.refresh_age)
         self.model = IndexModel(self)
         self.table = QTableView()
         self.table.setObjectName("indexTable")
@@ -53,22 +64,54 @@ class MarketPanel(QWidget):
 
     def set_source(self, market: Market | None) -> None:
         """Where the snapshot came from and how old it is, in words; synthetic data in the warning colour."""
-        from workstation.okx.age import describe_source
-        text = "" if market is None else describe_source(market.source, market.fetched_at or market.ts)
+        self._market = market
+        self.refresh_age()
         level = "warning" if market is not None and market.source in (None, "synthetic") else ""
-        if market is not None and market.source is None:
-            text += " (source not stated)"
-        self.source_label.setText(text)
-        self.source_label.setToolTip("" if market is None or market.fetched_at is None
-                                     else f"fetched at {format_ts(market.fetched_at)}")
         if self.source_label.property("level") != level:
             self.source_label.setProperty("level", level)
             self.source_label.style().unpolish(self.source_label)
             self.source_label.style().polish(self.source_label)
+        ages = market is not None and market.source in ("okx", "recorded")
+        if ages and not self.age_timer.isActive():
+            self.age_timer.start()
+        elif not ages:
+            self.age_timer.stop()
+
+    def refresh_age(self) -> None:
+        """Re-read the source line's age ("14 min ago" becomes "15 min ago"); nothing is recomputed."""
+        from workstation.okx.age import describe_source
+        market = self._market
+        text = "" if market is None else describe_source(market.source, market.fetched_at or market.ts,
+                                                          now=self.now())
+        if market is not None and market.source is None:
+            text += " (source not stated)"
+        if self.source_label.text() != text:
+            self.source_label.setText(text)
+        self._update_tooltip()
+
+    def set_sources(self, sources: Mapping[str, Any] | None) -> None:
+        """Where the last result's contract specifications and tiers came from (engine/sources.py), shown in the
+        source line's tooltip."""
+        self._sources = sources
+        self._update_tooltip()
+
+    def _update_tooltip(self) -> None:
+        market, lines = self._market, []
+        if market is not None and market.fetched_at is not None:
+            lines.append(f"fetched at {format_ts(market.fetched_at)}")
+        src = self._sources or {}
+        for key, words in (("instruments", "contract specifications"), ("positionTiers", "position tiers"),
+                           ("discountTiers", "collateral discount tiers")):
+            if isinstance(src.get(key), str):
+                lines.append(f"{words}: {src[key]}")
+        tip = "\n".join(lines)
+        if self.source_label.toolTip() != tip:
+            self.source_label.setToolTip(tip)
 
     def set_market(self, market: Market | None, whatif: dict[str, float], label: str = "") -> None:
         if market is None:
             self.set_source(None)
+            self.set_sources(None)
             self.header.setText("No market snapshot")
             self.model.set_rows([])
             self.whatif.set_axes([])
@@ -98,6 +141,7 @@ class MarketPanel(QWidget):
         self.whatif.reset()
 
     def stop_timers(self) -> None:
+        self.age_timer.stop()
         self.whatif.stop_timers()
 
 
