@@ -58,8 +58,8 @@ def curve_live(report, portfolio, market, runs: int = 5, grid=None) -> None:
 
 
 def cli_big(report, n: int = 100_000, runs: int = 1) -> None:
-    """``riskws margin`` as a fresh process on the scaled book: default (liquidation searched up to the size limit)
-    and ``--no-liquidation``; wall and CPU (user + system of the child) per run."""
+    """``riskws margin`` as a fresh process on the scaled book: default (the liquidation search only up to the size
+    limit, workstation/commands/margin.py) and ``--liquidation``; wall and CPU (user + system of the child)."""
     import resource
     from engine.market import market_to_dict
     from engine.portfolio import portfolio_to_dict
@@ -68,7 +68,7 @@ def cli_big(report, n: int = 100_000, runs: int = 1) -> None:
         book, snap = Path(tmp) / "book.json", Path(tmp) / "market.json"
         book.write_text(json.dumps(portfolio_to_dict(portfolio)))
         snap.write_text(json.dumps(market_to_dict(market)))
-        for extra, what in (([], "default: liquidation searched"), (["--no-liquidation"], "--no-liquidation")):
+        for extra, what in (([], "default"), (["--liquidation"], "--liquidation: the exact search forced")):
             exe = [sys.executable, "-m", "workstation.cli", "margin", str(book), "--market", str(snap), *extra]
             walls, cpus = [], []
             for _ in range(runs):

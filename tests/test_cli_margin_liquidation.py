@@ -1,6 +1,6 @@
 """``riskws margin``: the liquidation search by default only up to a book size, forced or skipped by a flag.
 
-The size limit (150,000 positions by default) is set low here through RISKWS_LIQUIDATION_MAX_POSITIONS so a
+The size limit (50,000 positions by default) is set low here through RISKWS_LIQUIDATION_MAX_POSITIONS so a
 2-position book stands for a big one. When the search is skipped the result says so (``liqShock`` null and
 ``liqShockSkipped`` with the reason); when it runs, its moves are those of ``compute`` (the engine's own test
 checks them against the plain search).

@@ -22,7 +22,8 @@ def register(subparsers) -> None:
     p.set_defaults(handler=run)
 
 
-LIQUIDATION_MAX_POSITIONS = 150_000   # above this the search is skipped unless asked for (bench/README.md: 100k book)
+LIQUIDATION_MAX_POSITIONS = 50_000    # above this the search is skipped unless asked: on the 100k bench book it took
+#                                      30+ s of CPU (about 180 revaluations), the rest of `margin` about 5 s (bench/README.md)
 LIMIT_ENV = "RISKWS_LIQUIDATION_MAX_POSITIONS"
 
 
