@@ -23,10 +23,12 @@ ORG_DOMAIN = "riskws.local"
 
 # Qt-free modules the first result needs, imported before Qt (issue 16, cold start). Once PySide6 is imported, its
 # import hook (shibokensupport's ``feature_imported``) reads the source of every newly imported module to see
-# whether it mentions PySide6: for numpy, scipy.special, the engine and the store that is ~600 files read and
-# searched, about 0.1-0.15 s of every start. Imported first, they skip that; nothing here is imported needlessly:
-# the window imports all of it before its first result (scipy.special at the first option price).
-_BEFORE_QT = ("numpy", "scipy.special", "db.store", "db.demo", "engine.api", "engine.result", "engine.scenario",
+# whether it mentions PySide6: for numpy, the engine and the store that is hundreds of files read and searched.
+# Imported first, they skip that; nothing here is imported needlessly: the window imports all of it before its
+# first result.
+# scipy.special is not among them: only a book with options needs it (engine/pricing.py imports it at the first
+# option price, on the compute worker); a book without options never loads it.
+_BEFORE_QT = ("numpy", "db.store", "db.demo", "engine.api", "engine.result", "engine.scenario",
               "engine.scenario_apply", "engine.importers", "engine.catalogue",
               "engine.explain")   # the margin ratio's tooltip (widgets/summary.py) words it with engine.explain.text
 

@@ -78,17 +78,18 @@ def test_a_drag_shows_each_step_with_its_charts_and_ends_on_the_full_path_result
 
 def test_the_margin_curve_shows_while_the_slider_is_held(qtbot, window, monkeypatch):
     """Steps quicker than a curve: each supersedes the curve request before it finishes, yet a (preview) curve
-    lands on the chart while the slider is still down. The curve job is slowed to 0.3 s (the desk book's takes
-    longer than a step; the demo book's would finish within one), so that every request is superseded."""
+    lands on the chart while the slider is still down. The live curve (computed in the child process) is slowed
+    to 0.3 s (the desk book's takes longer than a step; the demo book's would finish within one), so that every
+    request is superseded."""
     import time
 
-    from workstation.services import jobs
-    real = jobs.compute_curve
+    from workstation.services.curve_process import CurveProcess
+    real = CurveProcess.curve
 
-    def slow_curve(*args, **kwargs):
+    def slow_curve(self, *args, **kwargs):
         time.sleep(0.3)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(jobs, "compute_curve", slow_curve)
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(CurveProcess, "curve", slow_curve)
     _open(qtbot, window, "ETH straddle")
     chart = window.charts["MarginCurveChart"]
     curves: list = []

@@ -41,8 +41,12 @@ class ResultsView:
         unit = (self.selected_underlying if self.prepared is not None and self.prepared.mode == "mc"
                 else self.selected_unit) if live and self.charts else None
         self.compute.submit("main", lambda: jobs.compute_main(portfolio, market, scenario, unit))
-        self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market, live, scenario),
-                            show_superseded=live, pace_s=jobs.LIVE_CURVE_PACE_S if live else 0.0)
+        if live:                                       # in a child process: no GIL shared with the steps
+            child = self.compute.curve_process()
+            self.compute.submit("curve", lambda: child.curve(portfolio, market, scenario, True),
+                                show_superseded=True, pace_s=jobs.LIVE_CURVE_PACE_S)
+        else:
+            self.compute.submit("curve", lambda: jobs.compute_curve(portfolio, market, live, scenario))
 
     def _on_busy(self, busy: bool) -> None:
         if busy:

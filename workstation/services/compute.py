@@ -130,6 +130,7 @@ class ComputeService(QObject):
             w.done.connect(self._on_done)
             w.error.connect(self._on_error)
         self._closed = False
+        self._curve_process = None               # created at the first live curve (curve_process())
         for w in self._lanes.values():
             w.start()
         ComputeService.instances.add(self)
@@ -162,6 +163,14 @@ class ComputeService(QObject):
         self._generation[channel] = self._shown[channel] = self._generation.get(channel, 0) + 1
         self._superseded_ok.pop(channel, None)
         self._settle(channel)
+
+    def curve_process(self):
+        """The child process of live margin curves (``curve_process.CurveProcess``), started when first asked."""
+        if self._curve_process is None:
+            from workstation.services.curve_process import CurveProcess
+            self._curve_process = CurveProcess()
+        self._curve_process.start()
+        return self._curve_process
 
     def generation(self, channel: str) -> int:
         return self._generation.get(channel, 0)
@@ -214,6 +223,8 @@ class ComputeService(QObject):
         self._closed = True
         for w in self._lanes.values():
             w.stop()
+        if self._curve_process is not None:      # a worker may wait on it: end it first
+            self._curve_process.shutdown()
         for w in self._lanes.values():
             if not w.wait(timeout_ms):
                 log.error("compute worker %s did not stop within %d ms", w.objectName(), timeout_ms)
