@@ -283,7 +283,11 @@ def _account(prep: PreparedPM, moves, spot, mark, delta, unit_pnl) -> tuple[np.n
     if rules.get("liqCost.includeBorrowMmr"):
         liq_liab = liq_liab + mr8
     liq = rules.get("liqCost.kLiab") * liq_liab
-    denom = total_mmr + liq
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(denom > 0, adj_eq / np.where(denom > 0, denom, 1.0), np.inf)
-    return total_mmr, ratio
+    return total_mmr, margin_ratios(adj_eq, total_mmr + liq)
+
+
+def margin_ratios(adj_eq: np.ndarray, denom: np.ndarray) -> np.ndarray:
+    """``adj_eq / denom`` per shock, inf where nothing needs margin, as ``account.margin_ratio`` does one by one
+    (Python's float division: a quotient beyond the float range is inf, not an error)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(denom > 0, adj_eq / np.where(denom > 0, denom, 1.0), np.inf)
