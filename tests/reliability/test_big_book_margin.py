@@ -16,7 +16,7 @@ import pytest
 from engine import api, load_market, load_portfolio
 from workstation.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MARKET = ROOT / "resources" / "demo" / "market-2025-02-06.json"
 STRADDLE = {"name": "short straddle", "acctLv": "4", "simAsset": [{"ccy": "USDT", "amt": "30000"}],
             "simPos": [{"instId": "ETH-USD-250328-2700-C", "pos": "-300"},
