@@ -22,6 +22,15 @@ DAGGER = "\u2020"
 Index = QModelIndex | QPersistentModelIndex
 
 
+def finite_or_none(x: Any) -> float | None:
+    """``x`` as a float when it is a finite number (result JSON figures may be None, strings or inf), else None."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
 def fmt_money(x: Any) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return DASH

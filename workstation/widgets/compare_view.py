@@ -8,7 +8,6 @@ Tables: the account figures, then per risk unit every MR (MR1..MR9, MMR, IMR, de
 
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
@@ -16,7 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHeaderView,
                                QLabel, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from workstation.models.columns import fmt_money
+from workstation.models.columns import finite_or_none, fmt_money
 
 ACCOUNT_ROWS = (("adjEq", "Adjusted equity $"), ("totalMmr", "Total MMR $"), ("totalImr", "Total IMR $"),
                 ("derivMmr", "Derivatives MMR $"), ("borrowMmr", "Borrowing MMR $"), ("marginRatio", "Margin ratio"),
@@ -28,12 +27,7 @@ MODES = (("", "as the book"), ("pm", "portfolio margin"), ("mc", "multi-currency
 DASH = "\u2014"
 
 
-def _f(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
+_f = finite_or_none
 
 
 def _fmt(key: str, v: Any) -> str:

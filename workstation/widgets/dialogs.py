@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Mapping, Sequence
 
 from PySide6.QtCore import QStringListModel, Qt
@@ -14,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QComplet
 from engine.errors import InputError
 from engine.numbers import parse_number
 from engine.portfolio import MAX_ASSET, MAX_CONTRACTS, Asset, Position
-from workstation.models.columns import DASH, fmt_money
+from workstation.models.columns import DASH, finite_or_none, fmt_money
 from workstation.theme import Theme
 from workstation.widgets.switch_equity import equity_lines
 
@@ -170,12 +169,7 @@ SUMMARY_ROWS = (("adjEq", "Adjusted equity $"), ("totalImr", "Total IMR $"), ("t
                 ("marginRatio", "Margin ratio"), ("availEq", "Available equity $"), ("upl", "Floating P&L $"))
 
 
-def _f(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
+_f = finite_or_none
 
 
 def _ratio(x: Any) -> str:

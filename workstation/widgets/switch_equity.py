@@ -4,20 +4,14 @@ counting as collateral there, nor that the BTC discount takes the difference."""
 
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping
 
-from workstation.models.columns import fmt_amount, fmt_money
+from workstation.models.columns import finite_or_none, fmt_amount, fmt_money
 
 MIN_USD = 0.5            # changes smaller than this are not explained (they print as 0 or 1)
 
 
-def _f(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
+_f = finite_or_none
 
 
 def _signed(x: float) -> str:
