@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -29,6 +29,7 @@ from engine.market import Market, format_ts
 from engine.portfolio import Portfolio
 
 from . import rows
+from .summaries import MarketSummary, PortfolioSummary
 from .names import MAX_NAME_CHARS, check_name  # noqa: F401 - check_name is imported through db.store
 from .errors import NameTakenError, NotFoundError, RevisionConflict, StoreError
 from .opening import (SQLITE_MAGIC, backup_before_migration, check_header, check_intact, connect,  # noqa: F401
@@ -40,25 +41,6 @@ from .migrations import check_schema, current_version, migrate, write_transactio
 
 BATCH_SIZE = 1000
 BUSY_TIMEOUT_MS = 5000
-
-
-@dataclass(frozen=True)
-class PortfolioSummary:
-    name: str
-    acct_lv: str
-    rules: str | None
-    n_positions: int
-    updated_at: str
-    market: str | None = None
-
-
-@dataclass(frozen=True)
-class MarketSummary:
-    name: str
-    ts: str
-    updated_at: str
-    source: str | None = None        # "okx", "recorded", "synthetic"; None: a snapshot file without the field
-    fetched_at: str | None = None
 
 
 def _now() -> str:
