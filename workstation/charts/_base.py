@@ -319,8 +319,14 @@ class ChartBase(pg.PlotWidget):
 
     def set_empty_reason(self, text: str) -> None:
         """Say in words why the chart is empty ("" hides the text)."""
+        # unchanged (every live update says ""): nothing to do; setStyleSheet re-polishes the label even when the
+        # sheet is the same, and a drag step would pay it on every chart
+        style = f"color: {self._theme.muted}; background: transparent; font-size: 11pt;"
+        if (text, style) == getattr(self, "_reason_shown", None):
+            return
+        self._reason_shown = (text, style)
         self.reason_label.setText(text)
-        self.reason_label.setStyleSheet(f"color: {self._theme.muted}; background: transparent; font-size: 11pt;")
+        self.reason_label.setStyleSheet(style)
         self.reason_label.setVisible(bool(text))
         self._place_reason()
 
