@@ -319,10 +319,8 @@ class ChartBase(pg.PlotWidget):
 
     def set_empty_reason(self, text: str) -> None:
         """Say in words why the chart is empty ("" hides the text)."""
-        # unchanged (every live update says ""): nothing to do; setStyleSheet re-polishes the label even when the
-        # sheet is the same, and a drag step would pay it on every chart
         style = f"color: {self._theme.muted}; background: transparent; font-size: 11pt;"
-        if (text, style) == getattr(self, "_reason_shown", None):
+        if (text, style) == getattr(self, "_reason_shown", None):   # setStyleSheet re-polishes even when equal
             return
         self._reason_shown = (text, style)
         self.reason_label.setText(text)

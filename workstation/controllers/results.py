@@ -90,7 +90,8 @@ class ResultsView:
                 self.summary.show_liq(payload.liq_shock)
             chart = self.charts.get("MarginCurveChart")
             if chart is not None:
-                chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, payload.liq_shock)
+                chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, payload.liq_shock,
+                                 live=not payload.exact)
         elif channel == "compare":
             self._open_compare(payload)
         elif channel == "sides":
@@ -130,7 +131,9 @@ class ResultsView:
         every position) wait for the release; ``charted``: the unit charts came with it."""
         breakdown = self.charts.get("MrBreakdownChart")
         if breakdown is not None:                    # charts before widgets: see _on_computed
-            breakdown.show_result(r, live=not committed)
+            # a what-if step is live too: the margin axis holds while the bars stay well inside it (a range change
+            # regenerates the axis and re-transforms every bar label)
+            breakdown.show_result(r, live=not committed or step)
         doc = self.holder.doc
         notes = []
         if doc is not None and doc.market is not None:
