@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -28,7 +28,8 @@ from .sqlite_lib import Database
 from engine.market import Market, format_ts
 from engine.portfolio import Portfolio
 
-from . import rows
+from . import rows, whatifs
+from .summaries import MarketSummary, PortfolioSummary
 from .names import MAX_NAME_CHARS, check_name  # noqa: F401 - check_name is imported through db.store
 from .errors import NameTakenError, NotFoundError, RevisionConflict, StoreError
 from .opening import (SQLITE_MAGIC, backup_before_migration, check_header, check_intact, connect,  # noqa: F401
@@ -40,25 +41,6 @@ from .migrations import check_schema, current_version, migrate, write_transactio
 
 BATCH_SIZE = 1000
 BUSY_TIMEOUT_MS = 5000
-
-
-@dataclass(frozen=True)
-class PortfolioSummary:
-    name: str
-    acct_lv: str
-    rules: str | None
-    n_positions: int
-    updated_at: str
-    market: str | None = None
-
-
-@dataclass(frozen=True)
-class MarketSummary:
-    name: str
-    ts: str
-    updated_at: str
-    source: str | None = None        # "okx", "recorded", "synthetic"; None: a snapshot file without the field
-    fetched_at: str | None = None
 
 
 def _now() -> str:
@@ -328,6 +310,7 @@ class Store:
                     "data_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [name, portfolio.acct_lv, portfolio.rules, lever, market_name, now, now, revision, data_ts])
                 pid = int(cur.lastrowid)
+                whatifs.forget(self.db, name)   # a new book under a deleted one's name starts with none
             else:
                 pid = int(row[0])
                 market = market_name if market_name is not None else row[1]
@@ -355,6 +338,7 @@ class Store:
             if self.has_portfolio(new):
                 raise NameTakenError(f"a portfolio named {new!r} already exists in {self.label}")
             self.db.execute("UPDATE portfolios SET name = ?, updated_at = ? WHERE id = ?", [new, _now(), head["id"]])
+            whatifs.follow_rename(self.db, old, new)
 
     def duplicate_portfolio(self, name: str, new_name: str) -> None:
         new_name = check_name(new_name)
@@ -366,6 +350,7 @@ class Store:
             self.save_portfolio(replace(copy, name=new_name), market_name=head["market"])
             self.db.execute("UPDATE portfolios SET notes = (SELECT notes FROM portfolios WHERE id = ?) WHERE name = ?",
                             [head["id"], new_name])
+            whatifs.copy(self.db, name, new_name)
 
     def delete_portfolio(self, name: str) -> None:
         with self.transaction():
@@ -373,6 +358,7 @@ class Store:
             for table in ("assets", "positions", "spot_in_use"):
                 self.db.execute(f"DELETE FROM {table} WHERE portfolio_id = ?", [head["id"]])
             self.db.execute("DELETE FROM portfolios WHERE id = ?", [head["id"]])
+            whatifs.forget(self.db, name)
 
     def portfolio_notes(self, name: str) -> str:
         """The free-text notes of a portfolio ('' when none); kept when the portfolio is saved again."""

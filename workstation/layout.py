@@ -25,6 +25,7 @@ MIN_ROWS = 3                 # table rows always visible (issue 15: usable at 12
 MAX_UNIT_ROWS = 6            # beyond these, the extra height goes to the charts
 MAX_POSITION_ROWS = 8
 MIN_CHART_HEIGHT = 190
+CHART_MIN_SIZE = (200, 140)  # a chart dock's widget, and the empty pane holding its place until it is built
 PORTFOLIO_MAX_ROWS = 12      # the portfolio list grows to this many rows, then scrolls
 REFIT_DELAY_MS = 60          # after the last resize event: the window's new height is shared out once
 
@@ -47,6 +48,27 @@ def app_icon() -> QIcon:
     pix = QPixmap()
     pix.loadFromData(data, "SVG")
     return QIcon(pix)
+
+
+def pending_chart_pane(dock_name: str) -> QWidget:
+    """What a chart dock holds until its chart is built: an empty pane with the chart's minimum size."""
+    pane = QWidget()
+    pane.setObjectName(f"{dock_name}Pending")
+    pane.setMinimumSize(CHART_MIN_SIZE[0], CHART_MIN_SIZE[1])
+    return pane
+
+
+def make_chart(cls_name: str, title: str) -> tuple[QWidget, bool]:
+    """The chart widget of ``cls_name`` (True), or a label saying it is not in this build (False)."""
+    cls = find_chart_class(cls_name)
+    if cls is not None:
+        widget, ok = cls(), True
+    else:
+        widget, ok = QLabel(f"{title}\n(chart not available in this build)"), False
+        widget.setObjectName("chartPlaceholder")
+        widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    widget.setMinimumSize(CHART_MIN_SIZE[0], CHART_MIN_SIZE[1])
+    return widget, ok
 
 
 def find_chart_class(name: str) -> type | None:
@@ -116,19 +138,13 @@ class WindowLayout:
         self.market_dock = self._dock("marketDock", "Market", self.market_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.portfolio_dock, self.market_dock, Qt.Orientation.Vertical)
 
+        # the charts themselves come after the first painted result (layout_charts.py: pyqtgraph's import and the
+        # four plots were about half of a cold start); until then each dock holds an empty pane of the same size
         self.charts: dict[str, Any] = {}
         self.chart_docks: list[QDockWidget] = []
-        for cls_name, dock_name, title in CHARTS:
-            cls = find_chart_class(cls_name)
-            if cls is not None:
-                widget = cls()
-                self.charts[cls_name] = widget
-            else:
-                widget = QLabel(f"{title}\n(chart not available in this build)")
-                widget.setObjectName("chartPlaceholder")
-                widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            widget.setMinimumSize(200, 140)
-            self.chart_docks.append(self._dock(dock_name, title, widget, Qt.DockWidgetArea.BottomDockWidgetArea))
+        for _cls_name, dock_name, title in CHARTS:
+            self.chart_docks.append(self._dock(dock_name, title, pending_chart_pane(dock_name),
+                                               Qt.DockWidgetArea.BottomDockWidgetArea))
         d0, d1, d2, d3 = self.chart_docks
         self.splitDockWidget(d0, d1, Qt.Orientation.Horizontal)
         self.splitDockWidget(d1, d2, Qt.Orientation.Horizontal)

@@ -28,6 +28,7 @@ from workstation.controllers.portfolios import PortfolioBrowser
 from workstation.controllers.reconcile import ReconcileActions
 from workstation.controllers.results import ResultsView
 from workstation.controllers.whatif import WhatIfView
+from workstation.layout_charts import DeferredCharts
 from workstation.layout_tables import ColumnFitter, EmptyHint
 from workstation.layout import WindowLayout, app_icon, layout_widgets  # noqa: F401 - layout_widgets re-exported
 from workstation.models.columns import fmt_amount
@@ -45,8 +46,9 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, AccountModeSwitch, ReconcileActions,
-                 WindowLayout, WindowActions, QMainWindow):
+                 DeferredCharts, WindowLayout, WindowActions, QMainWindow):
     resultShown = Signal(object)          # MarginResult shown (committed or preview)
+    chartsReady = Signal()                # the charts are built (after the first painted result: layout_charts.py)
     computationSettled = Signal()         # no computation outstanding any more
     compareReady = Signal(object)         # the CompareDialog just opened
 
@@ -94,6 +96,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
 
         self._build_central()
         self._build_docks()
+        self._init_deferred_charts()
         self._build_actions()
         self._build_menus_and_toolbar()
         self.statusBar().setObjectName("statusBar")
@@ -235,6 +238,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
             self.compute.cancel("unit")
             self.compute.cancel("curve")
             self.prepared = self.result = None
+            self._pending_curve = self._pending_unit = None
             self.editor.positions.set_book((), {}, None)
             self.editor.assets.set_book((), {})
             self.unit_model.set_units(())
@@ -433,6 +437,7 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self.market_panel.stop_timers()
         self._busy_timer.stop()
         self.stop_layout_timers()
+        self.stop_chart_timers()
         self.compute.shutdown()
         self.statusBar().clearMessage()          # stops the status bar's message timer
 

@@ -56,8 +56,10 @@ def demo_db(tmp_path: Path) -> Path:
 
 
 def wait_settled(qtbot, window, timeout: int = WAIT_MS) -> None:
-    """Wait until the window has a result and no computation is outstanding."""
-    qtbot.waitUntil(lambda: window.result is not None and not window.compute.is_busy(), timeout=timeout)
+    """Wait until the window has a result, its charts (built after the first painted result) and no computation
+    outstanding."""
+    qtbot.waitUntil(lambda: window.result is not None and not window.compute.is_busy() and window.charts_ready(),
+                    timeout=timeout)
 
 
 @pytest.fixture

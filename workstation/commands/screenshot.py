@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int | None:
             loop = QEventLoop()
             timer = QTimer()
             timer.setInterval(20)
-            timer.timeout.connect(lambda: (not window.compute.is_busy()
+            timer.timeout.connect(lambda: (not window.compute.is_busy() and window.charts_ready()
                                            and (window.result is not None or not names)) and loop.quit()
                                   or (time.monotonic() > deadline and loop.quit()))
             timer.start()

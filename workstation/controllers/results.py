@@ -89,6 +89,8 @@ class ResultsView:
                 self.result = replace(self.result, liq_shock=payload.liq_shock)
                 self.summary.show_liq(payload.liq_shock)
             chart = self.charts.get("MarginCurveChart")
+            if chart is None and not self.charts_ready():      # shown when the charts are built (layout_charts)
+                self._pending_curve = payload
             if chart is not None:
                 chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, payload.liq_shock,
                                  live=not payload.exact)
@@ -268,7 +270,7 @@ class ResultsView:
                 self._request_unit_charts()
 
     def _request_unit_charts(self) -> None:
-        if self.prepared is not None and self.prepared.mode == "mc" and self.charts:
+        if self.prepared is not None and self.prepared.mode == "mc" and self.charts_wanted():
             prepared, ccy = self.prepared, self.selected_underlying
             if ccy:
                 self.compute.submit("unit", lambda: jobs.compute_underlying(prepared, ccy))
@@ -281,7 +283,7 @@ class ResultsView:
         # main result, and a step's result must not queue behind it)
         if panel is not None and not self.market_panel.whatif.dragging():
             self.compute.submit("explain", lambda: jobs.compute_explain(prepared, unit, spots))
-        if not self.charts:
+        if not self.charts_wanted():
             return
         self.compute.submit("unit", lambda: jobs.compute_unit(prepared, unit, spots))
 
@@ -295,6 +297,9 @@ class ResultsView:
             panel.show_unit(outcome.unit, outcome.ratio_line)
 
     def _show_unit_charts(self, uc: jobs.UnitCharts, result: MarginResult | None = None, live: bool = False) -> None:
+        if not self.charts_ready():                # shown when the charts are built (layout_charts.py)
+            self._pending_unit = (uc, result, live)
+            return
         if uc.kind == "underlying":
             if uc.unit != self.selected_underlying:
                 return

@@ -147,39 +147,33 @@ class DocumentHolder(QObject):
         self.doc.whatif = {c: m for c, m in moves.items() if m}
         self.changed.emit("whatif")
 
-    WHATIF_META = "whatifs:"
-
     def saved_whatifs(self, name: str | None = None) -> list[Scenario]:
-        """Named what-ifs saved with a portfolio (the store's meta table, one JSON list per portfolio)."""
-        import json
-
+        """Named what-ifs saved with a portfolio (``db.whatifs``: they follow a rename, a duplicate and a delete)."""
+        from db import whatifs
         from engine.scenario import scenario_from_dict
         key = name if name is not None else (self.doc.name if self.doc is not None else None)
         if key is None:
             return []
-        raw = self.store.get_meta(self.WHATIF_META + key)
-        if not raw:
-            return []
         try:
-            return [scenario_from_dict(d, f"saved what-if {i}") for i, d in enumerate(json.loads(raw))]
+            return [scenario_from_dict(d, f"saved what-if {i}") for i, d in enumerate(whatifs.load(self.store.db, key))]
         except (ValueError, TypeError):
             return []
 
     def save_whatif(self, scenario: Scenario) -> list[Scenario]:
         """Save (or replace, by name) a named what-if with the open portfolio; returns the saved list."""
-        import json
         if self.doc is None:
             return []
-        saved = [s for s in self.saved_whatifs() if s.name != scenario.name] + [scenario]
-        self.store.set_meta(self.WHATIF_META + self.doc.name, json.dumps([s.to_dict() for s in saved]))
-        return saved
+        return self._store_whatifs([s for s in self.saved_whatifs() if s.name != scenario.name] + [scenario])
 
     def delete_whatif(self, name: str) -> list[Scenario]:
-        import json
         if self.doc is None:
             return []
-        saved = [s for s in self.saved_whatifs() if s.name != name]
-        self.store.set_meta(self.WHATIF_META + self.doc.name, json.dumps([s.to_dict() for s in saved]))
+        return self._store_whatifs([s for s in self.saved_whatifs() if s.name != name])
+
+    def _store_whatifs(self, saved: list[Scenario]) -> list[Scenario]:
+        from db import whatifs
+        with self.store.transaction():
+            whatifs.store_list(self.store.db, self.doc.name, [s.to_dict() for s in saved])
         return saved
 
     def renamed(self, new_name: str) -> None:
