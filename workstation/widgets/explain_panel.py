@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPlainTex
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from workstation.models.columns import fmt_money
-from workstation.numstyle import amount_style, money_style
+from workstation.numstyle import amount_style, grouped_texts, money_style
 
 COLUMNS = (
     ("instId", "Position", "Instrument (the coin: its spot in use)"),
@@ -91,8 +91,8 @@ class ExplainPanel(QWidget):
         self.title.setText(f"{ex.risk_unit}: MMR {fmt_money(ex.mmr)} USD \u2014 contributions per position")
         rows = ex.positions()
         # one style per column (issue 15 item 7): sizes with the decimals they need, USD columns in one money style
-        styles = {key: (amount_style if key == "pos" else money_style)([r[key] for r in rows])
-                  for key, _, _ in COLUMNS[1:]}
+        styles = {key: money_style([r[key] for r in rows]) for key, _, _ in COLUMNS[2:]}
+        sizes = grouped_texts([r["pos"] for r in rows], [bool(r.get("spotInUse")) for r in rows], amount_style)
         # A header in ResizeToContents mode re-measures its column on every cell change: filling the desk book's
         # 800 rows that way took minutes. Fill with the header fixed, then size the columns once.
         header = self.table.horizontalHeader()
@@ -103,7 +103,7 @@ class ExplainPanel(QWidget):
             for r, row in enumerate(rows):
                 for c, (key, _, _) in enumerate(COLUMNS):
                     v = row[key]
-                    text = v if isinstance(v, str) else styles[key](v)
+                    text = v if isinstance(v, str) else sizes[r] if key == "pos" else styles[key](v)
                     self._set(self.table, r, c, text, numeric=not isinstance(v, str))
                 if row.get("spotInUse"):
                     self.table.item(r, 0).setToolTip("Spot in use; 'MMR if closed' = the unit with no spot in use")
@@ -114,10 +114,10 @@ class ExplainPanel(QWidget):
         self.lines.setPlainText("\n".join(lines))
         self._hedges = list(ex.hedges)
         self.hedges.setRowCount(len(ex.hedges))
-        sizes = amount_style([h.size for h in ex.hedges])
+        sizes = grouped_texts([h.size for h in ex.hedges], [h.is_spot for h in ex.hedges], amount_style)
         usd = money_style([v for h in ex.hedges for v in (h.mmr, ex.mmr - h.mmr)])
         for r, h in enumerate(ex.hedges):
-            size = f"{sizes(h.size)} coin in use" if h.is_spot else f"{sizes.with_sign()(h.size)} contracts"
+            size = f"{sizes[r]} coin in use" if h.is_spot else f"{'+' if h.size > 0 else ''}{sizes[r]} contracts"
             for c, text in enumerate((h.inst_id, size, usd(h.mmr), usd(ex.mmr - h.mmr))):
                 self._set(self.hedges, r, c, text, numeric=c > 0)
 
