@@ -1,13 +1,15 @@
-"""Scenario P&L per risk unit at many index moves at once: the heavy half of the margin curve.
+"""Scenario P&L per risk unit at many index moves at once: the heavy half of the margin curve, and (one "move":
+the book's own prices) of ``prepare_pm`` itself.
 
-``prepare_pm`` on a shifted book revalues every position over the 34 scenario columns and sums the rows per unit.
-Here the same numbers come for a block of moves in one broadcast, (moves x rows x 34) in cache-sized chunks, with
+The plain way revalues every position over the 34 scenario columns (``scenarios.revalue``) and sums the rows per
+unit. Here the same numbers come for a block of moves in one broadcast, (moves x rows x 34) in cache-sized chunks, with
 what does not depend on the move computed once (scenario standard deviations, Black-76's half variance, the dead
 columns, the MR5 carry factors) and each distinct option priced once: a call and a put of the same expiry, strike
 and vol share Black-76's ``F N(d1) - K N(d2)``; the put is that minus (F - K), exactly as ``black76_sd`` prices it
-by parity. Every element sees the same floating-point operations in the same order as the one-move path, and the
-rows of a unit are added one after another in portfolio order (``prepare._sum_rows_by``), so the sums are
-bit-identical (tests/engine/test_curve_parallel.py compares with ``==``).
+by parity. A chunk prices its distinct options into one table (the calls, then the puts when it holds any; floored
+at 0; the intrinsic value in dead columns) and each row reads its price from it. Every element sees the same floating-point operations in the same order as the one-move path, and the
+rows of a unit are added one after another in portfolio order (``curve_reference.sum_rows_by``), so the sums are
+bit-identical (tests/engine/test_curve_parallel.py and tests/engine/test_prepare_kernel.py compare with ``==``).
 """
 
 from __future__ import annotations
@@ -131,8 +133,9 @@ def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units:
             dead_ent = np.concatenate([dead_opt, dead_opt + m])
             dead_opt = np.concatenate([dead_opt, dead_opt])
             dead_put = np.concatenate([dead_put, ~dead_put])
-        chunks[u].append(Chunk(rows=order[a:b], moves=grid.moves[group_of_pos[order[a]]], lin=np.flatnonzero(k == LINEAR),
-                               inv=np.flatnonzero(k == INVERSE), opt=np.flatnonzero(k == OPTION),
+        chunks[u].append(Chunk(rows=order[a:b], moves=grid.moves[group_of_pos[order[a]]],
+                               lin=np.flatnonzero(k == LINEAR), inv=np.flatnonzero(k == INVERSE),
+                               opt=np.flatnonzero(k == OPTION),
                                table=slice(t0, t1), n_puts=n_puts, price_of=price_of, dead_ent=dead_ent,
                                dead_opt=dead_opt, dead_put=dead_put, dead_cols=table_dead[t0:t1][dead_opt],
                                any_dead=bool(dead_opt.size)))
