@@ -265,7 +265,8 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
                 self._snapshot_label = self.store.portfolio_market_name(doc.name) or "newest"
             except Exception:  # noqa: BLE001 - the label is cosmetic
                 self._snapshot_label = ""
-        edited = doc.market != self._opened_market(doc)
+        opened = self._opened_market(doc)
+        edited = doc.market is not opened and doc.market != opened     # a what-if step: the same object
         self.market_panel.set_market(doc.market, doc.whatif,
                                      self._snapshot_label + (" (edited, not saved)" if edited else ""))
         self._sync_selectors()

@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
-from ..params import GROUPS
+from ..params import GROUPS, RuleSet
 from .prepare import PreparedPM
+
+_TAGS: dict[int, tuple[RuleSet, dict]] = {}
+
+
+def _is_assumed(rules: RuleSet, path: str, key: str | None) -> bool:
+    """``rules.is_assumed(path, key)``, remembered per rule set object (a compute asks about 30 times; each
+    answer is an ABC ``isinstance`` check and a dict walk). Rule sets are frozen, so an answer never changes."""
+    hit = _TAGS.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        if len(_TAGS) > 32:
+            _TAGS.clear()
+        hit = _TAGS[id(rules)] = (rules, {})
+    memo = hit[1]
+    answer = memo.get((path, key))
+    if answer is None:
+        answer = memo[(path, key)] = rules.is_assumed(path, key)
+    return answer
 
 
 def unit_assumptions(prep: PreparedPM, u: int, mr: dict[str, float], mr1_vol_state: str, dominant: str,
@@ -14,7 +31,7 @@ def unit_assumptions(prep: PreparedPM, u: int, mr: dict[str, float], mr1_vol_sta
     out: dict[str, list[str]] = {}
 
     def flag(figure: str, path: str, key: str | None = None) -> None:
-        if rules.is_assumed(path, key):
+        if _is_assumed(rules, path, key):
             out.setdefault(figure, []).append(path if key is None else f"{path}.{key}")
 
     options = bool(prep.has_options[u])

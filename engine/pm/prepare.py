@@ -12,7 +12,8 @@ from ..collateral import DiscountTable, discount_table_for
 from ..market import Market
 from ..params import GROUPS, RuleSet
 from ..portfolio import Portfolio
-from .scenarios import Grid, build_grid, revalue
+from . import shock_revalue
+from .scenarios import Grid, build_grid
 from .units import Units, assign_units
 
 DENOMS = ("USDT", "USDC", "USD")
@@ -61,8 +62,7 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
     grid = build_grid(rules)
     n_u = len(units.names)
     group_of_pos = units.group[units.of_position] if book.n else np.zeros(0, dtype=np.int64)
-    pnl = revalue(book, group_of_pos, grid, rules) if book.n else np.zeros((0, grid.moves.shape[1]))
-    unit_pnl = _sum_rows_by(units.of_position, pnl, n_u)
+    unit_pnl, memo = _unit_pnl(book, units, group_of_pos, grid, rules)
 
     cash = book.cash_delta_usd()
     coin = book.coin_delta()
@@ -88,7 +88,26 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
                       unit_cash=unit_cash, unit_greeks=greeks, unit_upl=per_unit(upl), mr4_deriv=mr4,
                       mr4_multi_bucket=multi, mr7_raw=mr7, has_options=has_opt, pos_cash_delta=cash, pos_gamma=gamma,
                       pos_vega=vega, pos_theta=theta, pos_float_pnl=upl, pos_notional=book.notional_usd(),
-                      pos_delta=delta, unit_cash_total=per_unit(cash))
+                      pos_delta=delta, unit_cash_total=per_unit(cash), memo=memo)
+
+
+def _unit_pnl(book: Book, units: Units, group_of_pos: np.ndarray, grid: Grid, rules: RuleSet) -> tuple[np.ndarray, dict]:
+    """Scenario P&L per unit (n_units, 34), and the memo that keeps the revaluation plan for the margin curve.
+
+    The book's own prices as a single "move" of ``shock_revalue`` (the margin curve's kernel): each distinct option
+    priced once (a call and its put by parity), rows added per unit in portfolio order. Bit for bit the sums of
+    ``scenarios.revalue`` by ``_sum_rows_by`` (tests/engine/test_prepare_kernel.py), for about half the Black-76 work.
+    """
+    n_u = len(units.names)
+    if not book.n:
+        return np.zeros((n_u, grid.moves.shape[1])), {}
+    rows = shock_revalue.CHUNK_ROWS * shock_revalue.SHOCKS_PER_TASK      # what shock_eval uses for one move
+    plan = shock_revalue.plan(book, group_of_pos, units.of_position, n_u, grid, rules, rows)
+    spot, mark, fwd = book.spot[None, :], book.mark[None, :], book.fwd[None, :]
+    out = np.empty((n_u, grid.moves.shape[1]))
+    for u in range(n_u):
+        out[u] = shock_revalue.unit_pnl_at(plan, book, u, spot, mark, fwd)[0]
+    return out, {("shock_revalue_plan", rows): plan}
 
 
 def _sum_rows_by(labels: np.ndarray, values: np.ndarray, n_labels: int) -> np.ndarray:

@@ -26,7 +26,10 @@ SHOCKS_PER_TASK = 4      # fewer moves at once (a bisection step) take longer ch
 
 @dataclass(frozen=True)
 class Chunk:
-    """Consecutive rows of one unit (portfolio order) and what pricing them needs."""
+    """Consecutive rows of one unit (portfolio order) and what pricing them needs.
+
+    The chunk's price table (b, n_calls + n_puts, 34): the call of each of its distinct options, then, when the
+    chunk holds a put, the put of each (by parity); every option row reads its price from it (``price_of``)."""
 
     rows: np.ndarray        # global row ids
     moves: np.ndarray       # (34,) scenario index moves of the unit's group
@@ -34,10 +37,12 @@ class Chunk:
     inv: np.ndarray
     opt: np.ndarray
     table: slice            # the chunk's distinct options in the plan's option table
-    take: np.ndarray        # per row of the chunk: its option's index within ``table`` (0 for other rows)
-    puts: np.ndarray        # positions within ``rows`` of puts
-    put_of: np.ndarray      # their index within ``table``
-    dead: np.ndarray        # (n_rows, 34) scenario columns with sd <= 1e-12 (intrinsic value)
+    n_puts: int             # 0 (no put row) or the number of distinct options: their puts follow the calls
+    price_of: np.ndarray    # per row: its entry in the price table (0 for rows that are not options)
+    dead_ent: np.ndarray    # entries of the price table with a dead column (sd <= 1e-12: intrinsic value)
+    dead_opt: np.ndarray    # their option's index within ``table``
+    dead_put: np.ndarray    # (n_dead, 1) bool: the entry is a put
+    dead_cols: np.ndarray   # (n_dead, 34) bool: the dead columns of those entries
     any_dead: bool
 
 
@@ -61,66 +66,87 @@ class RevaluePlan:
 
 def distinct_options(book: Book, group_of_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(id per row, -1 for non-options; a row of each id): options with the same forward, spot, expiry, strike,
-    vol and group, bit for bit, price the same (a call and a put differ only by F - K)."""
+    vol and group, bit for bit, price the same (a call and a put differ only by F - K).
+
+    Ids follow the keys' order as ``np.unique(keys, axis=0)`` numbers them (the int64 view of each column, the first
+    column first), found with one ``lexsort`` instead (``np.unique`` along an axis costs about ten times more)."""
     opt_rows = np.flatnonzero(book.kind == OPTION)
     id_of_row = np.full(book.n, -1, dtype=np.int64)
     if not opt_rows.size:
         return id_of_row, opt_rows
     key_cols = [book.fwd, book.spot, book.t_years, book.strike, book.vol, book.days, group_of_pos.astype(float)]
-    keys = np.ascontiguousarray(np.stack([c[opt_rows] for c in key_cols], axis=1)).view(np.int64)
-    _, first, opt_id = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    id_of_row[opt_rows] = opt_id.reshape(-1)
-    return id_of_row, opt_rows[first]
+    keys = [np.ascontiguousarray(c[opt_rows]).view(np.int64) for c in key_cols]
+    order = np.lexsort(keys[::-1])                     # stable: the first row of each key comes first
+    new = np.ones(order.size, dtype=bool)
+    for k in keys:
+        sk = k[order]
+        new[1:] &= sk[1:] == sk[:-1]
+    new[1:] = ~new[1:]                                 # a key differing from the one before it starts an id
+    ids_sorted = np.cumsum(new) - 1
+    id_of_row[opt_rows[order]] = ids_sorted
+    return id_of_row, opt_rows[order[new]]
 
 
 def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units: int, grid, rules,
          chunk_rows: int = CHUNK_ROWS) -> RevaluePlan:
-    """Chunks of ``chunk_rows`` rows per unit and their distinct options."""
+    """Chunks of ``chunk_rows`` rows per unit and their distinct options.
+
+    The chunks' option tables come from one ``np.unique`` over (chunk, option id) keys of the whole book; a chunk
+    only slices the book-wide arrays."""
     id_of_row, distinct = distinct_options(book, group_of_pos)
     sd = _sd_table(book, distinct, grid, rules)[:, grid.sd_column] if distinct.size else np.zeros((0, N_COLS))
     dead = sd <= 1e-12
     order = np.argsort(of_position, kind="stable")
     bounds = np.searchsorted(of_position[order], np.arange(n_units + 1))
-    chunks, table = [], []
-    start = 0
-    for u in range(n_units):
-        rows_u = order[bounds[u]:bounds[u + 1]]
-        unit_chunks = []
-        for i in range(0, rows_u.size, chunk_rows):
-            rows = rows_u[i:i + chunk_rows]
-            c, ids = _chunk(book, rows, id_of_row, grid.moves[group_of_pos[rows[0]]], dead, start)
-            unit_chunks.append(c)
-            table.append(ids)
-            start += ids.size
-        chunks.append(tuple(unit_chunks))
-    ids = np.concatenate(table) if table else np.zeros(0, dtype=np.int64)
-    rep = distinct[ids]
-    safe = np.where(dead, 1.0, sd)[ids]
+    spans = [(u, a, min(a + chunk_rows, int(bounds[u + 1])))
+             for u in range(n_units) for a in range(int(bounds[u]), int(bounds[u + 1]), chunk_rows)]
+    chunk_of = np.zeros(order.size, dtype=np.int64)            # chunk of each position of ``order``
+    if spans:
+        starts = np.array([a for _, a, _ in spans], dtype=np.int64)
+        chunk_of[starts[1:]] = 1
+        chunk_of = np.cumsum(chunk_of)
+    kind = book.kind[order]
+    ids = id_of_row[order]
+    is_opt = kind == OPTION
+    width = max(1, distinct.size)
+    uniq, table_pos = np.unique(chunk_of[is_opt] * width + ids[is_opt], return_inverse=True)
+    table_start = np.searchsorted(uniq, np.arange(len(spans) + 1, dtype=np.int64) * width)
+    take_all = np.zeros(order.size, dtype=np.int64)
+    take_all[is_opt] = table_pos.reshape(-1) - table_start[chunk_of[is_opt]]
+    put_all = is_opt & ~book.is_call[order]
+    table_dead = dead[uniq % width] if uniq.size else np.zeros((0, N_COLS), dtype=bool)
+    table_any_dead = table_dead.any(axis=1)
+    chunks: list[list[Chunk]] = [[] for _ in range(n_units)]
+    for c, (u, a, b) in enumerate(spans):
+        k = kind[a:b]
+        t0, t1 = int(table_start[c]), int(table_start[c + 1])
+        m = t1 - t0
+        price_of = take_all[a:b]
+        n_puts = m if put_all[a:b].any() else 0
+        if n_puts:
+            price_of = price_of + m * put_all[a:b]
+        dead_opt = np.flatnonzero(table_any_dead[t0:t1])
+        dead_ent, dead_put = dead_opt, np.zeros((dead_opt.size, 1), dtype=bool)
+        if n_puts:
+            dead_ent = np.concatenate([dead_opt, dead_opt + m])
+            dead_opt = np.concatenate([dead_opt, dead_opt])
+            dead_put = np.concatenate([dead_put, ~dead_put])
+        chunks[u].append(Chunk(rows=order[a:b], moves=grid.moves[group_of_pos[order[a]]], lin=np.flatnonzero(k == LINEAR),
+                               inv=np.flatnonzero(k == INVERSE), opt=np.flatnonzero(k == OPTION),
+                               table=slice(t0, t1), n_puts=n_puts, price_of=price_of, dead_ent=dead_ent,
+                               dead_opt=dead_opt, dead_put=dead_put, dead_cols=table_dead[t0:t1][dead_opt],
+                               any_dead=bool(dead_opt.size)))
+    rep = distinct[uniq % width] if uniq.size else np.zeros(0, dtype=np.int64)
+    safe = np.where(dead, 1.0, sd)[uniq % width] if uniq.size else np.zeros((0, N_COLS))
     half_var = 0.5 * safe
     half_var *= safe
     carry_cols = np.flatnonzero(grid.rate)
     carry = np.exp(grid.rate[carry_cols][None, :] * book.t_years[rep][:, None])
     if carry_cols.size and np.array_equal(carry_cols, np.arange(carry_cols[0], carry_cols[0] + carry_cols.size)):
         carry_cols = slice(int(carry_cols[0]), int(carry_cols[0]) + carry_cols.size)
-    return RevaluePlan(n_units=n_units, chunk_rows=chunk_rows, chunks=tuple(chunks), rep=rep, strike=book.strike[rep][:, None], sd=safe,
-                       half_var=half_var, carry_cols=carry_cols, carry=carry, option_id=id_of_row, distinct=distinct)
-
-
-def _chunk(book: Book, rows: np.ndarray, id_of_row: np.ndarray, moves: np.ndarray, dead: np.ndarray,
-           start: int) -> tuple[Chunk, np.ndarray]:
-    kind = book.kind[rows]
-    opt = np.flatnonzero(kind == OPTION)
-    ids = id_of_row[rows[opt]]
-    uniq, of_opt = np.unique(ids, return_inverse=True)
-    take = np.zeros(rows.size, dtype=np.int64)
-    take[opt] = of_opt.reshape(-1)
-    puts = opt[~book.is_call[rows[opt]]]
-    row_dead = np.zeros((rows.size, N_COLS), dtype=bool)
-    row_dead[opt] = dead[ids]
-    chunk = Chunk(rows=rows, moves=moves, lin=np.flatnonzero(kind == LINEAR), inv=np.flatnonzero(kind == INVERSE),
-                  opt=opt, table=slice(start, start + uniq.size), take=take, puts=puts, put_of=take[puts],
-                  dead=row_dead, any_dead=bool(row_dead.any()))
-    return chunk, uniq
+    return RevaluePlan(n_units=n_units, chunk_rows=chunk_rows, chunks=tuple(tuple(c) for c in chunks), rep=rep,
+                       strike=book.strike[rep][:, None], sd=safe, half_var=half_var, carry_cols=carry_cols,
+                       carry=carry, option_id=id_of_row, distinct=distinct)
 
 
 def unit_pnl_at(p: RevaluePlan, book: Book, u: int, spot: np.ndarray, mark: np.ndarray, fwd: np.ndarray) -> np.ndarray:
@@ -148,6 +174,23 @@ def unit_pnl_at(p: RevaluePlan, book: Book, u: int, spot: np.ndarray, mark: np.n
     return acc
 
 
+def _prices(table: np.ndarray, f_s: np.ndarray, strike: np.ndarray, c: Chunk) -> np.ndarray:
+    """The chunk's price table (b, calls + puts, 34): the calls are in place; a put by parity, call - (F - K), as
+    ``black76_sd`` prices it; floored at 0; dead columns at the intrinsic value."""
+    m = strike.shape[0]
+    if c.n_puts:
+        np.subtract(table[:, :m], f_s - strike, out=table[:, m:])
+    np.maximum(table, 0.0, out=table)
+    if c.dead_ent.size:
+        f = f_s[:, c.dead_opt]
+        k = strike[c.dead_opt]
+        intrinsic = np.where(c.dead_put, np.maximum(k - f, 0.0), np.maximum(f - k, 0.0))
+        sub = table[:, c.dead_ent]                 # a copy (fancy index): patched, then written back
+        np.copyto(sub, intrinsic, where=c.dead_cols)
+        table[:, c.dead_ent] = sub
+    return table
+
+
 def _option_values(p: RevaluePlan, book: Book, c: Chunk, spot: np.ndarray, mark: np.ndarray, fwd: np.ndarray,
                    out: np.ndarray) -> None:
     """(value - mark) x qty of every row of the chunk into ``out`` (b, n_rows, 34), as ``scenarios._option_pnl``
@@ -165,20 +208,11 @@ def _option_values(p: RevaluePlan, book: Book, c: Chunk, spot: np.ndarray, mark:
     d1 = np.log(f_s / strike)
     d1 += p.half_var[t]
     d1 /= sd
-    call = f_s * norm_cdf(d1)
+    n_calls = strike.shape[0]
+    call = np.empty((f_s.shape[0], n_calls + c.n_puts, f_s.shape[2]))
+    np.multiply(f_s, norm_cdf(d1), out=call[:, :n_calls])
     d1 -= sd
-    call -= strike * norm_cdf(d1)
-    np.take(call, c.take, axis=1, out=out, mode="clip")
-    if c.puts.size:                          # a put by parity: call - (F - K); for a call that term is 0
-        out[:, c.puts] -= f_s[:, c.put_of] - strike[c.put_of]
-    np.maximum(out, 0.0, out=out)
-    if c.any_dead:
-        f = np.take(f_s, c.take, axis=1)
-        k = book.strike[c.rows][:, None]
-        is_put = np.zeros((c.rows.size, 1), dtype=bool)
-        is_put[c.puts] = True
-        intrinsic = np.where(is_put, np.maximum(k - f, 0.0), np.maximum(f - k, 0.0))
-        dead = np.broadcast_to(c.dead, out.shape)
-        out[dead] = intrinsic[dead]
+    call[:, :n_calls] -= strike * norm_cdf(d1)
+    np.take(_prices(call, f_s, strike, c), c.price_of, axis=1, out=out, mode="clip")
     out -= mark[:, c.rows][:, :, None]
     out *= book.qty[c.rows][:, None]

@@ -319,8 +319,12 @@ class ChartBase(pg.PlotWidget):
 
     def set_empty_reason(self, text: str) -> None:
         """Say in words why the chart is empty ("" hides the text)."""
+        style = f"color: {self._theme.muted}; background: transparent; font-size: 11pt;"
+        if (text, style) == getattr(self, "_reason_shown", None):   # setStyleSheet re-polishes even when equal
+            return
+        self._reason_shown = (text, style)
         self.reason_label.setText(text)
-        self.reason_label.setStyleSheet(f"color: {self._theme.muted}; background: transparent; font-size: 11pt;")
+        self.reason_label.setStyleSheet(style)
         self.reason_label.setVisible(bool(text))
         self._place_reason()
 

@@ -40,6 +40,7 @@ class MarginCurveChart(ChartBase):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent, axisItems={"bottom": PercentAxis("bottom"), "left": CompactAxis("left"),
                                             "right": LogRatioAxis("right")})
+        self._ratio_hold: tuple[float, float] | None = None     # the ratio axis of live curves (show_curve)
         pi = self.getPlotItem()
         self._show_grid(x=True, y=True)
         self._set_axis_label("bottom", "Index move (all crypto)")
@@ -118,9 +119,10 @@ class MarginCurveChart(ChartBase):
 
     # ------------------------------------------------------------------------------------------------------------
     def show_curve(self, shocks: np.ndarray, mmr: np.ndarray, margin_ratio: np.ndarray,
-                   liq_shock: tuple[float | None, float | None] | None = None) -> None:
+                   liq_shock: tuple[float | None, float | None] | None = None, live: bool = False) -> None:
         """Show MMR and margin ratio over ``shocks`` (fractions, e.g. -1..1). ``margin_ratio`` may hold NaN/inf
-        where undefined (drawn as gaps); ``liq_shock`` = (down, up) index moves where the ratio reaches 1."""
+        where undefined (drawn as gaps); ``liq_shock`` = (down, up) index moves where the ratio reaches 1.
+        ``live`` (the curve of a held what-if slider) keeps both y axes while the curves stay well inside them."""
         shocks = np.asarray(shocks, dtype=float)
         mmr = np.asarray(mmr, dtype=float)
         ratio = np.asarray(margin_ratio, dtype=float)
@@ -154,13 +156,18 @@ class MarginCurveChart(ChartBase):
         x_range = padded(float(xs.min()), float(xs.max()), 0.02)
         ys = finite_values(mmr, [0.0])
         y_range = padded(float(ys.min()), float(ys.max()), 0.02, 0.12) if ys.size else (0.0, 1.0)
-        self._set_view(x_range, y_range)
+        self._set_view(x_range, self._held_y(*y_range, live=live))
         self._place_liq_labels()
         lr = log_ratio[np.isfinite(log_ratio)]
         lo = float(np.clip(min(lr.min(), 0.0), RATIO_LOG_MIN, 0.0)) if lr.size else -1.0
         hi = float(np.clip(max(lr.max(), 0.0), 0.0, RATIO_LOG_MAX)) if lr.size else 1.0
         span = max(hi - lo, 1.0)
-        self.ratio_view.setRange(yRange=(lo - 0.05 * span, hi + 0.12 * span), padding=0)
+        ratio_range = (lo - 0.05 * span, hi + 0.12 * span)
+        held = self._ratio_hold
+        if not (live and held is not None and held[0] <= ratio_range[0] and ratio_range[1] <= held[1]
+                and ratio_range[1] - ratio_range[0] >= self.HOLD_MIN_FILL * (held[1] - held[0])):
+            self._ratio_hold = ratio_range        # else the held range: no axis regenerated, no re-transform
+            self.ratio_view.setRange(yRange=ratio_range, padding=0)
         self._set_title("MMR and margin ratio")
         self.set_empty_reason("")
         self.crosshair.hide()

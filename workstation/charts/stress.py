@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui
 
 from ._base import ChartBase, cosmetic_pen, finite_values, nearest_index, padded, qcolor, set_text, swatch
 from .axes import CompactAxis, PercentAxis
+from .boxed_text import BoxedText
 from .crosshair import Crosshair, SnapResult
 from .format import fmt_pct, fmt_usd
 from .markers import MarkerLayer, MarkerStyle, marker_pen
@@ -58,7 +59,7 @@ class StressChart(ChartBase):
         for name, sample in self._legend_samples.items():
             self.legend.addItem(sample, name)
         self._styles: dict[str, Any] = {}
-        self.worst_label = pg.TextItem(anchor=(0, 1))
+        self.worst_label = BoxedText(anchor=(0, 1))          # boxed_text.py: the box without a slow polygon
         font = QtGui.QFont()
         font.setPointSize(9)
         font.setBold(True)

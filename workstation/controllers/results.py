@@ -70,10 +70,10 @@ class ResultsView:
             self.spots = payload.spot_in_use
             if payload.charts is not None:             # a what-if step: charts first (see "preview" below)
                 self._show_unit_charts(payload.charts, payload.result, live=True)
-            self._show_result(payload.result, committed=True, step=payload.live, charted=payload.charts is not None)
-            live_liq = getattr(self, "_live_liq", None)
-            if payload.live and live_liq is not None:    # keep the live curve's liquidation moves in view meanwhile
-                self.summary.show_liq(live_liq)
+            # a step keeps the live curve's liquidation moves in view meanwhile
+            live_liq = getattr(self, "_live_liq", None) if payload.live else None
+            self._show_result(payload.result, committed=True, step=payload.live, charted=payload.charts is not None,
+                              liq_shock=... if live_liq is None else live_liq)
         elif channel == "preview":
             # charts first: when a chart's QGraphicsScene processes its changes, Qt repaints the window at once
             # (one pass per scene); with the charts' data in first, the dashboard's repaint joins the first
@@ -94,7 +94,8 @@ class ResultsView:
             if chart is None and not self.charts_ready():      # shown when the charts are built (layout_charts)
                 self._pending_curve = payload
             if chart is not None:
-                chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, payload.liq_shock)
+                chart.show_curve(payload.shocks, payload.mmr, payload.margin_ratio, payload.liq_shock,
+                                 live=not payload.exact)
         elif channel == "compare":
             self._open_compare(payload)
         elif channel == "sides":
@@ -128,12 +129,15 @@ class ResultsView:
         self._refresh_book_tables()
         self.status(f"{what}: {message}", error=True)
 
-    def _show_result(self, r: MarginResult, *, committed: bool, step: bool = False, charted: bool = False) -> None:
+    def _show_result(self, r: MarginResult, *, committed: bool, step: bool = False, charted: bool = False,
+                     liq_shock: object = ...) -> None:
         """Show a result. ``step``: one step of a held what-if slider: the book tables (per-position figures of
         every position) wait for the release; ``charted``: the unit charts came with it."""
         breakdown = self.charts.get("MrBreakdownChart")
         if breakdown is not None:                    # charts before widgets: see _on_computed
-            breakdown.show_result(r, live=not committed)
+            # a what-if step is live too: the margin axis holds while the bars stay well inside it (a range change
+            # regenerates the axis and re-transforms every bar label)
+            breakdown.show_result(r, live=not committed or step)
         doc = self.holder.doc
         notes = []
         if doc is not None and doc.market is not None:
@@ -151,8 +155,10 @@ class ResultsView:
             notes.append(f"What-if index move {moves} (not saved)")
         if r.warnings:
             notes.append("; ".join(r.warnings[:3]) + (" \u2026" if len(r.warnings) > 3 else ""))
-        self.summary.show_result(r, "   \u2022   ".join(notes))
-        self.summary.setToolTip("\n".join(r.warnings) if r.warnings else "")
+        self.summary.show_result(r, "   \u2022   ".join(notes), liq_shock)
+        tip = "\n".join(r.warnings) if r.warnings else ""
+        if self.summary.toolTip() != tip:                 # setToolTip sends an event even when unchanged
+            self.summary.setToolTip(tip)
         self.unit_model.set_units(r.units, doc.portfolio.asset_amounts() if doc is not None else None, r.assets)
         mode_note = (self.UNIT_NOTE_PM if r.acct_lv == "4" else self.UNIT_NOTE_MC if r.acct_lv == "3"
                      else self.UNIT_NOTE_FUTURES if r.acct_lv == "2" else self.UNIT_NOTE_SPOT)
@@ -198,6 +204,8 @@ class ResultsView:
         self.selected_unit = unit
         row = self.unit_model.row_of_unit(unit)
         sel = self.unit_view.selectionModel()
+        if sel.isRowSelected(row) and len(sel.selectedRows()) == 1:   # a what-if step: already so, no repaint
+            return
         sel.blockSignals(True)
         self.unit_view.selectRow(row)
         sel.blockSignals(False)

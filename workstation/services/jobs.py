@@ -79,7 +79,6 @@ def compute_main(portfolio: Portfolio, market: Market, scenario: Any = None, liv
 
 def _live_charts(prepared: Any, result: MarginResult, unit: str, spots: Mapping[str, float | None]) -> "UnitCharts | None":
     """The unit's (multi-currency: the underlying's) charts on the live grids, or None when it has none."""
-    from engine import api
     from workstation.charts.contour import zero_contour
     from engine.shocked import run_parallel      # the two charts on both cores (numpy releases the GIL)
     if prepared.mode == "mc":
@@ -90,10 +89,14 @@ def _live_charts(prepared: Any, result: MarginResult, unit: str, spots: Mapping[
                                      lambda: underlying_stress(prepared, unit, LIVE_STRESS_MOVES)])
         return UnitCharts(unit, LIVE_STRESS_MOVES, stress, LIVE_VOL_SHIFTS, grid, zero_contour(grid),
                           kind="underlying", grid_moves=LIVE_GRID_MOVES)
-    if not unit or not any(u.risk_unit == unit for u in result.units):
+    u = next((u for u in result.units if u.risk_unit == unit), None) if unit else None
+    if u is None:
         return None
-    grid, stress = run_parallel([lambda: api.pnl_grid(prepared, unit, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS, spots),
-                                 lambda: api.stress_curve(prepared, unit, LIVE_STRESS_MOVES, spots)])
+    # both charts in one pass over the unit's options, a call and a put of a strike priced once (engine.live_charts;
+    # equal to stress_curve / pnl_grid up to rounding), with the spot in use of the result already evaluated
+    from engine.live_charts import live_unit_charts
+    stress, grid = live_unit_charts(prepared, unit, LIVE_STRESS_MOVES, LIVE_GRID_MOVES, LIVE_VOL_SHIFTS,
+                                    u.spot_in_use, run_parallel)
     return UnitCharts(unit, LIVE_STRESS_MOVES, stress, LIVE_VOL_SHIFTS, grid, zero_contour(grid),
                       grid_moves=LIVE_GRID_MOVES)
 

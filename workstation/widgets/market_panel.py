@@ -22,6 +22,7 @@ class MarketPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("marketPanel")
+        self._axes_of: Market | None = None      # the market whose what-if controls are built
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         self.header = QLabel("No market snapshot")
@@ -114,13 +115,16 @@ class MarketPanel(QWidget):
             self.set_sources(None)
             self.header.setText("No market snapshot")
             self.model.set_rows([])
+            self._axes_of = None
             self.whatif.set_axes([])
             return
         self.header.setText(f"Snapshot {label} \u2014 valued at {format_ts(market.ts)}" if label
                             else f"Valued at {format_ts(market.ts)}")
         self.set_source(market)
         self.model.set_market(market, whatif)
-        self.whatif.set_axes(market_axes(market))
+        if market is not self._axes_of:            # a what-if step: the same market, the same controls
+            self._axes_of = market
+            self.whatif.set_axes(market_axes(market))
 
     def _on_scenario(self, scenario) -> None:
         self.scenarioChanged.emit(scenario)

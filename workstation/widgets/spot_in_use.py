@@ -126,9 +126,9 @@ class SpotInUseControl(QFrame):
         self._ccy = ccy or ""
         self._max = max(float(maximum), 0.0)
         self._committed_value = float(value)
-        for w in (self.slider, self.entry, self.auto_button):
+        for w in (self.slider, self.entry):
             w.setEnabled(enabled)
-        self.auto_button.setEnabled(enabled and user_set)
+        self.auto_button.setEnabled(enabled and user_set)     # once: each change is a repaint and a style pass
         self.title.setText(f"Spot in use {ccy}" if ccy else "Spot in use")
         if not ccy:
             self.max_label.setText("select a risk unit")

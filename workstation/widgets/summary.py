@@ -133,7 +133,9 @@ class AccountSummary(QFrame):
         near = [s for s in liq_shock if s is not None]
         self._set("liq", liq, "danger" if near and min(abs(s) for s in near) < 0.1 else "neutral")
 
-    def show_result(self, r: MarginResult, note: str = "") -> None:
+    def show_result(self, r: MarginResult, note: str = "", liq_shock: object = ...) -> None:
+        """``liq_shock``: the liquidation moves to show instead of the result's (a what-if step shows the live
+        curve's, so the field does not flip to "\u2026" and back on every step)."""
         self._set("adjEq", fmt_money(r.adj_eq), "danger" if r.adj_eq < 0 else "neutral")
         self._set("totalImr", fmt_money(r.total_imr))
         self._set("totalMmr", fmt_money(r.total_mmr))
@@ -141,10 +143,12 @@ class AccountSummary(QFrame):
         ratio = r.margin_ratio
         self._set("marginRatio", DASH if ratio is None else (f"{ratio:,.2f}" if ratio < 1e6 else "> 1,000,000"),
                   ratio_level(ratio))
-        self.values["marginRatio"].setToolTip(ratio_tooltip(r))
+        tip = ratio_tooltip(r)
+        if self.values["marginRatio"].toolTip() != tip:       # setToolTip sends an event even when unchanged
+            self.values["marginRatio"].setToolTip(tip)
         self._set("availEq", fmt_money(r.avail_eq), "danger" if r.avail_eq < 0 else "neutral")
         self._set("upl", fmt_money(r.upl), "danger" if r.upl < 0 else ("ok" if r.upl > 0 else "neutral"))
-        self.show_liq(r.liq_shock)
+        self.show_liq(r.liq_shock if liq_shock is ... else liq_shock)
         self._set("mode", MODE_NAMES.get(r.acct_lv, r.acct_lv))
         self._set("rules", r.rules)
         self.note.setText(note)
