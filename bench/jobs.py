@@ -83,7 +83,7 @@ def cold_start(db_path: str) -> None:
             return
         marks["result_paint"] = time.perf_counter()
         marks["cpu_at_result_paint"] = time.process_time()
-        marks["charts_built"] = window.charts_ready()
+        marks["charts_built"] = getattr(window, "charts_ready", lambda: None)()   # None: a build without it
         app.quit()
 
     def result_shown(_result) -> None:
