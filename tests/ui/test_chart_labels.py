@@ -67,3 +67,23 @@ def test_six_family_breakdown_names_and_totals_do_not_run_together(qtbot):
         assert not rects[i].intersects(rects[i + 1]), f"totals {i} and {i + 1} overlap"
     view = chart.getPlotItem().getViewBox().sceneBoundingRect()
     assert all(view.top() <= r.top() for r in rects)             # upright totals fit under the top of the view
+
+
+@pytest.mark.parametrize("size", [(215, 140), (400, 300)])
+def test_short_liquidation_label_never_rounds_to_another_move(qtbot, size):
+    """-99.8 % shortened to "liq. −100 %" (the index at zero) while the summary said -99.8 %."""
+    from workstation.charts.margin_curve import MarginCurveChart, short_pct
+
+    assert short_pct(-0.998) == "\u221299.8 %" and short_pct(-0.22) == "\u221222 %" and short_pct(-1.0) == "\u2212100 %"
+    assert short_pct(0.003) == "+0.3 %"
+    chart = MarginCurveChart()
+    qtbot.addWidget(chart)
+    s = np.linspace(-1, 1, 201)
+    chart.show_curve(s, 1e4 * (1 + s ** 2), 50 * (1 - s), (-0.998, 0.831))
+    chart.resize(*size)
+    chart.show()
+    qtbot.waitExposed(chart)
+    for _ in range(3):
+        QApplication.processEvents()
+    down = chart.liq_lines[0].label.textItem.toPlainText()
+    assert "99.8" in down and "100" not in down, down

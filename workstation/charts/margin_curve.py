@@ -27,6 +27,13 @@ def ratio_to_log(ratio: np.ndarray) -> np.ndarray:
     return out
 
 
+def short_pct(x: float) -> str:
+    """A liquidation move in whole percent, unless rounding would name another move: -99.8 % read "-100 %" (the
+    index at zero) and -0.3 % read "0 %"; those keep one decimal."""
+    whole = round(abs(x) * 100)
+    return fmt_pct(x, 1 if whole in (0, 100) and abs(abs(x) * 100 - whole) > 1e-9 else 0)
+
+
 class MarginCurveChart(ChartBase):
     """MMR (USD, left axis) and margin ratio (right axis, log scale, dashed line at 1) against index move.
 
@@ -191,7 +198,7 @@ class MarginCurveChart(ChartBase):
             # full text outside, else the short text outside, else the short text inside
             line.label.setFormat(f"Liquidation {side}\n{fmt_pct(x, 1)}")
             if line.label.boundingRect().width() + 8 > outward_room:
-                line.label.setFormat(f"liq. {fmt_pct(x, 0)}")
+                line.label.setFormat(f"liq. {short_pct(x)}")
                 if line.label.boundingRect().width() + 8 > outward_room:
                     left = not outward_left
             # anchor (1, .5): the label ends at the line (on its left); (0, .5): it starts there
@@ -217,7 +224,7 @@ class MarginCurveChart(ChartBase):
         for shorten in (False, True):
             if shorten:
                 for line in (down, up):
-                    line.label.setFormat(f"liq. {fmt_pct(float(line.value()), 0)}")
+                    line.label.setFormat(f"liq. {short_pct(float(line.value()))}")
                 down.label.setPosition(LIQ_LABEL_POSITIONS[0])
             for position in np.linspace(LIQ_LABEL_POSITIONS[1], 0.04, 24):
                 up.label.setPosition(float(position))
