@@ -79,8 +79,11 @@ def cold_start(db_path: str) -> None:
         marks.setdefault("cpu_at_paint", time.process_time())
 
     def painted() -> None:
-        marks.setdefault("result_paint", time.perf_counter())
+        if "result_paint" in marks:
+            return
+        marks["result_paint"] = time.perf_counter()
         marks["cpu_at_result_paint"] = time.process_time()
+        marks["charts_built"] = getattr(window, "charts_ready", lambda: None)()   # None: a build without it
         app.quit()
 
     def result_shown(_result) -> None:
@@ -100,6 +103,8 @@ def cold_start(db_path: str) -> None:
     _emit({"import_s": t_import - T_PROCESS, "window_s": t_window - T_PROCESS, "first_paint_s": first - T_PROCESS,
            "paint_event_seen": "paint" in marks, "wall_clock_at_paint": time.time() - (time.perf_counter() - first),
            "result_s": marks.get("result", float("nan")) - T_PROCESS, "result_paint_s": shown - T_PROCESS,
+           "result_update_s": marks.get("result_update", float("nan")) - T_PROCESS,
+           "charts_at_result_paint": marks.get("charts_built"),
            "wall_clock_at_result_paint": time.time() - (time.perf_counter() - shown),
            "cpu_at_paint_s": marks["cpu_at_paint"], "cpu_at_result_paint_s": marks.get("cpu_at_result_paint", float("nan"))})
     window.close()

@@ -30,7 +30,9 @@ ORG_DOMAIN = "riskws.local"
 # option price, on the compute worker); a book without options never loads it.
 _BEFORE_QT = ("numpy", "db.store", "db.demo", "engine.api", "engine.result", "engine.scenario",
               "engine.scenario_apply", "engine.importers", "engine.catalogue",
-              "engine.explain")   # the margin ratio's tooltip (widgets/summary.py) words it with engine.explain.text
+              "engine.explain",   # the margin ratio's tooltip (widgets/summary.py) words it with engine.explain.text
+              # the first result's job, run on a thread while Qt loads (workstation/first_result.py)
+              "workstation.services.jobs", "workstation.first_result", "engine.whatif_fast", "engine.sources")
 
 
 def preload_before_qt() -> None:
@@ -42,22 +44,29 @@ def preload_before_qt() -> None:
         importlib.import_module(name)
 
 
+def _app_names() -> None:
+    """The application's names, before anything reads QSettings or QStandardPaths (QtCore only)."""
+    from PySide6.QtCore import QCoreApplication
+
+    if QCoreApplication.instance() is None:
+        QCoreApplication.setApplicationName(APP_NAME)
+        QCoreApplication.setOrganizationName(ORG_NAME)
+        QCoreApplication.setOrganizationDomain(ORG_DOMAIN)
+    else:
+        if not QCoreApplication.applicationName() or QCoreApplication.applicationName() == "python":
+            QCoreApplication.setApplicationName(APP_NAME)
+        if not QCoreApplication.organizationName():
+            QCoreApplication.setOrganizationName(ORG_NAME)
+
+
 def _ensure_qapp() -> Any:
     preload_before_qt()
+    _app_names()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
-        # Names before anything reads QSettings or QStandardPaths.
-        QApplication.setApplicationName(APP_NAME)
-        QApplication.setOrganizationName(ORG_NAME)
-        QApplication.setOrganizationDomain(ORG_DOMAIN)
         app = QApplication(sys.argv[:1])
-    else:
-        if not app.applicationName() or app.applicationName() == "python":
-            app.setApplicationName(APP_NAME)
-        if not app.organizationName():
-            app.setOrganizationName(ORG_NAME)
     return app
 
 
@@ -79,25 +88,45 @@ def create_main_window(db_path: str | os.PathLike | Any | None = None, *, restor
 
     The caller owns the window (and closes it). The window closes a store it opened itself when it is destroyed.
     """
-    app = _ensure_qapp()
+    preload_before_qt()
+    owns_store = not hasattr(db_path, "list_portfolios")
+    store = open_store(db_path) if owns_store else db_path
+    # the portfolio to open is known now: its book and result are computed on a thread while Qt loads and the
+    # window is built (issue 16, cold start)
+    _app_names()
     from workstation import settings
+    last = settings.read("last_portfolio")
+    names = [s.name for s in store.list_portfolios()]
+    first_name = (last if last in names else names[0]) if names else None
+    first = _first_result(store, first_name)
+
+    app = _ensure_qapp()
     from workstation.main_window import MainWindow
     from workstation.theme import THEMES, ThemeManager
 
-    owns_store = not hasattr(db_path, "list_portfolios")
-    store = open_store(db_path) if owns_store else db_path
     name = settings.read("theme")
     themes = ThemeManager(THEMES.get(name, THEMES["light"]), app)
     themes.apply()
     window = MainWindow(store, themes)
     window.owns_store = owns_store
+    if first is not None:
+        window.first_result = first
+        window.holder.read_ahead = first.take_book
     if restore_layout:
         window.restore_layout()
-    last = settings.read("last_portfolio")
     names = window.portfolio_names()
     if names:
         window.select_portfolio(last if last in names else names[0])
     return window
+
+
+def _first_result(store: Any, name: str | None) -> Any:
+    """A ``FirstResult`` thread for portfolio ``name`` of ``store``; None without a name (or with
+    RISKWS_NO_READ_AHEAD set: the window computes its first result itself, as before; for comparisons)."""
+    if name is None or os.environ.get("RISKWS_NO_READ_AHEAD"):
+        return None
+    from workstation.first_result import FirstResult
+    return FirstResult(store, name)
 
 
 class _ExceptionRelay:

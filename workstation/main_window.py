@@ -438,6 +438,9 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         self._busy_timer.stop()
         self.stop_layout_timers()
         self.stop_chart_timers()
+        first = getattr(self, "first_result", None)
+        if first is not None:                    # its thread ends with the first result (first_result.py)
+            first.join(30.0)
         self.compute.shutdown()
         self.statusBar().clearMessage()          # stops the status bar's message timer
 

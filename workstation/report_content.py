@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
+from workstation.numstyle import amount_style, columns_formatted, money_style
+
 SECTIONS = ("Account summary", "Risk units and MR breakdown", "Positions", "Charts", "Rule set and market",
             "Assumed parameters")
 CHARTS = (("chart-stress.png", "Stress P&L"), ("chart-heatmap.png", "Index x vol P&L heatmap"),
@@ -67,6 +69,15 @@ def price(x: Any, unit: str) -> str:
         digits = max(4, 3 - int(math.floor(math.log10(abs(v)))))
         text = f"{v:.{min(digits, 10)}f}".rstrip("0")
     return f"{text} {unit}".strip()
+
+
+def styled_rows(rows: Sequence[Sequence[Any]], kinds: Sequence[str | None]) -> list[list[str]]:
+    """Rows of raw values written with one style per column, as the workstation's tables write them: "usd" columns
+    in one money style (whole dollars, or cents when the column's largest figure is below 100), "amount" columns
+    with the decimals they need; None: the value as text."""
+    makers = {"usd": money_style, "amount": amount_style, None: None}
+    cols = columns_formatted([[r[i] for r in rows] for i in range(len(kinds))], [makers[k] for k in kinds])
+    return [list(cells) for cells in zip(*cols)] if rows else []
 
 
 def pct(x: Any) -> str:
@@ -153,14 +164,16 @@ def _units(result: Any) -> str:
     if not result.units:
         return ("<p>Multi-currency mode has no risk units: the margin of each position is in the positions "
                 "table (IMR, MMR columns) and by instrument family in the margin breakdown chart.</p>")
+    rows = styled_rows([(u.risk_unit, u.delta, u.gamma, u.vega, u.theta, u.spot_in_use, u.max_spot_in_use)
+                        for u in result.units], (None, "usd", "usd", "usd", "usd", "amount", "amount"))
+    for row, u in zip(rows, result.units):
+        row[5:7] = [f"{row[5]} {u.ccy}", f"{row[6]} {u.ccy}"]
     greeks = table(("Unit", "Delta (USD)", "Gamma (USD per 1 %)", "Vega (USD per vol pt)", "Theta (USD per day)",
-                    "Spot in use", "Max spot in use"),
-                   [(u.risk_unit, money(u.delta), money(u.gamma), money(u.vega), money(u.theta),
-                     f"{amount(u.spot_in_use)} {u.ccy}", f"{amount(u.max_spot_in_use)} {u.ccy}") for u in result.units])
+                    "Spot in use", "Max spot in use"), rows)
     mrs = ("mr1", "mr2", "mr3", "mr4", "mr5", "mr6", "mr7", "mr9")
     breakdown = table(("Unit", *(m.upper() for m in mrs), "MMR", "IMR"),
-                      [(u.risk_unit, *(money(u.mr.get(m)) for m in mrs), money(u.mmr), money(u.imr))
-                       for u in result.units])
+                      styled_rows([(u.risk_unit, *(u.mr.get(m) for m in mrs), u.mmr, u.imr) for u in result.units],
+                                  (None, *("usd",) * (len(mrs) + 2))))
     note = ("<p>MR1..MR9, MMR and IMR in USD. MR8 (borrowing) is an account figure, shown once in the account "
             f"summary ({money(result.borrow_mmr)} USD), not per unit.</p>")
     return greeks + "<p></p>" + breakdown + note
@@ -171,14 +184,16 @@ def _positions(result: Any) -> str:
     headers = ["Instrument", "Contracts", "Avg price", "Mark", "Notional (USD)", "Delta (USD)", "Float P&L (USD)"]
     if mc:
         headers += ["IMR (USD)", "MMR (USD)"]
-    rows = []
+    raw = []
     for p in all_positions(result):
         unit = mark_unit(p.inst_id, p.inst_type)
-        row = [p.inst_id, amount(p.pos), price(p.avg_px, unit) if p.avg_px is not None else "\u2014",
-               price(p.mark_px, unit), money(p.notional_usd), money(p.delta), money(p.float_pnl)]
+        row = [p.inst_id, p.pos, price(p.avg_px, unit) if p.avg_px is not None else "\u2014",
+               price(p.mark_px, unit), p.notional_usd, p.delta, p.float_pnl]
         if mc:
-            row += [money(getattr(p, "imr", None)), money(getattr(p, "mmr", None))]
-        rows.append(row)
+            row += [getattr(p, "imr", None), getattr(p, "mmr", None)]
+        raw.append(row)
+    # prices keep their per-instrument digits (each row its own tick and unit); the other columns one style each
+    rows = styled_rows(raw, (None, "amount", None, None, "usd", "usd", "usd") + (("usd", "usd") if mc else ()))
     if not rows:
         return "<p>No positions.</p>"
     return table(headers, rows) + ("<p>Marks: options in the underlying coin per coin of underlying; futures and "

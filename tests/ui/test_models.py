@@ -116,10 +116,12 @@ def test_small_table_refresh_signals_only_the_cells_that_look_different(qtbot):
     model.set_rows([SimpleNamespace(a=1.0, b=2.0, c=3.0, d=4.0), SimpleNamespace(a=5.0, b=6.0, c=7.0, d=8.0)])
     seen: list[tuple[int, int, int, int]] = []
     model.dataChanged.connect(lambda tl, br, *_: seen.append((tl.row(), tl.column(), br.row(), br.column())))
-    # row 0: b changes, and c only below the shown precision; row 1: nothing changes
+    # row 0: b changes, and c only below the shown precision; row 1: no value changes, but column b's style goes
+    # from cents ("6.00", its largest figure below 100) to whole dollars ("6", beside 2,500): that cell repaints too
     model.set_rows([SimpleNamespace(a=1.0, b=2.5e3, c=3.0000001, d=4.0), SimpleNamespace(a=5.0, b=6.0, c=7.0, d=8.0)])
-    assert seen == [(0, 1, 0, 1)]
+    assert seen == [(0, 1, 0, 1), (1, 1, 1, 1)]
     assert model.data(model.index(0, 1)) == fmt_money(2.5e3)          # and the new text is what the view reads
+    assert model.data(model.index(1, 1)) == "6"
     seen.clear()
     model.set_rows([SimpleNamespace(a=-1.0, b=2.5e3, c=3.0, d=9.0), SimpleNamespace(a=5.0, b=6.0, c=7.0, d=8.0)])
     assert seen == [(0, 0, 0, 0), (0, 3, 0, 3)]                       # one signal per run of changed cells

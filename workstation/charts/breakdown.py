@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,8 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
 )
 CORE_KEYS = ("mr1", "mr2", "mr6")
 BAR_WIDTH = 0.6
+SHORT_NAME = 4                  # bar names this short are never elided (MR8, DOGE, BTC)
+MIN_TICK_PT = 6.5               # the smallest bar-name font, before a short name would run into its neighbour
 PM_ACCT_LV = ("4", "pm", "portfolio")      # OKX acctLv 4 = portfolio margin; anything else has no risk units
 
 
@@ -114,6 +117,8 @@ class MrBreakdownChart(ChartBase):
         pi.addItem(self.empty_text, ignoreBounds=True)
         self._label_font = QtGui.QFont()
         self._label_font.setPointSize(9)
+        self._tick_font = QtGui.QFont(self.getPlotItem().getAxis("bottom").style.get("tickFont")
+                                      or self.getPlotItem().getAxis("bottom").font())
         self._dominant_labels: list[pg.TextItem] = []
         self._total_labels: list[pg.TextItem] = []
         self.crosshair = Crosshair(self, self._snap)
@@ -266,12 +271,7 @@ class MrBreakdownChart(ChartBase):
         if not n:
             return
         slot = self._slot_px() - 2.0                    # a pixel of air on each side of a name or a total
-        axis = self.getPlotItem().getAxis("bottom")
-        fm = QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
-        names = [name if fm.horizontalAdvance(name) <= slot else
-                 fm.elidedText(name, QtCore.Qt.TextElideMode.ElideRight, max(slot, fm.horizontalAdvance("M\u2026")))
-                 for name, _ in self._rows]
-        self._set_unit_ticks(names)
+        self._set_unit_ticks(self._fitted_names(slot))
         widths = [lbl.textItem.boundingRect().width() - 2 * lbl.textItem.document().documentMargin()
                   for lbl in self._total_labels[:n]]                      # the text itself, without the padding
         self._upright = bool(widths) and max(widths) > slot
@@ -281,6 +281,46 @@ class MrBreakdownChart(ChartBase):
             if lbl.angle != angle:
                 lbl.setAngle(angle)
                 lbl.setAnchor(anchor)
+
+    def _fitted_names(self, slot: float) -> list[str]:
+        """The bar names as the axis shows them in ``slot`` pixels per bar.
+
+        Names that all fit stand on one line. Otherwise every other name drops to a second line, which gives each
+        name two slots; a name still too wide is elided, except short names (SHORT_NAME characters or fewer: "MR8",
+        "DOGE"), which the axis font shrinks for, down to MIN_TICK_PT: a 1280-pixel window showed "M\u2026" for MR8."""
+        axis = self.getPlotItem().getAxis("bottom")
+        names = [name for name, _ in self._rows]
+        font = QtGui.QFont(self._tick_font)
+        fm = QtGui.QFontMetricsF(font)
+        if max(fm.horizontalAdvance(n) for n in names) <= slot:
+            self._set_tick_font(font, lines=1)
+            return names
+        room = 2 * slot if len(names) > 1 else slot
+        short = [n for n in names if len(n) <= SHORT_NAME]
+        while short and font.pointSizeF() > MIN_TICK_PT and \
+                max(QtGui.QFontMetricsF(font).horizontalAdvance(n) for n in short) > room:
+            font.setPointSizeF(font.pointSizeF() - 0.5)
+        self._set_tick_font(font, lines=2 if len(names) > 1 else 1)
+        fm = QtGui.QFontMetricsF(axis.style.get("tickFont") or font)
+        shown = [n if len(n) <= SHORT_NAME or fm.horizontalAdvance(n) <= room else
+                 fm.elidedText(n, QtCore.Qt.TextElideMode.ElideRight, max(room, fm.horizontalAdvance("M\u2026")))
+                 for n in names]
+        return [("\n" + n) if i % 2 else n for i, n in enumerate(shown)]
+
+    def _set_tick_font(self, font: QtGui.QFont, lines: int) -> None:
+        """The bar names' font, and the axis height for ``lines`` lines of names (pyqtgraph sizes the axis for 80 %
+        of the text's height, which cut the second line of staggered names)."""
+        axis = self.getPlotItem().getAxis("bottom")
+        current = axis.style.get("tickFont")
+        if current is None or current.pointSizeF() != font.pointSizeF():
+            axis.setStyle(tickFont=font)
+            self._tick_names = None                      # regenerate the tick texts in the new font
+        height = None
+        if lines > 1:
+            height = int(math.ceil(max(0, axis.style["tickLength"]) + axis.style["tickTextOffset"][1]
+                                   + lines * QtGui.QFontMetricsF(font).lineSpacing() + 2))
+        if axis.fixedHeight != height:
+            axis.setHeight(height)
 
     def _on_view_resized(self) -> None:
         if self._rows:

@@ -40,7 +40,9 @@ class ResultsView:
             self._live_liq = None                      # liquidation moves of a held slider's live curves
         unit = (self.selected_underlying if self.prepared is not None and self.prepared.mode == "mc"
                 else self.selected_unit) if live and self.charts else None
-        self.compute.submit("main", lambda: jobs.compute_main(portfolio, market, scenario, unit))
+        first = getattr(self, "first_result", None)      # computed while the window was built (first_result.py)
+        job = first.job_for(portfolio, market, scenario, unit) if first is not None else None
+        self.compute.submit("main", job or (lambda: jobs.compute_main(portfolio, market, scenario, unit)))
         if live:                                       # in a child process: no GIL shared with the steps
             child = self.compute.curve_process()
             self.compute.submit("curve", lambda: child.curve(portfolio, market, scenario, True),

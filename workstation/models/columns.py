@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from workstation.numstyle import amount_style, money_style
 from workstation.theme import LIGHT, Theme
 
 DASH = "\u2014"
@@ -127,6 +128,18 @@ def csv_number(col: "Column", v: float) -> str:
     return "0" if text in ("-0", "", "-") or text.lstrip("-").strip("0.") == "" else text
 
 
+def column_formatter(col: "Column", values: Sequence[Any]) -> Callable[[Any], str]:
+    """The one style of ``col`` for these values (``numstyle``): money and amounts get decimals and scale chosen
+    from the whole column; other kinds (prices, percentages, text) keep their per-value format."""
+    if col.fmt is fmt_money:
+        return money_style(values)
+    if col.fmt is fmt_money_dense:
+        return money_style(values, dense=True)
+    if col.fmt in (fmt_amount, fmt_coin):
+        return amount_style(values)
+    return col.fmt
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -160,6 +173,7 @@ class ColumnTableModel(QAbstractTableModel):
         self._looks: list[list[tuple]] | None = None         # each cell's look at the last refresh; see set_rows
         self._theme: Theme = LIGHT
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._fmts: list[Callable[[Any], str]] = [c.fmt for c in self.columns]   # this refresh's column styles
 
     # -- data in -------------------------------------------------------------------------------------------
     def rows(self) -> list[Any]:
@@ -170,6 +184,7 @@ class ColumnTableModel(QAbstractTableModel):
         if self._sort is not None:
             rows = self._sorted(rows, *self._sort)
         self._memo.clear()
+        old_fmts, self._fmts = self._fmts, [column_formatter(c, [c.value(r) for r in rows]) for c in self.columns]
         if len(rows) == len(self._rows) and rows:
             old, self._rows = self._rows, rows
             if len(rows) > self.DIFF_ROWS_MAX:
@@ -178,9 +193,9 @@ class ColumnTableModel(QAbstractTableModel):
                 return
             # small tables (the dashboard): repaint only the cells whose look changed; during a spot-in-use drag
             # most of a risk unit's figures stay put, and every repainted cell costs seven data() calls
-            looks = [[self._look(row, col) for col in self.columns] for row in rows]
+            looks = [[self._look(row, c) for c in range(len(self.columns))] for row in rows]
             previous = self._looks if self._looks is not None and len(self._looks) == len(old) else \
-                [[self._look(row, col) for col in self.columns] for row in old]
+                [[self._look(row, c, old_fmts) for c in range(len(self.columns))] for row in old]
             self._looks = looks
             for r, (before, after) in enumerate(zip(previous, looks)):
                 changed = [c for c, (b, a) in enumerate(zip(before, after)) if b != a]
@@ -195,12 +210,17 @@ class ColumnTableModel(QAbstractTableModel):
 
     DIFF_ROWS_MAX = 50          # up to this many rows, set_rows signals only the cells that look different
 
-    def _look(self, row_obj: Any, col: Column) -> tuple:
+    def _look(self, row_obj: Any, c: int, fmts: list[Callable[[Any], str]] | None = None) -> tuple:
         """What a cell shows: text, colour and the assumed-parameter mark (italic, dagger). Tooltips are asked for
         when shown, so they need no signal."""
+        col = self.columns[c]
         value = col.value(row_obj)
         colour = col.colour(value, row_obj) if col.colour is not None else None
-        return col.fmt(value), colour, self.assumed_params(row_obj, col)
+        return (fmts or self._fmts)[c](value), colour, self.assumed_params(row_obj, col)
+
+    def text(self, row: int, column: int) -> str:
+        """A cell's text in its column's style of this refresh (without the assumed-parameter dagger)."""
+        return self._fmts[column](self.raw(row, column))
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
@@ -274,7 +294,7 @@ class ColumnTableModel(QAbstractTableModel):
         row_obj = self._rows[index.row()]
         R = Qt.ItemDataRole
         if role == R.DisplayRole:
-            text = col.fmt(col.value(row_obj))
+            text = self._fmts[index.column()](col.value(row_obj))
             if self.assumed_params(row_obj, col):
                 text = f"{text} {DAGGER}"
             return text

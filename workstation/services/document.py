@@ -13,7 +13,7 @@ conflict, so the edit is neither saved nor put on the undo stack. The window nev
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Mapping
+from typing import Callable, Mapping
 
 from PySide6.QtCore import QObject, Signal
 
@@ -81,10 +81,17 @@ class DocumentHolder(QObject):
         super().__init__(parent)
         self.store = store
         self.doc: Document | None = None
+        # the first open may take its book read ahead on a thread (workstation/first_result.py): name -> book|None
+        self.read_ahead: Callable[[str], tuple[Portfolio, int, Market] | None] | None = None
 
     def open(self, name: str) -> Document:
-        portfolio, revision = self.store.load_portfolio_revision(name)
-        market = self.store.market_for_portfolio(name)
+        ahead, self.read_ahead = self.read_ahead, None
+        book = ahead(name) if ahead is not None else None
+        if book is not None:
+            portfolio, revision, market = book
+        else:
+            portfolio, revision = self.store.load_portfolio_revision(name)
+            market = self.store.market_for_portfolio(name)
         if market is None:
             raise LookupError(f"the database holds no market snapshot to value {name!r} against; import one first")
         if portfolio.name != name:

@@ -15,7 +15,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHeaderView,
                                QLabel, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from workstation.models.columns import finite_or_none, fmt_money
+from workstation.models.columns import finite_or_none
+from workstation.numstyle import NumberStyle, amount_style, money_style
 
 ACCOUNT_ROWS = (("adjEq", "Adjusted equity $"), ("totalMmr", "Total MMR $"), ("totalImr", "Total IMR $"),
                 ("derivMmr", "Derivatives MMR $"), ("borrowMmr", "Borrowing MMR $"), ("marginRatio", "Margin ratio"),
@@ -30,21 +31,24 @@ DASH = "\u2014"
 _f = finite_or_none
 
 
-def _fmt(key: str, v: Any) -> str:
-    x = _f(v)
-    if x is None:
-        return DASH
-    return f"{x:,.2f}" if key == "marginRatio" else fmt_money(x)
+RATIO = NumberStyle(2)
 
 
-def _diff(key: str, b: Any, a: Any) -> str:
+def _delta(b: Any, a: Any) -> float | None:
     fb, fa = _f(b), _f(a)
-    if fb is None or fa is None:
-        return DASH
-    d = fa - fb
-    if d == 0:
-        return "0"
-    return f"{d:+,.2f}" if key == "marginRatio" else ("+" if d > 0 else "") + fmt_money(d)
+    return None if fb is None or fa is None else fa - fb
+
+
+def table_styles(rows: Sequence[tuple[str, str, Any, Any]], coin_keys: Sequence[str] = ()) -> dict[str, NumberStyle]:
+    """One style per kind of figure for the whole table (A, B and B - A alike), so that its columns never mix
+    "0.00" with "4,302": margin ratios with 2 decimals, coin amounts (``coin_keys``) with the decimals they need,
+    USD figures in one money style."""
+    kinds: dict[str, list[Any]] = {"usd": [], "coin": []}
+    for _, key, va, vb in rows:
+        if key and key != "marginRatio":
+            kinds["coin" if key in coin_keys else "usd"] += [va, vb, _delta(va, vb)]
+    usd, coin = money_style(kinds["usd"]), amount_style(kinds["coin"])
+    return {key: RATIO if key == "marginRatio" else coin if key in coin_keys else usd for _, key, _, _ in rows}
 
 
 class SideSelector(QWidget):
@@ -150,21 +154,24 @@ class CompareView(QDialog):
         for ccy in dict.fromkeys([*ca, *cb]):
             for key, label in ((("eq", f"equity {ccy}"), ("eqUsd", "equity $"), ("disEq", "discounted $"))):
                 cur_rows.append((f"{ccy}  {label}", key, ca.get(ccy, {}).get(key), cb.get(ccy, {}).get(key)))
-        self._fill(self.currencies, ["Currency / figure", "A", "B", "B \u2212 A"], cur_rows)
+        self._fill(self.currencies, ["Currency / figure", "A", "B", "B \u2212 A"], cur_rows, coin_keys=("eq",))
 
-    def _fill(self, t: QTableWidget, heads: list[str], rows: list[tuple[str, str, Any, Any]]) -> None:
+    def _fill(self, t: QTableWidget, heads: list[str], rows: list[tuple[str, str, Any, Any]],
+              coin_keys: Sequence[str] = ()) -> None:
         t.clear()
         t.setColumnCount(len(heads))
         t.setHorizontalHeaderLabels(heads)
         t.setRowCount(len(rows))
+        styles = table_styles(rows, coin_keys)
         for r, (label, key, va, vb) in enumerate(rows):
-            cells = [label, _fmt(key, va), _fmt(key, vb), _diff(key, va, vb)]
+            style = styles.get(key, RATIO)
+            cells = [label, style(_f(va)), style(_f(vb)), style.with_sign()(_delta(va, vb))]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 item.setData(Qt.ItemDataRole.UserRole, (va, vb)[c - 1] if c in (1, 2) else None)
-                if c == 3 and text not in (DASH, "0"):
+                if c == 3 and any(ch in "123456789" for ch in text):        # a change that shows
                     better = ((_f(vb) or 0) > (_f(va) or 0)) == (key in HIGHER_IS_BETTER)
                     item.setForeground(QColor(self.colours[0] if better else self.colours[1]))
                 t.setItem(r, c, item)

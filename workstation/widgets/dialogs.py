@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QComplet
 from engine.errors import InputError
 from engine.numbers import parse_number
 from engine.portfolio import MAX_ASSET, MAX_CONTRACTS, Asset, Position
-from workstation.models.columns import DASH, finite_or_none, fmt_money
+from workstation.models.columns import DASH, finite_or_none
+from workstation.numstyle import NumberStyle, amount_style, money_style
 from workstation.theme import Theme
 from workstation.widgets.switch_equity import equity_lines
 
@@ -173,8 +174,17 @@ _f = finite_or_none
 
 
 def _ratio(x: Any) -> str:
-    v = _f(x)
-    return DASH if v is None else f"{v:,.2f}"
+    return NumberStyle(2)(_f(x))
+
+
+def _d(b: Any, a: Any) -> float | None:
+    fb, fa = _f(b), _f(a)
+    return None if fb is None or fa is None else fa - fb
+
+
+def _usd_style(pairs: Sequence[tuple[Any, Any]]) -> NumberStyle:
+    """One money style for a table's USD cells, before, after and change alike (issue 15 item 7)."""
+    return money_style([v for b, a in pairs for v in (_f(b), _f(a), _d(b, a))])
 
 
 class CompareDialog(QDialog):
@@ -211,10 +221,12 @@ class CompareDialog(QDialog):
         lay.addWidget(self.status)
 
         self.summary = self._table("compareSummary", ["", before_label, after_label, "Change"])
+        usd = _usd_style([(before.get(k), after.get(k)) for k, _ in SUMMARY_ROWS if k != "marginRatio"])
         for key, label in SUMMARY_ROWS:
             b, a = before.get(key), after.get(key)
-            fmt = _ratio if key == "marginRatio" else (lambda v: DASH if _f(v) is None else fmt_money(_f(v)))
-            self._add(self.summary, [label, fmt(b), fmt(a), self._change(b, a, key)], self._change_colour(b, a, key))
+            fmt = NumberStyle(2) if key == "marginRatio" else usd
+            self._add(self.summary, [label, fmt(_f(b)), fmt(_f(a)), fmt.with_sign()(_d(b, a))],
+                      self._change_colour(b, a, key))
         lay.addWidget(self.summary)
         # why the equity moves (long options leaving collateral, discounts), position by position
         self.equity_note = QLabel("\n".join(equity_lines(before, after)))
@@ -229,11 +241,13 @@ class CompareDialog(QDialog):
                                                   f"IMR {before_label}", f"IMR {after_label}", "MMR change"])
         bu = {u.get("riskUnit"): u for u in before.get("riskUnitData", [])}
         au = {u.get("riskUnit"): u for u in after.get("riskUnitData", [])}
-        for name in sorted(set(bu) | set(au), key=str):
+        names = sorted(set(bu) | set(au), key=str)
+        usd = _usd_style([(bu.get(n, {}).get(k), au.get(n, {}).get(k)) for n in names for k in ("mmr", "imr")])
+        for name in names:
             b, a = bu.get(name, {}), au.get(name, {})
-            self._add(self.units, [str(name), fmt_money(_f(b.get("mmr"))), fmt_money(_f(a.get("mmr"))),
-                                   fmt_money(_f(b.get("imr"))), fmt_money(_f(a.get("imr"))),
-                                   self._change(b.get("mmr"), a.get("mmr"), "mmr")],
+            self._add(self.units, [str(name), usd(_f(b.get("mmr"))), usd(_f(a.get("mmr"))),
+                                   usd(_f(b.get("imr"))), usd(_f(a.get("imr"))),
+                                   usd.with_sign()(_d(b.get("mmr"), a.get("mmr")))],
                       self._change_colour(b.get("mmr"), a.get("mmr"), "mmr"))
         tabs.addTab(self.units, "Per risk unit")
         self.positions = self._table("comparePositions", ["Instrument", f"MMR {before_label}", f"MMR {after_label}",
@@ -241,11 +255,14 @@ class CompareDialog(QDialog):
                                                           "Delta $"])
         bp = {p.get("instId"): p for p in before.get("positions", [])}
         ap = {p.get("instId"): p for p in after.get("positions", [])}
-        for inst in sorted(set(bp) | set(ap), key=str):
+        insts = sorted(set(bp) | set(ap), key=str)
+        usd = _usd_style([(bp.get(i, {}).get(k), ap.get(i, {}).get(k)) for i in insts for k in ("mmr", "imr")])
+        delta = money_style([_f(ap.get(i, {}).get("delta", bp.get(i, {}).get("delta"))) for i in insts])
+        for inst in insts:
             b, a = bp.get(inst, {}), ap.get(inst, {})
-            self._add(self.positions, [str(inst), fmt_money(_f(b.get("mmr"))), fmt_money(_f(a.get("mmr"))),
-                                       fmt_money(_f(b.get("imr"))), fmt_money(_f(a.get("imr"))),
-                                       fmt_money(_f(a.get("delta", b.get("delta"))))], None)
+            self._add(self.positions, [str(inst), usd(_f(b.get("mmr"))), usd(_f(a.get("mmr"))),
+                                       usd(_f(b.get("imr"))), usd(_f(a.get("imr"))),
+                                       delta(_f(a.get("delta", b.get("delta"))))], None)
         tabs.addTab(self.positions, "Per position")
         self.currencies = self._currency_table(before_label, after_label, before, after)
         tabs.addTab(self.currencies, "Per currency")
@@ -284,12 +301,13 @@ class CompareDialog(QDialog):
             return {x.get("ccy"): {"eq": x.get("eq")} for x in d.get("assets", [])}
 
         bs, as_ = side(before), side(after)
-        for ccy in list(dict.fromkeys([*bs, *as_])):
+        ccys = list(dict.fromkeys([*bs, *as_]))
+        # currency amounts (each row in its own coin): one style, the decimals the amounts need (at most 6)
+        amount = amount_style([_f(d.get(c, {}).get(k)) for d in (bs, as_) for c in ccys for k in ("eq", "availEq")])
+        for ccy in ccys:
             b, a = bs.get(ccy, {}), as_.get(ccy, {})
-            amount = (lambda v: DASH if _f(v) is None else f"{_f(v):,.2f}" if abs(_f(v)) >= 1000
-                      else f"{_f(v):,.6g}")
-            self._add(t, [str(ccy), amount(b.get("eq")), amount(a.get("eq")), amount(b.get("availEq")),
-                          amount(a.get("availEq")), _ratio(b.get("mgnRatio")), _ratio(a.get("mgnRatio"))],
+            self._add(t, [str(ccy), amount(_f(b.get("eq"))), amount(_f(a.get("eq"))), amount(_f(b.get("availEq"))),
+                          amount(_f(a.get("availEq"))), _ratio(b.get("mgnRatio")), _ratio(a.get("mgnRatio"))],
                       self._change_colour(b.get("mgnRatio"), a.get("mgnRatio"), "marginRatio"))
         return t
 
@@ -321,16 +339,6 @@ class CompareDialog(QDialog):
             table.setItem(r, c, item)
         if table.objectName() == "compareSummary":
             table.setFixedHeight(24 + 22 * table.rowCount() + 4)
-
-    @staticmethod
-    def _change(b: Any, a: Any, key: str) -> str:
-        fb, fa = _f(b), _f(a)
-        if fb is None or fa is None:
-            return DASH
-        d = fa - fb
-        if key == "marginRatio":
-            return f"{d:+,.2f}"
-        return ("+" if d > 0 else "") + fmt_money(d)
 
     def _change_colour(self, b: Any, a: Any, key: str) -> str | None:
         fb, fa = _f(b), _f(a)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPlainTex
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from workstation.models.columns import fmt_money
+from workstation.numstyle import amount_style, money_style
 
 COLUMNS = (
     ("instId", "Position", "Instrument (the coin: its spot in use)"),
@@ -78,6 +79,9 @@ class ExplainPanel(QWidget):
         self.unit = ex.risk_unit
         self.title.setText(f"{ex.risk_unit}: MMR {fmt_money(ex.mmr)} USD \u2014 contributions per position")
         rows = ex.positions()
+        # one style per column (issue 15 item 7): sizes with the decimals they need, USD columns in one money style
+        styles = {key: (amount_style if key == "pos" else money_style)([r[key] for r in rows])
+                  for key, _, _ in COLUMNS[1:]}
         # A header in ResizeToContents mode re-measures its column on every cell change: filling the desk book's
         # 800 rows that way took minutes. Fill with the header fixed, then size the columns once.
         header = self.table.horizontalHeader()
@@ -88,7 +92,7 @@ class ExplainPanel(QWidget):
             for r, row in enumerate(rows):
                 for c, (key, _, _) in enumerate(COLUMNS):
                     v = row[key]
-                    text = v if isinstance(v, str) else (f"{v:,.6g}" if key == "pos" else fmt_money(v))
+                    text = v if isinstance(v, str) else styles[key](v)
                     self._set(self.table, r, c, text, numeric=not isinstance(v, str))
                 if row.get("spotInUse"):
                     self.table.item(r, 0).setToolTip("Spot in use; 'MMR if closed' = the unit with no spot in use")
@@ -98,9 +102,11 @@ class ExplainPanel(QWidget):
         lines = list(ex.lines.values()) + ([margin_ratio_line] if margin_ratio_line else [])
         self.lines.setPlainText("\n".join(lines))
         self.hedges.setRowCount(len(ex.hedges))
+        sizes = amount_style([h.size for h in ex.hedges])
+        usd = money_style([v for h in ex.hedges for v in (h.mmr, ex.mmr - h.mmr)])
         for r, h in enumerate(ex.hedges):
-            size = f"{h.size:,.6g} coin in use" if h.is_spot else f"{h.size:+,.2f} contracts"
-            for c, text in enumerate((h.inst_id, size, fmt_money(h.mmr), fmt_money(ex.mmr - h.mmr))):
+            size = f"{sizes(h.size)} coin in use" if h.is_spot else f"{sizes.with_sign()(h.size)} contracts"
+            for c, text in enumerate((h.inst_id, size, usd(h.mmr), usd(ex.mmr - h.mmr))):
                 self._set(self.hedges, r, c, text, numeric=c > 0)
 
     @staticmethod
