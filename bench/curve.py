@@ -3,6 +3,8 @@
 ``curve_live``: the desk's margin curve (201 index moves + liquidation moves) by the engine, timed in turn with the
 plain path it replaced (every shock revalued one at a time, the one-point-at-a-time liquidation scan and
 bisection), so the before/after pair sees the same load; the two must agree bit for bit.
+``preview_live``: the preview curve a held what-if slider shows (every 5th shock, one thread, as in the window's
+child process), its CPU time in turn with the bar: how many fit in one CPU-second.
 ``cli_big``: ``riskws margin BOOK --market MARKET`` as a fresh process on a scaled book written to files.
 """
 
@@ -55,6 +57,38 @@ def curve_live(report, portfolio, market, runs: int = 5, grid=None) -> None:
                f"{t['new'].median_ms:.0f} ms (p95 {t['new'].p95_ms:.0f}, cpu {t['new'].cpu_median_ms:.0f}{bar})",
                f"<= {CURVE_TARGET_MS:.0f} ms", ("met" if t["new"].median_ms <= CURVE_TARGET_MS else "NOT met")
                + ("" if same else " (NOT identical)"))
+    if grid is not None:
+        preview_live(report, portfolio, market, grid, runs=max(5, runs))
+
+
+PREVIEW_TARGET_PER_S = 10.0
+
+
+def preview_live(report, portfolio, market, grid, runs: int = 7) -> None:
+    """The held slider's preview curve (``jobs.compute_curve(live=True)``'s engine work: prepare, then 41 exact
+    shocks and the liquidation moves interpolated) on one thread, in turn with the bar; CPU per curve and its ratio
+    to the bar, which the host's speed does not change."""
+    from engine.curve import preview_curve
+    from .pricing import bare_black76_blocks
+    shocks = api.DEFAULT_SHOCKS[::5]
+    before = os.environ.get("RISKWS_THREADS")
+    os.environ["RISKWS_THREADS"] = "1"
+    try:
+        t = measure_interleaved({"preview": lambda: preview_curve(api.prepare(portfolio, market), shocks),
+                                 "bar": lambda: bare_black76_blocks(grid)}, runs=runs, warmup=1)
+    finally:
+        if before is None:
+            os.environ.pop("RISKWS_THREADS", None)
+        else:
+            os.environ["RISKWS_THREADS"] = before
+    cpu, bar = t["preview"].cpu_median_ms, t["bar"].cpu_median_ms
+    per_s = 1000.0 / cpu
+    report.add(f"preview margin curve, desk ({shocks.size} shocks, liquidation interpolated, 1 thread), in turn with "
+               f"the bar ({t['bar'].median_ms:.2f} ms, cpu {bar:.2f})",
+               f"{t['preview'].median_ms:.0f} ms wall, cpu {cpu:.0f} ms = {cpu / bar:.1f}x bar: {per_s:.1f} curves "
+               f"per CPU-second (projected at a quiet host's 1.3 ms bar: {1000.0 / (1.3 * cpu / bar):.0f})",
+               f">= {PREVIEW_TARGET_PER_S:.0f} curves/s on one core",
+               "met" if per_s >= PREVIEW_TARGET_PER_S else "NOT met on this host")
 
 
 def cli_big(report, n: int = 100_000, runs: int = 1) -> None:

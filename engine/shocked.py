@@ -144,11 +144,12 @@ def _pm_figures(prep, shocks: list[float], k: int) -> tuple[np.ndarray, np.ndarr
     worker the whole pipeline for its moves, so the shifted prices and the account totals run in parallel too);
     fewer moves than workers, the (move block, unit) tasks shared out instead. Every move's figures are
     independent of which others share its call."""
-    from .pm.shock_eval import figures
+    from .pm.shock_eval import figures, revalue_plan
     serial = lambda tasks: [t() for t in tasks]      # noqa: E731
     if len(shocks) < k:
         return figures(prep, np.array(shocks), run_parallel)
     parts = np.array_split(np.array(shocks), k)
+    revalue_plan(prep, min(part.size for part in parts))      # built here once, not by each worker
     done = parallel_map(lambda part: figures(prep, part, serial), parts, k)
     return np.concatenate([d[0] for d in done]), np.concatenate([d[1] for d in done])
 

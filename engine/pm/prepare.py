@@ -91,41 +91,25 @@ def prepare_pm(portfolio: Portfolio, market: Market, rules: RuleSet, discounts: 
                       pos_delta=delta, unit_cash_total=per_unit(cash), memo=memo)
 
 
-def _unit_pnl(book: Book, units: Units, group_of_pos: np.ndarray, grid: Grid, rules: RuleSet) -> tuple[np.ndarray, dict]:
+def _unit_pnl(book: Book, units: Units, group_of_pos: np.ndarray, grid: Grid,
+              rules: RuleSet) -> tuple[np.ndarray, dict]:
     """Scenario P&L per unit (n_units, 34), and the memo that keeps the revaluation plan for the margin curve.
 
     The book's own prices as a single "move" of ``shock_revalue`` (the margin curve's kernel): each distinct option
     priced once (a call and its put by parity), rows added per unit in portfolio order. Bit for bit the sums of
-    ``scenarios.revalue`` by ``_sum_rows_by`` (tests/engine/test_prepare_kernel.py), for about half the Black-76 work.
+    ``scenarios.revalue`` by ``curve_reference.sum_rows_by`` (tests/engine/test_prepare_kernel.py), for about half
+    the Black-76 work.
     """
     n_u = len(units.names)
     if not book.n:
         return np.zeros((n_u, grid.moves.shape[1])), {}
-    rows = shock_revalue.CHUNK_ROWS * shock_revalue.SHOCKS_PER_TASK      # what shock_eval uses for one move
+    rows = shock_revalue.CHUNK_ROWS * shock_revalue.SHOCKS_PER_TASK      # the key a one-move curve call looks up
     plan = shock_revalue.plan(book, group_of_pos, units.of_position, n_u, grid, rules, rows)
     spot, mark, fwd = book.spot[None, :], book.mark[None, :], book.fwd[None, :]
     out = np.empty((n_u, grid.moves.shape[1]))
     for u in range(n_u):
         out[u] = shock_revalue.unit_pnl_at(plan, book, u, spot, mark, fwd)[0]
     return out, {("shock_revalue_plan", rows): plan}
-
-
-def _sum_rows_by(labels: np.ndarray, values: np.ndarray, n_labels: int) -> np.ndarray:
-    """Rows of ``values`` (n, k) summed per label: (n_labels, k).
-
-    Row by row in portfolio order, from 0, like ``np.add.at`` (an axis-0 reduction of a C-contiguous block adds
-    whole rows in sequence), without its per-element cost.
-    """
-    out = np.zeros((n_labels, values.shape[1]))
-    order = np.argsort(labels, kind="stable")
-    bounds = np.searchsorted(labels[order], np.arange(n_labels + 1))
-    for u in range(n_labels):
-        rows = order[bounds[u]:bounds[u + 1]]
-        if rows.size:
-            contiguous = rows[-1] - rows[0] + 1 == rows.size      # a unit's positions usually sit together
-            block = values[rows[0]:rows[-1] + 1] if contiguous else values[rows]
-            out[u] = np.add.reduce(block, axis=0, initial=0.0)
-    return out
 
 
 def _mr4_derivatives(book: Book, units: Units, cash: np.ndarray, rules: RuleSet) -> tuple[np.ndarray, np.ndarray]:

@@ -35,7 +35,7 @@ def figures(prep: PreparedPM, moves: np.ndarray, run: Runner) -> tuple[np.ndarra
     moves = np.asarray(moves, dtype=float)
     book = prep.book
     step = shock_revalue.SHOCKS_PER_TASK
-    revalue = _revalue_plan(prep, shock_revalue.CHUNK_ROWS * max(1, step // min(step, moves.size)))
+    revalue = revalue_plan(prep, moves.size)
     col = moves[:, None]
     spot, mark, fwd = shifted_prices(book, col, option_marks=False)
     delta = _option_marks(revalue, book, fwd, mark)
@@ -49,7 +49,12 @@ def figures(prep: PreparedPM, moves: np.ndarray, run: Runner) -> tuple[np.ndarra
     return _account(prep, moves, spot, mark, delta, unit_pnl)
 
 
-def _revalue_plan(prep: PreparedPM, chunk_rows: int) -> shock_revalue.RevaluePlan:
+def revalue_plan(prep: PreparedPM, n_moves: int) -> shock_revalue.RevaluePlan:
+    """The revaluation plan for calls of ``n_moves`` moves (fewer moves than a task holds take longer chunks),
+    built once per prepared book (a caller about to split moves between threads builds it first: the threads
+    would otherwise each build it)."""
+    step = shock_revalue.SHOCKS_PER_TASK
+    chunk_rows = shock_revalue.CHUNK_ROWS * max(1, step // max(1, min(step, n_moves)))
     key = ("shock_revalue_plan", chunk_rows)
     hit = prep.memo.get(key)
     if hit is None:

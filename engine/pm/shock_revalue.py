@@ -1,13 +1,15 @@
-"""Scenario P&L per risk unit at many index moves at once: the heavy half of the margin curve.
+"""Scenario P&L per risk unit at many index moves at once: the heavy half of the margin curve, and (one "move":
+the book's own prices) of ``prepare_pm`` itself.
 
-``prepare_pm`` on a shifted book revalues every position over the 34 scenario columns and sums the rows per unit.
-Here the same numbers come for a block of moves in one broadcast, (moves x rows x 34) in cache-sized chunks, with
+The plain way revalues every position over the 34 scenario columns (``scenarios.revalue``) and sums the rows per
+unit. Here the same numbers come for a block of moves in one broadcast, (moves x rows x 34) in cache-sized chunks, with
 what does not depend on the move computed once (scenario standard deviations, Black-76's half variance, the dead
 columns, the MR5 carry factors) and each distinct option priced once: a call and a put of the same expiry, strike
 and vol share Black-76's ``F N(d1) - K N(d2)``; the put is that minus (F - K), exactly as ``black76_sd`` prices it
-by parity. Every element sees the same floating-point operations in the same order as the one-move path, and the
-rows of a unit are added one after another in portfolio order (``prepare._sum_rows_by``), so the sums are
-bit-identical (tests/engine/test_curve_parallel.py compares with ``==``).
+by parity. A chunk prices its distinct options into one table (the calls, then the puts when it holds any; floored
+at 0; the intrinsic value in dead columns) and each row reads its price from it. Every element sees the same floating-point operations in the same order as the one-move path, and the
+rows of a unit are added one after another in portfolio order (``curve_reference.sum_rows_by``), so the sums are
+bit-identical (tests/engine/test_curve_parallel.py and tests/engine/test_prepare_kernel.py compare with ``==``).
 """
 
 from __future__ import annotations
@@ -131,8 +133,9 @@ def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units:
             dead_ent = np.concatenate([dead_opt, dead_opt + m])
             dead_opt = np.concatenate([dead_opt, dead_opt])
             dead_put = np.concatenate([dead_put, ~dead_put])
-        chunks[u].append(Chunk(rows=order[a:b], moves=grid.moves[group_of_pos[order[a]]], lin=np.flatnonzero(k == LINEAR),
-                               inv=np.flatnonzero(k == INVERSE), opt=np.flatnonzero(k == OPTION),
+        chunks[u].append(Chunk(rows=order[a:b], moves=grid.moves[group_of_pos[order[a]]],
+                               lin=np.flatnonzero(k == LINEAR), inv=np.flatnonzero(k == INVERSE),
+                               opt=np.flatnonzero(k == OPTION),
                                table=slice(t0, t1), n_puts=n_puts, price_of=price_of, dead_ent=dead_ent,
                                dead_opt=dead_opt, dead_put=dead_put, dead_cols=table_dead[t0:t1][dead_opt],
                                any_dead=bool(dead_opt.size)))
@@ -150,69 +153,74 @@ def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units:
 
 
 def unit_pnl_at(p: RevaluePlan, book: Book, u: int, spot: np.ndarray, mark: np.ndarray, fwd: np.ndarray) -> np.ndarray:
-    """Scenario P&L of unit ``u`` (b, 34) at b moves, given the shifted prices (b, n) of every row."""
+    """Scenario P&L of unit ``u`` (b, 34) at b moves, given the shifted prices (b, n) of every row.
+
+    Chunks are laid out (rows, moves, 34): a chunk's rows are a slice of the buffer, contiguous for any number of
+    moves, so each row's price is one ``take`` along the first axis straight into it (a strided ``out`` makes numpy
+    copy through a temporary), and the row sum is an axis-0 reduction: the rows added one by one, in order."""
     b = spot.shape[0]
+    spot_t, mark_t, fwd_t = (np.ascontiguousarray(a.T) for a in (spot, mark, fwd))     # (n, b): row gathers
     acc = np.zeros((b, N_COLS))
-    buf = np.empty((b, p.chunk_rows + 1, N_COLS))
+    buf = np.empty((p.chunk_rows + 1, b, N_COLS))
     for c in p.chunks[u]:
         n = c.rows.size
-        buf[:, 0] = acc                      # the running sum first: rows are added one by one, in order
-        out = buf[:, 1:n + 1]
+        buf[0] = acc                         # the running sum first: rows are added one by one, in order
+        out = buf[1:n + 1]
         if c.opt.size:
-            _option_values(p, book, c, spot, mark, fwd, out)
+            _option_values(p, book, c, spot_t, mark_t, fwd_t, out)
         if c.lin.size:
             r = c.rows[c.lin]
-            out[:, c.lin] = (book.qty[r] * spot[:, r])[:, :, None] * c.moves
+            out[c.lin] = (book.qty[r][:, None] * spot_t[r])[:, :, None] * c.moves
         if c.inv.size:
             r = c.rows[c.inv]
-            sp = spot[:, r][:, :, None]
-            p0 = mark[:, r][:, :, None]
+            sp = spot_t[r][:, :, None]
+            p0 = mark_t[r][:, :, None]
             p_s = np.maximum(p0 + sp * c.moves, p0 * 1e-6)
             s_s = sp * (1.0 + c.moves)
-            out[:, c.inv] = book.qty[r][:, None] * (1.0 / p0 - 1.0 / p_s) * s_s
-        np.add.reduce(buf[:, :n + 1], axis=1, out=acc)
+            out[c.inv] = book.qty[r][:, None, None] * (1.0 / p0 - 1.0 / p_s) * s_s
+        np.add.reduce(buf[:n + 1], axis=0, out=acc)
     return acc
 
 
 def _prices(table: np.ndarray, f_s: np.ndarray, strike: np.ndarray, c: Chunk) -> np.ndarray:
-    """The chunk's price table (b, calls + puts, 34): the calls are in place; a put by parity, call - (F - K), as
+    """The chunk's price table (calls + puts, b, 34): the calls are in place; a put by parity, call - (F - K), as
     ``black76_sd`` prices it; floored at 0; dead columns at the intrinsic value."""
     m = strike.shape[0]
     if c.n_puts:
-        np.subtract(table[:, :m], f_s - strike, out=table[:, m:])
+        np.subtract(table[:m], f_s - strike, out=table[m:])
     np.maximum(table, 0.0, out=table)
     if c.dead_ent.size:
-        f = f_s[:, c.dead_opt]
+        f = f_s[c.dead_opt]
         k = strike[c.dead_opt]
-        intrinsic = np.where(c.dead_put, np.maximum(k - f, 0.0), np.maximum(f - k, 0.0))
-        sub = table[:, c.dead_ent]                 # a copy (fancy index): patched, then written back
-        np.copyto(sub, intrinsic, where=c.dead_cols)
-        table[:, c.dead_ent] = sub
+        intrinsic = np.where(c.dead_put[:, :, None], np.maximum(k - f, 0.0), np.maximum(f - k, 0.0))
+        sub = table[c.dead_ent]                    # a copy (fancy index): patched, then written back
+        np.copyto(sub, intrinsic, where=c.dead_cols[:, None, :])
+        table[c.dead_ent] = sub
     return table
 
 
-def _option_values(p: RevaluePlan, book: Book, c: Chunk, spot: np.ndarray, mark: np.ndarray, fwd: np.ndarray,
+def _option_values(p: RevaluePlan, book: Book, c: Chunk, spot_t: np.ndarray, mark_t: np.ndarray, fwd_t: np.ndarray,
                    out: np.ndarray) -> None:
-    """(value - mark) x qty of every row of the chunk into ``out`` (b, n_rows, 34), as ``scenarios._option_pnl``
-    (rows that are not options get numbers the caller overwrites)."""
+    """(value - mark) x qty of every row of the chunk into ``out`` (n_rows, b, 34), as ``scenarios._option_pnl``
+    (rows that are not options get numbers the caller overwrites); prices (n, b) transposed: ``spot_t`` etc."""
     t = c.table
     rep = p.rep[t]
-    f0 = fwd[:, rep][:, :, None]
-    f_s = spot[:, rep][:, :, None] * c.moves
+    f0 = fwd_t[rep][:, :, None]
+    f_s = spot_t[rep][:, :, None] * c.moves
     f_s += f0
     np.maximum(f_s, f0 * 1e-6, out=f_s)
     if p.carry.shape[1]:
-        f_s[:, :, p.carry_cols] *= p.carry[t]
-    strike = p.strike[t]
-    sd = p.sd[t]
+        f_s[:, :, p.carry_cols] *= p.carry[t][:, None, :]
+    strike = p.strike[t][:, :, None]
+    sd = p.sd[t][:, None, :]
     d1 = np.log(f_s / strike)
-    d1 += p.half_var[t]
+    d1 += p.half_var[t][:, None, :]
     d1 /= sd
     n_calls = strike.shape[0]
-    call = np.empty((f_s.shape[0], n_calls + c.n_puts, f_s.shape[2]))
-    np.multiply(f_s, norm_cdf(d1), out=call[:, :n_calls])
+    call = np.empty((n_calls + c.n_puts, f_s.shape[1], f_s.shape[2]))
+    np.multiply(f_s, norm_cdf(d1), out=call[:n_calls])
     d1 -= sd
-    call[:, :n_calls] -= strike * norm_cdf(d1)
-    np.take(_prices(call, f_s, strike, c), c.price_of, axis=1, out=out, mode="clip")
-    out -= mark[:, c.rows][:, :, None]
-    out *= book.qty[c.rows][:, None]
+    call[:n_calls] -= strike * norm_cdf(d1)
+    np.take(_prices(call, f_s, strike, c), c.price_of, axis=0, out=out, mode="clip")
+    out -= mark_t[c.rows][:, :, None]
+    out *= book.qty[c.rows][:, None, None]

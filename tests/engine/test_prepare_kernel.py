@@ -1,7 +1,7 @@
 """``prepare_pm``'s scenario P&L per unit comes from the margin curve's kernel (``engine.pm.shock_revalue`` at one
 "move": the book's own prices): each distinct option priced once, a put from its call by parity, the rows of a unit
 added in portfolio order. It must equal, bit for bit, the plain revaluation of every position over the 34 columns
-(``scenarios.revalue``) summed per unit row by row (``prepare._sum_rows_by``), which prices every option row
+(``scenarios.revalue``) summed per unit row by row (``curve_reference.sum_rows_by``), which prices every option row
 through ``pricing.black76_sd`` on its own.
 """
 
@@ -16,7 +16,7 @@ import pytest
 
 from engine import api, load_market
 from engine.pm import shock_revalue
-from engine.pm.prepare import _sum_rows_by
+from engine.curve_reference import sum_rows_by
 from engine.pm.scenarios import revalue
 
 from test_curve_vectorised import BOOKS, edge_book
@@ -33,7 +33,7 @@ def market():
 def plain_unit_pnl(prep) -> np.ndarray:
     units = prep.units
     pnl = revalue(prep.book, units.group[units.of_position], prep.grid, prep.rules)
-    return _sum_rows_by(units.of_position, pnl, len(units.names))
+    return sum_rows_by(units.of_position, pnl, len(units.names))
 
 
 @pytest.mark.parametrize("rules", ["okx-2025-01", "okx-2024-06"])
