@@ -93,3 +93,38 @@ def with_fill(portfolio: Portfolio, position: Position, fill: FillCash | None) -
     assets = (tuple(replace(a, amt=amt) if a.ccy == fill.ccy else a for a in out.assets) if fill.ccy in held
               else out.assets + (Asset(fill.ccy, amt),))
     return replace(out, assets=assets)
+
+
+def with_trade(portfolio: Portfolio, trade: Position, market: Market) -> tuple[Portfolio, FillCash]:
+    """``portfolio`` after trading ``trade.pos`` contracts of ``trade.inst_id`` at the mark, booked as a fill.
+
+    Not held yet: a new position, with its premium and fee (``with_fill``). Held (net mode, one position per
+    instrument): the contracts are added to that position. A future's or perpetual's unrealised P&L against its
+    avgPx is then settled into the settlement currency's balance and the merged position carries the mark as its
+    price, so the equity moves by the fee only (the trade itself is at the mark); an option's premium is paid or
+    received as for a new position and the merged position keeps the mark too. A trade that closes the position
+    removes it. Returns the new portfolio and the fill's cash (premium, fee), without the settled P&L.
+    """
+    from dataclasses import replace
+
+    from .portfolio import Asset
+
+    at_mark = replace(trade, avg_px=None)
+    fill = fill_cash(at_mark, market)
+    held = next((p for p in portfolio.positions if p.inst_id == trade.inst_id), None)
+    if held is None:
+        return with_fill(portfolio, at_mark, fill), fill
+    settled = float(build_book(Portfolio(positions=(held,)), market).settle_upl()[0])
+    total = held.pos + trade.pos
+    rest = tuple(p for p in portfolio.positions if p is not held)
+    merged = rest if total == 0 else tuple(replace(held, pos=total, avg_px=None) if p is held else p
+                                           for p in portfolio.positions)
+    cash = fill.cash + settled
+    out = replace(portfolio, positions=merged)
+    if cash != 0:
+        amounts = out.asset_amounts()
+        amt = amounts.get(fill.ccy, 0.0) + cash
+        assets = (tuple(replace(a, amt=amt) if a.ccy == fill.ccy else a for a in out.assets) if fill.ccy in amounts
+                  else out.assets + (Asset(fill.ccy, amt),))
+        out = replace(out, assets=assets)
+    return out, fill

@@ -151,6 +151,7 @@ class WindowLayout:
         self.splitDockWidget(d2, d3, Qt.Orientation.Horizontal)
         # the selected unit's positions explained: a tab beside the MR breakdown (View menu / tab to show it)
         self.explain_panel = ExplainPanel()
+        self.explain_panel.hedgeApplyRequested.connect(self.apply_hedge)
         self.explain_panel.setMinimumSize(200, 120)   # its contents' minimum would hold every chart dock up (1280x720)
         # a short title: tabbed with "Margin breakdown" in a quarter of a 1280-pixel window, a long one read
         # "Explain: positions of t..." and squeezed the other tab to "Ma..."; the View menu keeps the long name

@@ -361,6 +361,25 @@ class MainWindow(PortfolioBrowser, MarketFetcher, ResultsView, WhatIfView, Accou
         except Exception as exc:  # noqa: BLE001
             self.show_error("Add position", str(exc))
 
+    def apply_hedge(self, inst_id: str, size: float, is_spot: bool) -> None:
+        """A best hedge from the explain panel: a spot hedge sets the unit's spot in use; a contract hedge is a
+        what-if trade booked as a fill at the mark (``engine.fill.with_trade``: fee charged, a held position's
+        P&L settled), one undo step. Not rounded to the lot size: the snapshot carries no ``lotSz``."""
+        doc = self.holder.doc
+        if doc is None or size == 0:
+            return
+        if is_spot:
+            self._commit_spot(inst_id, size, -1 - self.undo_stack.index())   # its own undo step, never merged
+            return
+        from engine.fill import with_trade
+        from engine.portfolio import Position
+        try:
+            portfolio, fill = with_trade(doc.portfolio, Position(inst_id, size), doc.market)
+            text = f"Best hedge: trade {inst_id} {fmt_amount(size)} as a fill ({fill.ccy} {fill.cash:+,.8g})"
+            self.push_state(replace(doc.state, portfolio=portfolio), text)
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Apply hedge", str(exc))
+
     def add_balance(self) -> None:
         doc = self.holder.doc
         if doc is None:

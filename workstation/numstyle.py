@@ -110,3 +110,10 @@ def columns_formatted(columns: list[list[Any]], styles: list[Callable[[Iterable[
             fmt = make(values)
             out.append([fmt(v) for v in values])
     return out
+
+
+def grouped_texts(values: list[Any], groups: list[Any], make: Callable[[Iterable[Any]], NumberStyle]) -> list[str]:
+    """``values`` written with one style per group: a column that holds two units (contracts, and the coin of a
+    spot-in-use row) gets one style for each unit, so 24.998125 BTC does not give "-600.000000" contracts."""
+    styles = {g: make([v for v, h in zip(values, groups) if h == g]) for g in set(groups)}
+    return [styles[g](v) for v, g in zip(values, groups)]

@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
-from workstation.numstyle import amount_style, columns_formatted, money_style
+from workstation.numstyle import amount_style, columns_formatted, grouped_texts, money_style
 
 SECTIONS = ("Account summary", "Risk units and MR breakdown", "Positions", "Charts", "Rule set and market",
             "Assumed parameters")
 CHARTS = (("chart-stress.png", "Stress P&L"), ("chart-heatmap.png", "Index x vol P&L heatmap"),
           ("chart-breakdown.png", "Margin breakdown"), ("chart-curve.png", "MMR and margin ratio vs index move"))
+# two charts side by side within the PDF's printable width (A4 landscape less 12 mm margins: 774 pt): at 460 the
+# right-hand charts ran 160 pt past the page edge and were cut; at 290 both rows fit one page (186 mm = 527 pt)
+CHART_WIDTH = 290
 MODE_NAMES = {"4": "Portfolio margin (acctLv 4)", "3": "Multi-currency margin (acctLv 3)"}
 
 
@@ -110,12 +113,13 @@ def _esc(x: Any) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], numeric_from: int = 1) -> str:
-    """A bordered table; columns from ``numeric_from`` on are right-aligned."""
+    """A bordered table; columns from ``numeric_from`` on are right-aligned. The first column (instrument ids, unit
+    and figure names) never wraps: the PDF broke "BTC-USD-250214-100000-C" over three lines."""
     head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
     body = []
     for row in rows:
-        cells = "".join(f'<td align="{"right" if i >= numeric_from else "left"}">{_esc(c)}</td>'
-                        for i, c in enumerate(row))
+        cells = "".join(f'<td align="{"right" if i >= numeric_from else "left"}"{" nowrap" if i == 0 else ""}>'
+                        f'{_esc(c)}</td>' for i, c in enumerate(row))
         body.append(f"<tr>{cells}</tr>")
     return (f'<table border="1" cellspacing="0" cellpadding="3" width="100%"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>')
@@ -193,7 +197,11 @@ def _positions(result: Any) -> str:
             row += [getattr(p, "imr", None), getattr(p, "mmr", None)]
         raw.append(row)
     # prices keep their per-instrument digits (each row its own tick and unit); the other columns one style each
-    rows = styled_rows(raw, (None, "amount", None, None, "usd", "usd", "usd") + (("usd", "usd") if mc else ()))
+    rows = styled_rows(raw, (None, None, None, None, "usd", "usd", "usd") + (("usd", "usd") if mc else ()))
+    # contracts, and the coin of a spot-in-use row: one style per unit
+    spot = [str(p.inst_type).upper() == "SPOT" for p in all_positions(result)]
+    for row, text in zip(rows, grouped_texts([r[1] for r in raw], spot, amount_style)):
+        row[1] = text
     if not rows:
         return "<p>No positions.</p>"
     return table(headers, rows) + ("<p>Marks: options in the underlying coin per coin of underlying; futures and "
@@ -205,7 +213,7 @@ def _charts(inputs: ReportInputs, images: Sequence[str]) -> str:
     for name, title in CHARTS:
         if name in images:
             note = inputs.chart_notes.get(name, "")
-            cells.append(f'<td align="center"><b>{_esc(title)}</b><br><img src="{name}" width="460"><br>'
+            cells.append(f'<td align="center"><b>{_esc(title)}</b><br><img src="{name}" width="{CHART_WIDTH}"><br>'
                          f'<small>{_esc(note)}</small></td>')
         else:
             cells.append(f"<td><b>{_esc(title)}</b><br>(not drawn: {_esc(inputs.chart_notes.get(name, 'no data'))})"
@@ -241,7 +249,9 @@ def build_html(result: Any, inputs: ReportInputs, images: Sequence[str]) -> str:
     bodies = (_summary(result), _units(result), _positions(result), _charts(inputs, images),
               _rules_and_market(result, inputs), _assumed(result))
     for title, body in zip(SECTIONS, bodies):
-        parts.append(f"<h2>{_esc(title)}</h2>{body}")
+        # the charts start a page: their titles were left at the foot of one page, the images on the next
+        brk = '<p style="page-break-before: always; margin: 0"></p>' if title == "Charts" else ""
+        parts.append(f"{brk}<h2>{_esc(title)}</h2>{body}")
     if result.warnings:
         parts.append("<h2>Warnings</h2><ul>" + "".join(f"<li>{_esc(w)}</li>" for w in result.warnings) + "</ul>")
     style = ("<style>body{font-family:'DejaVu Sans',sans-serif;font-size:8pt} h1{font-size:14pt} "

@@ -325,7 +325,8 @@ class ColumnTableModel(QAbstractTableModel):
             tip = self.cell_tooltip(row_obj, col)
             value = col.value(row_obj)
             if col.numeric and isinstance(value, (int, float)) and math.isfinite(value):
-                exact = f"{col.title}: {value:,.2f}" + (f" {col.unit}" if col.unit else "")
+                figure = fmt_amount(value) if col.fmt in (fmt_amount, fmt_coin) else f"{value:,.2f}"   # coin: 6 dp
+                exact = f"{col.title}: {figure}" + (f" {col.unit}" if col.unit else "")
                 tip = exact if not tip else f"{exact}\n{tip}"
             return tip
         return None

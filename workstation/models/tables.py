@@ -110,6 +110,12 @@ class RiskUnitModel(ColumnTableModel):
                 lines.append(f"OKX's cash delta (at the mark; MR4, MR7, MR9 rest on it): "
                              f"{fmt_money(row_obj.cash_delta)} USD")
             return "\n".join(lines)
+        if col.key == "maxSpotInUse":
+            from workstation.widgets.spot_in_use import max_reason     # one source for the words (the control's)
+            px = self._usd.get(row_obj.ccy)
+            derivatives = row_obj.delta - row_obj.spot_in_use * px if px else row_obj.delta
+            reason = max_reason(row_obj.ccy, row_obj.max_spot_in_use, derivatives, self._held.get(row_obj.ccy), px)
+            return f"{col.tooltip}\nmax {fmt_amount(row_obj.max_spot_in_use)} {row_obj.ccy}: {reason}"
         if col.key == "mmr" and row_obj.dominant:
             return f"MMR of {row_obj.risk_unit} is set by {row_obj.dominant.upper()}"
         if col.key == "mr1":

@@ -7,12 +7,12 @@ closed, the derivation line of each figure, and the best hedge per candidate. Th
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPlainTextEdit, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from workstation.models.columns import fmt_money
-from workstation.numstyle import amount_style, money_style
+from workstation.numstyle import amount_style, grouped_texts, money_style
 
 COLUMNS = (
     ("instId", "Position", "Instrument (the coin: its spot in use)"),
@@ -29,7 +29,13 @@ HEDGE_COLUMNS = ("Hedge", "Size", "MMR $", "Saves $")
 
 
 class ExplainPanel(QWidget):
-    """Positions table, derivation lines and best hedges of one unit (``show_unit`` / ``clear``)."""
+    """Positions table, derivation lines and best hedges of one unit (``show_unit`` / ``clear``).
+
+    Double-clicking a hedge asks the window to apply it (``hedgeApplyRequested(instId, size, is_spot)``): a contract
+    hedge as a what-if trade booked as a fill (``engine.fill.with_trade``), a spot hedge as the unit's spot in use.
+    Sizes are continuous: the snapshot has no lot size (``lotSz``) to round them to."""
+
+    hedgeApplyRequested = Signal(str, float, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +54,10 @@ class ExplainPanel(QWidget):
         self.lines.setReadOnly(True)
         self.lines.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.hedges = self._table("explainHedges", list(HEDGE_COLUMNS))
+        self.hedges.setToolTip("Double-click a hedge to apply it as a what-if trade (booked as a fill at the mark: "
+                               "premium and taker fee; sizes not rounded to the lot size)")
+        self.hedges.cellDoubleClicked.connect(self.apply_hedge)
+        self._hedges: list = []
         split.addWidget(self.table)
         split.addWidget(self.lines)
         split.addWidget(self.hedges)
@@ -72,6 +82,7 @@ class ExplainPanel(QWidget):
         self.title.setText(note)
         self.table.setRowCount(0)
         self.hedges.setRowCount(0)
+        self._hedges = []
         self.lines.setPlainText("")
 
     def show_unit(self, ex, margin_ratio_line: str = "") -> None:
@@ -80,8 +91,8 @@ class ExplainPanel(QWidget):
         self.title.setText(f"{ex.risk_unit}: MMR {fmt_money(ex.mmr)} USD \u2014 contributions per position")
         rows = ex.positions()
         # one style per column (issue 15 item 7): sizes with the decimals they need, USD columns in one money style
-        styles = {key: (amount_style if key == "pos" else money_style)([r[key] for r in rows])
-                  for key, _, _ in COLUMNS[1:]}
+        styles = {key: money_style([r[key] for r in rows]) for key, _, _ in COLUMNS[2:]}
+        sizes = grouped_texts([r["pos"] for r in rows], [bool(r.get("spotInUse")) for r in rows], amount_style)
         # A header in ResizeToContents mode re-measures its column on every cell change: filling the desk book's
         # 800 rows that way took minutes. Fill with the header fixed, then size the columns once.
         header = self.table.horizontalHeader()
@@ -92,7 +103,7 @@ class ExplainPanel(QWidget):
             for r, row in enumerate(rows):
                 for c, (key, _, _) in enumerate(COLUMNS):
                     v = row[key]
-                    text = v if isinstance(v, str) else styles[key](v)
+                    text = v if isinstance(v, str) else sizes[r] if key == "pos" else styles[key](v)
                     self._set(self.table, r, c, text, numeric=not isinstance(v, str))
                 if row.get("spotInUse"):
                     self.table.item(r, 0).setToolTip("Spot in use; 'MMR if closed' = the unit with no spot in use")
@@ -101,13 +112,20 @@ class ExplainPanel(QWidget):
             self.table.setUpdatesEnabled(True)
         lines = list(ex.lines.values()) + ([margin_ratio_line] if margin_ratio_line else [])
         self.lines.setPlainText("\n".join(lines))
+        self._hedges = list(ex.hedges)
         self.hedges.setRowCount(len(ex.hedges))
-        sizes = amount_style([h.size for h in ex.hedges])
+        sizes = grouped_texts([h.size for h in ex.hedges], [h.is_spot for h in ex.hedges], amount_style)
         usd = money_style([v for h in ex.hedges for v in (h.mmr, ex.mmr - h.mmr)])
         for r, h in enumerate(ex.hedges):
-            size = f"{sizes(h.size)} coin in use" if h.is_spot else f"{sizes.with_sign()(h.size)} contracts"
+            size = f"{sizes[r]} coin in use" if h.is_spot else f"{'+' if h.size > 0 else ''}{sizes[r]} contracts"
             for c, text in enumerate((h.inst_id, size, usd(h.mmr), usd(ex.mmr - h.mmr))):
                 self._set(self.hedges, r, c, text, numeric=c > 0)
+
+    def apply_hedge(self, row: int, _column: int = 0) -> None:
+        """Ask for hedge ``row`` of the table to be applied (its size as shown, i.e. rounded to 6 decimals)."""
+        if 0 <= row < len(self._hedges):
+            h = self._hedges[row]
+            self.hedgeApplyRequested.emit(h.inst_id, round(float(h.size), 6), bool(h.is_spot))
 
     @staticmethod
     def _set(table: QTableWidget, r: int, c: int, text: str, *, numeric: bool) -> None:

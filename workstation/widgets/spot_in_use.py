@@ -41,6 +41,21 @@ def parse_amount(text: str, ccy: str, maximum: float) -> tuple[float | None, str
     return min(value, maximum), None
 
 
+def max_reason(ccy: str, maximum: float, derivatives_delta_usd: float, balance: float | None,
+               usd_per_coin: float | None = None) -> str:
+    """Why the unit's spot in use can go up to ``maximum`` (rules 2.3, spec 11.12: min(coin available, the
+    derivatives' net short delta)); for a zero maximum, ``zero_max_reason``. The control's "max" label and the unit
+    table's "Max spot" tooltip both say it in these words."""
+    if maximum <= 0:
+        return zero_max_reason(ccy, derivatives_delta_usd, balance)
+    held = "" if balance is None else f" ({fmt_amount(round(balance, 8))} {ccy})"
+    short = ""
+    if usd_per_coin and derivatives_delta_usd < 0:
+        short = f" ({fmt_amount(round(-derivatives_delta_usd / usd_per_coin, 6))} {ccy})"
+    return (f"the {ccy} balance that can hedge the unit's derivatives: the smaller of the {ccy} held{held}, at most "
+            f"its equity, and the derivatives' net short delta{short}")
+
+
 def zero_max_reason(ccy: str, derivatives_delta_usd: float, balance: float | None) -> str:
     """Why OKX allows no spot in use for a unit (rules 2.3: only spot that hedges the derivatives' delta)."""
     if derivatives_delta_usd >= 0 and (balance is None or balance >= 0):

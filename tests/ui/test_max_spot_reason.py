@@ -1,0 +1,52 @@
+"""The unit table's "Max spot" cell says why the maximum is what it is, in the spot-in-use control's words
+(``widgets.spot_in_use.max_reason``), above all for a zero maximum (rules spec 11.12: min(coin available, the
+derivatives' net short delta), 0 when the derivatives are not net short or there is no coin)."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
+
+from conftest import WAIT_MS
+from test_main_window import open_portfolio
+
+
+def _tip(model, unit: str) -> str:
+    row = model.row_of_unit(unit)
+    return model.index(row, model.column_index("maxSpotInUse")).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_zero_maximum_gives_its_reason_in_the_cell_and_the_control(qtbot, window):
+    # Directional delta-one book: BTC derivatives net long (3 BTC held), ETH net short with no ETH held
+    open_portfolio(qtbot, window, "Directional delta-one book")
+    view = window.findChild(QTableView, "riskUnitTable")
+    model = view.model()
+    eth, btc = _tip(model, "ETH"), _tip(model, "BTC")
+    assert "max 0 ETH: no ETH balance to hedge with" in eth
+    assert "max 0 BTC: the derivatives of BTC are not net short" in btc
+    view.selectRow(model.row_of_unit("ETH"))                 # the control shows the same words
+    qtbot.waitUntil(lambda: window.spot_control.ccy == "ETH", timeout=WAIT_MS)
+    label = window.spot_control.max_label.text()
+    assert label == "max 0 ETH: no ETH balance to hedge with"
+    assert label in eth
+
+
+def test_positive_maximum_names_the_coin_held_and_the_short_delta(qtbot):
+    from db.demo import demo_market, demo_portfolios
+    from engine import compute
+    from workstation.models.tables import RiskUnitModel
+
+    book = next(p for p in demo_portfolios() if p.name == "Multi-currency borrow book")
+    result = compute(book, demo_market(), mode="pm")
+    model = RiskUnitModel()
+    model.set_units(result.units, book.asset_amounts(), result.assets)
+    unit = result.unit("ETH")
+    # 150 ETH held; the ETH derivatives are short 60 ETH of delta, so the maximum is min(150, 60) = 60
+    assert book.asset_amounts()["ETH"] == 150 and abs(unit.max_spot_in_use - 60) < 1e-6
+    tip = _tip(model, "ETH")
+    assert "Max spot: 60 coin" in tip                          # the exact figure, in coin
+    assert "the smaller of the ETH held (150 ETH)" in tip
+    short = re.search(r"net short delta \(([\d.,]+) ETH\)", tip)
+    assert short is not None and abs(float(short.group(1).replace(",", "")) - 60) < 0.01, tip
