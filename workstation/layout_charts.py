@@ -5,7 +5,7 @@ and enum it would otherwise create lazily) and the four plots were about half of
 the first painted result. The window is therefore shown with an empty pane of the chart's size in each chart dock
 (``layout.pending_chart_pane``: nothing moves when the chart replaces it); the summary and the risk-unit table show
 the first result; right after that result has been painted the charts are built, one piece per turn of the event
-loop (pyqtgraph's import, then each chart: the window repaints and answers between them), and what arrived for them
+loop (pyqtgraph's import, then each chart: the window answers between them), and what arrived for them
 meanwhile (the MMR breakdown of the result, the margin curve, the selected unit's charts) is shown at once.
 
 ``DeferredCharts`` is a mixin of ``MainWindow``: ``build_charts()`` builds them now (idempotent; a caller that needs
@@ -90,8 +90,9 @@ class DeferredCharts:
 
     def _chart_step(self) -> None:
         """One piece of the build per turn of the event loop, so that the window repaints and answers between
-        them: pyqtgraph's import, then one chart at a time (themed, in its dock, empty), then all of them at once
-        into ``self.charts`` with what arrived meanwhile. Until that last step the window's code sees no chart."""
+        them: pyqtgraph's import, then one chart at a time (created and themed, not shown), then all of them at once
+        into their docks and ``self.charts`` with what arrived meanwhile. Until that last step the window's code
+        sees no chart."""
         if self._charts_built or self._chart_steps_stopped:
             return
         parts = self._chart_parts
@@ -102,18 +103,14 @@ class DeferredCharts:
             self.removeEventFilter(self._charts_watch)
             import workstation.charts  # noqa: F401 - pyqtgraph: the longest piece, on its own
         elif step <= len(CHARTS):
-            (cls_name, _dock_name, title), dock = CHARTS[step - 1], self.chart_docks[step - 1]
+            cls_name, _dock_name, title = CHARTS[step - 1]
             widget, ok = make_chart(cls_name, title)
+            parts[cls_name] = (widget, ok)
             if ok:
-                parts[cls_name] = widget
                 try:
                     widget.apply_theme(self.themes.theme)
                 except Exception as exc:  # noqa: BLE001 - as in MainWindow._apply_theme
                     log.error("chart %s: apply_theme failed: %s", type(widget).__name__, exc)
-            pane = dock.widget()
-            dock.setWidget(widget)
-            if pane is not None:
-                pane.deleteLater()
         else:
             self._finish_charts(parts)
             return
@@ -121,12 +118,21 @@ class DeferredCharts:
             QTimer.singleShot(0, self._chart_step)
 
     def _finish_charts(self, parts: dict[str, Any]) -> None:
+        """All charts into their docks and shown their data in one turn, before any of them is laid out or painted
+        empty (an axis sized for empty ticks would keep that width: the charts would not look as before)."""
         self._charts_built = True
         try:
             self.resultShown.disconnect(self._result_before_charts)
         except (RuntimeError, TypeError):  # pragma: no cover - already disconnected
             pass
-        self.charts.update(parts)
+        for (cls_name, _dock_name, _title), dock in zip(CHARTS, self.chart_docks):
+            widget, ok = parts[cls_name]
+            if ok:
+                self.charts[cls_name] = widget
+            pane = dock.widget()
+            dock.setWidget(widget)
+            if pane is not None:
+                pane.deleteLater()
         self._replay_charts()
         self.chartsReady.emit()
 
