@@ -155,17 +155,18 @@ def drag(db_path: str, steps: str = "100") -> None:
     shown: list[float] = []
     window.resultShown.connect(lambda _r: shown.append(time.perf_counter()))
     control.slider.setSliderDown(True)
-    samples, to_shown = [], []
+    samples, to_shown, gui_cpu = [], [], []
     values = [int(v) for v in __import__("numpy").linspace(50, 950, int(steps))]
     for v in values:
         _pause(app, 0.05)                       # past the preview throttle: every step is a leading edge
         before = len(shown)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         control.slider.setValue(v)
         _wait(app, lambda: len(shown) > before, 10.0)
         to_shown.append(shown[-1] - t0)         # engine on the worker + result handed to dashboard and charts
         app.processEvents()                     # the repaint the result scheduled
         samples.append(time.perf_counter() - t0)
+        gui_cpu.append(time.thread_time() - c0)     # the window's thread only
     control.slider.setSliderDown(False)
     reference_after = host_reference_ms()
     t, s = from_samples(samples), from_samples(to_shown)
@@ -176,6 +177,7 @@ def drag(db_path: str, steps: str = "100") -> None:
     _emit({"median_ms": t.median_ms, "p95_ms": t.p95_ms, "steps": t.runs, "unit": window.selected_unit,
            "shown_median_ms": s.median_ms, "shown_p95_ms": s.p95_ms, "visible_charts": visible,
            "step_ms": [x * 1e3 for x in samples], "host_reference_ms": [reference_before, reference_after],
+           "gui_cpu_median_ms": float(__import__("numpy").median(gui_cpu)) * 1e3, "load": os.getloadavg()[0],
            "paint_ms_by_chart": _paint_costs(app, window)})
     window.close()
 
@@ -211,25 +213,29 @@ def whatif_drag(db_path: str, axis: str = "index:BTC", steps: str = "100") -> No
     lo, hi = slider.minimum(), slider.maximum()
     values = [int(v) for v in __import__("numpy").linspace(lo + (hi - lo) * 0.3, lo + (hi - lo) * 0.7, int(steps))]
     slider.setSliderDown(True)
-    samples, to_shown = [], []
+    samples, to_shown, gui_cpu = [], [], []
     start = time.perf_counter()
     for v in values:
         _pause(app, 0.07)                       # past the what-if throttle (60 ms): every step is a leading edge
         before = len(shown)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         slider.setValue(v)
         _wait(app, lambda: len(shown) > before, 30.0)
         to_shown.append(shown[-1] - t0)
         app.processEvents()
         samples.append(time.perf_counter() - t0)
+        gui_cpu.append(time.thread_time() - c0)    # the window's thread (its waits for the worker cost ~nothing)
     drag_s = time.perf_counter() - start
     n_curves = sum(1 for c in curves if c >= start)
     slider.setSliderDown(False)
     reference_after = host_reference_ms()
     _wait(app, lambda: not window.compute.is_busy(), 120.0)
     t, s = from_samples(samples), from_samples(to_shown)
+    import numpy as np
     _emit({"axis": axis, "median_ms": t.median_ms, "p95_ms": t.p95_ms, "steps": t.runs,
            "shown_median_ms": s.median_ms, "step_ms": [x * 1e3 for x in samples],
+           "gui_cpu_median_ms": float(np.median(gui_cpu)) * 1e3,
+           "load": os.getloadavg()[0],
            "curve_per_s": n_curves / drag_s if drag_s > 0 else 0.0,
            "host_reference_ms": [reference_before, reference_after]})
     window.close()

@@ -215,6 +215,7 @@ def gui(report: Report, tmp: Path, portfolio, market) -> None:
                f"{np.median([x['shown_median_ms'] for x in runs]):.2f} ms")
     report.add("  one full repaint per visible chart (offscreen)",
                ", ".join(f"{k} {v:.1f} ms" for k, v in r["paint_ms_by_chart"].items()))
+    _gui_cpu_row(report, runs)
     whatif_drags(report, tmp, portfolio, market, env)
 
 
@@ -247,6 +248,16 @@ def whatif_drags(report: Report, tmp: Path, portfolio, market, env: dict) -> Non
         rate = float(np.median([r["curve_per_s"] for r in runs]))
         report.add(f"  margin curve following that drag (preview curves arrived per second)", f"{rate:.1f} /s",
                    ">= 10 /s", _verdict(rate >= 10))
+        _gui_cpu_row(report, runs)
+
+
+def _gui_cpu_row(report: Report, runs: list[dict]) -> None:
+    """The window thread's CPU per step (result handler, dashboard, charts, repaints; not the worker): a figure
+    that a busy host inflates far less than the wall-clock latency."""
+    if all("gui_cpu_median_ms" in r for r in runs):
+        loads = ", ".join(f"{r['load']:.1f}" for r in runs)
+        report.add("  CPU of the window's thread per step (median of the runs' medians; load average after each run)",
+                   f"{np.median([r['gui_cpu_median_ms'] for r in runs]):.1f} ms (load {loads})")
 
 
 def main(argv: list[str] | None = None) -> int:

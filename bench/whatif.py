@@ -90,7 +90,7 @@ def screenshot(db_path: str, out: str, axis: str = "index:BTC", steps: int = 12)
     window.resize(1920, 1080)
     window.show()
     app = QApplication.instance()
-    _wait(app, lambda: window.result is not None and not window.compute.is_busy(), 120.0)
+    _wait(app, lambda: window.result is not None and not window.compute.is_busy() and window.charts_ready(), 120.0)
     slider = window.market_panel.whatif._slider[axis]
     curves: list = []
     window.compute.finished.connect(lambda ch, p: curves.append(p) if ch == "curve" else None)

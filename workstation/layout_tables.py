@@ -58,8 +58,13 @@ class ColumnFitter(QObject):
         model.dataChanged.connect(self._later.start)
 
     def stop(self) -> None:
-        """Stop the pending re-measure (the window is closing)."""
+        """Stop the pending re-measure (the window is closing; a drag step: see ``refit_soon``)."""
         self._later.stop()
+
+    def refit_soon(self) -> None:
+        """Re-measure once the updates pause (after a drag, whose steps ``stop`` the re-measure: it asks every
+        cell of every column for its size, a whole frame's worth of time on a slow host)."""
+        self._later.start()
 
     def reset(self) -> None:
         self._need.clear()

@@ -88,6 +88,16 @@ def money_style(values: Iterable[Any], *, dense: bool = False) -> NumberStyle:
     return NumberStyle(2 if top < CENTS_BELOW else 0)
 
 
+def compact_style(values: Iterable[Any]) -> NumberStyle:
+    """Labels over chart bars (a few characters): below 1,000 whole figures; above, every label scaled to k, M or B
+    so that the largest has at most three digits, with one decimal below 100 ("68.7k" beside "45.9k" and "0.8k")."""
+    top = max((abs(v) for v in _finite_values(values)), default=0.0)
+    if top < 1000:
+        return NumberStyle(0)
+    scale, suffix = next(((s, x) for s, x in reversed(SCALES) if top / s < 1000), SCALES[0])
+    return NumberStyle(1 if top / scale < 100 else 0, scale, suffix)
+
+
 def amount_style(values: Iterable[Any], max_decimals: int = AMOUNT_DECIMALS) -> NumberStyle:
     """The fewest decimals (up to ``max_decimals``) that write every value as it is (to ``max_decimals``)."""
     decimals = 0

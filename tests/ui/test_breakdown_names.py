@@ -34,3 +34,24 @@ def test_short_bar_names_stay_whole_at_1280x720(qtbot, window):
     assert axis.height() >= lines * fm.lineSpacing()
     bottom = axis.mapRectToScene(axis.boundingRect()).bottom()
     assert bottom <= chart.sceneRect().bottom() + 0.5 and bottom <= chart.height()
+
+
+def test_bar_totals_share_one_number_style(qtbot):
+    """The totals over the bars are written like a table column: "1.5k" stood beside "772.1"."""
+    from types import SimpleNamespace as NS
+
+    from workstation.charts.breakdown import MrBreakdownChart
+
+    mmr = {"BTC": 1500.0, "XRP": 772.1, "LTC": 651.8}
+    positions = [NS(family=f"{c}-USDT", inst_id=f"{c}-USDT-SWAP", inst_type="SWAP", mmr=v, imr=2 * v)
+                 for c, v in mmr.items()]
+    chart = MrBreakdownChart()
+    qtbot.addWidget(chart)
+    chart.show_result(NS(units=(), acct_lv="3", positions=positions, borrow_mmr=4746.0))
+    totals = [lbl.textItem.toPlainText() for lbl in chart._total_labels[:4]]
+    # largest 4,746 (>= 1,000, below 100k): every bar in thousands with one decimal
+    assert totals == ["1.5k", "0.8k", "0.7k", "4.7k"]
+    chart.show_result(NS(units=(), acct_lv="3", positions=positions, borrow_mmr=2.5e6))   # millions, one decimal
+    assert [lbl.textItem.toPlainText() for lbl in chart._total_labels[:4]] == ["0.0M", "0.0M", "0.0M", "2.5M"]
+    chart.show_result(NS(units=(), acct_lv="3", positions=positions[1:], borrow_mmr=0.0))
+    assert [lbl.textItem.toPlainText() for lbl in chart._total_labels[:2]] == ["772", "652"]    # below 1,000

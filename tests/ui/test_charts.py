@@ -346,7 +346,8 @@ def test_breakdown_heights_and_floor(qtbot):
     # MR7 shown only where it is the floor (unit C)
     np.testing.assert_array_equal(chart.mr7_floor.opts["x"], [2.0])
     np.testing.assert_array_equal(chart.mr7_floor.opts["height"], [300.0])
-    assert chart._total_labels[2].textItem.toPlainText() == "MMR 300 (MR7)"
+    # the totals share one style (largest 1,275: thousands, one decimal): 300 reads 0.3k
+    assert chart._total_labels[2].textItem.toPlainText() == "MMR 0.3k (MR7)"
     (x0, x1), (y0, y1) = chart.view_range()
     assert x0 < -0.3 and x1 > 2.3 and y1 > 1275.0 and y0 <= 0.0
 

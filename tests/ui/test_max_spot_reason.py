@@ -28,9 +28,10 @@ def test_zero_maximum_gives_its_reason_in_the_cell_and_the_control(qtbot, window
     assert "max 0 BTC: the derivatives of BTC are not net short" in btc
     view.selectRow(model.row_of_unit("ETH"))                 # the control shows the same words
     qtbot.waitUntil(lambda: window.spot_control.ccy == "ETH", timeout=WAIT_MS)
-    label = window.spot_control.max_label.text()
-    assert label == "max 0 ETH: no ETH balance to hedge with"
-    assert label in eth
+    assert window.spot_control.max_label.text() == "max 0 ETH"
+    reason = window.spot_control.reason_label
+    assert reason.isVisibleTo(window) and reason.text() == "max 0 ETH: no ETH balance to hedge with"
+    assert reason.text() in eth
 
 
 def test_positive_maximum_names_the_coin_held_and_the_short_delta(qtbot):
@@ -50,3 +51,21 @@ def test_positive_maximum_names_the_coin_held_and_the_short_delta(qtbot):
     assert "the smaller of the ETH held (150 ETH)" in tip
     short = re.search(r"net short delta \(([\d.,]+) ETH\)", tip)
     assert short is not None and abs(float(short.group(1).replace(",", "")) - 60) < 0.01, tip
+
+
+def test_a_zero_maximum_reason_keeps_the_window_within_1280x720(qtbot, window):
+    """The reason beside the controls held the window 1,569 px wide at 1280x720 (Directional book, BTC unit)."""
+    from test_layout_fit import _resize_like_a_user, _visible_rows
+
+    open_portfolio(qtbot, window, "Directional delta-one book")
+    _resize_like_a_user(qtbot, window, 1280, 720)
+    assert window.width() == 1280 and window.height() == 720
+    reason = window.spot_control.reason_label
+    assert reason.isVisibleTo(window) and reason.text().startswith("max 0 BTC: ")
+    assert reason.heightForWidth(reason.width()) <= reason.height()            # the whole sentence shows
+    assert _visible_rows(window.findChild(QTableView, "riskUnitTable")) >= 3.0
+    # the breakdown's totals stand inside the chart (upright "MMR 68,748" ran out of its top)
+    chart = window.charts["MrBreakdownChart"]
+    view = chart.getPlotItem().getViewBox().sceneBoundingRect()
+    for label in chart._total_labels[:3]:
+        assert label.isVisible() and view.top() <= label.sceneBoundingRect().top() + 0.5

@@ -9,10 +9,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
+from workstation.numstyle import compact_style
+
 from ._base import ChartBase, cosmetic_pen, mix, nearest_index, qcolor, set_text, swatch
 from .axes import CompactAxis
 from .crosshair import Crosshair, SnapResult
-from .format import fmt_compact, fmt_usd
+from .format import fmt_usd
 
 # stacked components, bottom to top: (key, legend text)
 COMPONENTS: tuple[tuple[str, str], ...] = (
@@ -126,6 +128,7 @@ class MrBreakdownChart(ChartBase):
         self._mc = False                                   # rows are instrument families (multi-currency mode)
         self._top = 1.0
         self._upright = False                              # totals stand upright (see _fit_bar_labels)
+        self._total_texts: list[tuple[str, str]] = []      # per bar: the total with and without "MMR "
         self._upright_px = 0.0
         pi.getViewBox().sigResized.connect(self._on_view_resized)
         self.apply_theme(self._theme)
@@ -206,6 +209,8 @@ class MrBreakdownChart(ChartBase):
         self._top = self._held_y(0.0, top, live)[1]
         y_max = self._y_max()
         theme = self._theme
+        # the totals in one number style, as a table column (issue 15 item 7): "1.5k" stood beside "772.1"
+        total_style = compact_style([c["mmr"] for _, c in self._rows])
         for i, (name, c) in enumerate(self._rows):
             dom = self._label(self._dominant_labels, i, (0.5, 0.5), theme.surface)
             core = c["core"]
@@ -217,7 +222,10 @@ class MrBreakdownChart(ChartBase):
                 dom.hide()
             tot = self._label(self._total_labels, i, (0.5, 1.0), theme.foreground)
             suffix = " (MR7)" if floor[i] else ""
-            set_text(tot, fmt_compact(c["mmr"]) if self._mc else f"MMR {fmt_compact(c['mmr'])}{suffix}")
+            total = total_style(c["mmr"])
+            texts = (total, total) if self._mc else (f"MMR {total}{suffix}", f"{total}{suffix}")
+            self._total_texts[i:i + 1] = [texts]
+            set_text(tot, texts[0])
             tot.setPos(float(i), max(c["sum"], c["mr7"]) + 0.01 * y_max)
             tot.show()
         for pool in (self._dominant_labels, self._total_labels):
@@ -272,8 +280,14 @@ class MrBreakdownChart(ChartBase):
             return
         slot = self._slot_px() - 2.0                    # a pixel of air on each side of a name or a total
         self._set_unit_ticks(self._fitted_names(slot))
-        widths = [lbl.textItem.boundingRect().width() - 2 * lbl.textItem.document().documentMargin()
-                  for lbl in self._total_labels[:n]]                      # the text itself, without the padding
+        def widths_of(which: int) -> list[float]:
+            for lbl, texts in zip(self._total_labels[:n], self._total_texts[:n]):
+                set_text(lbl, texts[which])
+            return [lbl.textItem.boundingRect().width() - 2 * lbl.textItem.document().documentMargin()
+                    for lbl in self._total_labels[:n]]                   # the text itself, without the padding
+        widths = widths_of(0)
+        if widths and max(widths) > slot:
+            widths = widths_of(1)      # "68.7k" without "MMR ": upright "MMR 68.7k" ran out of the top of the view
         self._upright = bool(widths) and max(widths) > slot
         self._upright_px = max(widths) if widths else 0.0
         angle, anchor = (90, (0.0, 0.5)) if self._upright else (0, (0.5, 1.0))

@@ -160,6 +160,11 @@ class ResultsView:
         if self.summary.toolTip() != tip:                 # setToolTip sends an event even when unchanged
             self.summary.setToolTip(tip)
         self.unit_model.set_units(r.units, doc.portfolio.asset_amounts() if doc is not None else None, r.assets)
+        fitter = getattr(self, "unit_columns", None)
+        if fitter is not None and (step or not committed):
+            fitter.stop()               # column widths: measured when a drag ends, not between its steps
+        elif fitter is not None:
+            fitter.refit_soon()
         mode_note = (self.UNIT_NOTE_PM if r.acct_lv == "4" else self.UNIT_NOTE_MC if r.acct_lv == "3"
                      else self.UNIT_NOTE_FUTURES if r.acct_lv == "2" else self.UNIT_NOTE_SPOT)
         # outside portfolio margin the table is empty by design: the words go in the empty grid, not under it

@@ -12,7 +12,7 @@ edit finishes, and one outside 0..max is refused with the reason beside the fiel
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from workstation.models.columns import fmt_amount
 
@@ -79,8 +79,13 @@ class SpotInUseControl(QFrame):
         self._gesture = 0
         self._pending: float | None = None
         self._committed_value: float | None = None
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(8, 4, 8, 4)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 4, 8, 4)
+        outer.setSpacing(0)
+        lay = QHBoxLayout()
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(8)                # a child layout takes its parent's spacing (0 here) unless told
+        outer.addLayout(lay)
         self.title = QLabel("Spot in use")
         self.title.setProperty("role", "heading")
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -99,7 +104,15 @@ class SpotInUseControl(QFrame):
         self.error_label.setProperty("role", "error")
         self.error_label.setWordWrap(True)
         self.max_label = QLabel("")
+        self.max_label.setObjectName("spotInUseMax")
         self.max_label.setProperty("role", "muted")
+        # why the maximum is zero, a sentence on its own line under the controls: beside them it held the window
+        # 290 px wider than 1280
+        self.reason_label = QLabel("")
+        self.reason_label.setObjectName("spotInUseReason")
+        self.reason_label.setProperty("role", "muted")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.hide()
         self.state_label = QLabel("")
         self.state_label.setProperty("role", "muted")
         self.auto_button = QPushButton("Back to automatic")
@@ -110,6 +123,7 @@ class SpotInUseControl(QFrame):
         lay.addStretch(1)
         lay.addWidget(self.auto_button)
         lay.setStretch(1, 3)
+        outer.addWidget(self.reason_label)
 
         self._throttle = QTimer(self)
         self._throttle.setSingleShot(True)
@@ -147,10 +161,12 @@ class SpotInUseControl(QFrame):
         self.title.setText(f"Spot in use {ccy}" if ccy else "Spot in use")
         if not ccy:
             self.max_label.setText("select a risk unit")
-        elif self._max > 0 or not zero_reason:
-            self.max_label.setText(f"max {fmt_amount(self._max)} {ccy}")
         else:
-            self.max_label.setText(f"max 0 {ccy}: {zero_reason}")
+            self.max_label.setText(f"max {fmt_amount(self._max)} {ccy}")
+        reason = f"max 0 {ccy}: {zero_reason}" if ccy and self._max <= 0 and zero_reason else ""
+        if reason != self.reason_label.text():
+            self.reason_label.setText(reason)
+            self.reason_label.setVisible(bool(reason))
         self.state_label.setText(("user-defined" if user_set else "automatic") if ccy else "")
         self._show(value)
 

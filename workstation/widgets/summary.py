@@ -124,6 +124,7 @@ class AccountSummary(QFrame):
         """Liquidation index moves; None while the search is still running (it arrives with the margin curve)."""
         if liq_shock is None:
             self._set("liq", "\u2026")
+            self._reflow()
             return
         if all(s is None for s in liq_shock):
             liq = "beyond \u00b1100%"
@@ -132,6 +133,7 @@ class AccountSummary(QFrame):
             liq = f"{DASH if down is None else fmt_pct(down)} / {DASH if up is None else fmt_pct(up)}"
         near = [s for s in liq_shock if s is not None]
         self._set("liq", liq, "danger" if near and min(abs(s) for s in near) < 0.1 else "neutral")
+        self._reflow()          # "beyond ±100%" arrives after "…": one row may no longer fit (it cut "Portfolio margin")
 
     def show_result(self, r: MarginResult, note: str = "", liq_shock: object = ...) -> None:
         """``liq_shock``: the liquidation moves to show instead of the result's (a what-if step shows the live
