@@ -54,14 +54,24 @@ def sqlite_reason(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200]
 
 
+_TMP_SIDECARS = ("", "-journal", "-wal", "-shm")    # a backup's temporary file and what SQLite keeps beside it
+
+
+def _remove_tmp(tmp: Path) -> None:
+    for suffix in _TMP_SIDECARS:
+        tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
+
+
 def backup_before_migration(db: Database, path: Path, version: int) -> Path:
     """A consistent copy of the file (sqlite3 backup API) as ``<db>.bak-v<N>-<UTC timestamp>``.
 
     Written under a ``.tmp`` name and renamed when complete, so a backup that exists is always whole (a process
-    killed mid-copy leaves only a ``.tmp``, removed by the next attempt).
+    killed mid-copy leaves only a ``.tmp`` and SQLite's ``.tmp-journal``, both removed by the next attempt: a
+    journal left beside a new ``.tmp`` of the same name would be rolled back into it as a hot journal).
     """
-    for stale in path.parent.glob(f"{glob_escape(path.name)}.bak-v*.tmp"):
-        stale.unlink(missing_ok=True)
+    for stale in path.parent.glob(f"{glob_escape(path.name)}.bak-v*.tmp*"):
+        if any(stale.name.endswith(".tmp" + suffix) for suffix in _TMP_SIDECARS):
+            stale.unlink(missing_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.bak-v{version}-{stamp}")
     n = 1
@@ -69,6 +79,7 @@ def backup_before_migration(db: Database, path: Path, version: int) -> Path:
         target = path.with_name(f"{path.name}.bak-v{version}-{stamp}-{n}")
         n += 1
     tmp = target.with_name(target.name + ".tmp")
+    _remove_tmp(tmp)
     try:
         dst = sqlite3.connect(tmp)
         try:
@@ -77,6 +88,6 @@ def backup_before_migration(db: Database, path: Path, version: int) -> Path:
             dst.close()
         os.replace(tmp, target)
     except (sqlite3.Error, OSError) as exc:
-        tmp.unlink(missing_ok=True)
+        _remove_tmp(tmp)
         raise StoreError(f"{path}: cannot back up to {target} before migrating ({exc}); nothing was changed") from None
     return target

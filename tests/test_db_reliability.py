@@ -241,3 +241,18 @@ def test_two_processes_write_one_database_with_the_busy_timeout(tmp_path: Path) 
     with Store(db) as store:
         books = store.list_portfolios()
     assert len(books) == 80 and all(b.n_positions == 200 for b in books)
+
+
+def test_a_killed_backup_leaves_no_temporary_file_behind(v1_copy: Path) -> None:
+    """A writer killed mid-backup leaves ``<backup>.tmp`` and SQLite's ``<backup>.tmp-journal``; the next migration
+    removes both (before, only the ``.tmp``: the journal stayed, and was read as a backup by anything listing them)."""
+    stale = v1_copy.with_name("old.db.bak-v1-20250101T000000Z.tmp")
+    stale.write_bytes(b"half a copy")
+    for suffix in ("-journal", "-wal", "-shm"):
+        stale.with_name(stale.name + suffix).write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7 journal header")
+    kept = v1_copy.with_name("old.db.bak-v1-20250101T000000Z.tmp.notes")     # not ours: left alone
+    kept.write_text("mine")
+    with Store(v1_copy) as store:
+        backup = store.backup_path
+    left = sorted(p.name for p in v1_copy.parent.glob("old.db.bak-v*"))
+    assert backup is not None and left == sorted([backup.name, kept.name])
