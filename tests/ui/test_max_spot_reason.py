@@ -69,3 +69,12 @@ def test_a_zero_maximum_reason_keeps_the_window_within_1280x720(qtbot, window):
     view = chart.getPlotItem().getViewBox().sceneBoundingRect()
     for label in chart._total_labels[:3]:
         assert label.isVisible() and view.top() <= label.sceneBoundingRect().top() + 0.5
+
+
+def test_without_risk_units_the_control_says_why_instead_of_asking_for_one(qtbot, window):
+    """Multi-currency mode has no risk units: the control said "select a risk unit", which no selection answers."""
+    open_portfolio(qtbot, window, "Multi-currency borrow book")             # acctLv 3: multi-currency
+    qtbot.waitUntil(lambda: window.result is not None and not window.result.units, timeout=WAIT_MS)
+    ctl = window.spot_control
+    assert ctl.max_label.text() == "no risk units in this account mode"
+    assert not ctl.slider.isEnabled() and not ctl.entry.isEnabled()

@@ -193,7 +193,7 @@ class ResultsView:
         r = self.result
         if r is None or not r.units:
             self.selected_unit = ""
-            self.spot_control.set_unit(None)
+            self.spot_control.set_unit(None, no_unit=self._no_unit_for_spot())
             self.explain_panel.clear()
             reason = self._no_unit_reason(r)
             if reason is None:                   # multi-currency: the charts show the P&L by underlying
@@ -239,7 +239,7 @@ class ResultsView:
         u = self._unit_result()
         doc = self.holder.doc
         if u is None or doc is None:
-            self.spot_control.set_unit(None)
+            self.spot_control.set_unit(None, no_unit=self._no_unit_for_spot())
         else:
             user = u.ccy in doc.portfolio.spot_in_use_amounts()
             reason = ""
@@ -249,6 +249,13 @@ class ResultsView:
                                          doc.portfolio.asset_amounts().get(u.ccy))
             self.spot_control.set_unit(u.ccy, u.spot_in_use, u.max_spot_in_use, user, reason)
         self._update_actions()
+
+    def _no_unit_for_spot(self) -> str:
+        """The spot-in-use control's words when no unit is shown (a risk unit is a portfolio-margin notion)."""
+        if self.result is not None and self.result.units:
+            return "select a risk unit"
+        mode = self.prepared.mode if self.prepared is not None else "pm"
+        return "no risk units in this account mode" if mode != "pm" else "no risk unit in this book"
 
     def _no_unit_reason(self, r: MarginResult | None) -> str | None:
         """Why the unit charts are empty, or None when the underlying's P&L can be shown (multi-currency)."""

@@ -143,8 +143,8 @@ class SpotInUseControl(QFrame):
         return self._ccy
 
     def set_unit(self, ccy: str | None, value: float = 0.0, maximum: float = 0.0, user_set: bool = False,
-                 zero_reason: str = "") -> None:
-        """Show ``ccy``'s spot in use (coin) and its maximum; None disables the control.
+                 zero_reason: str = "", no_unit: str = "select a risk unit") -> None:
+        """Show ``ccy``'s spot in use (coin) and its maximum; None disables the control, saying ``no_unit``.
 
         ``zero_reason`` says why the maximum is zero (shown instead of a bare "max 0").
         """
@@ -160,7 +160,7 @@ class SpotInUseControl(QFrame):
         self.auto_button.setEnabled(enabled and user_set)     # once: each change is a repaint and a style pass
         self.title.setText(f"Spot in use {ccy}" if ccy else "Spot in use")
         if not ccy:
-            self.max_label.setText("select a risk unit")
+            self.max_label.setText(no_unit)
         else:
             self.max_label.setText(f"max {fmt_amount(self._max)} {ccy}")
         reason = f"max 0 {ccy}: {zero_reason}" if ccy and self._max <= 0 and zero_reason else ""
