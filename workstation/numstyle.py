@@ -3,7 +3,8 @@
 A column that shows "0.00" beside "4,302", or "1.21M" beside "950,000", makes the reader compare digits of different
 meaning. Here a table picks, per refresh, one style for each column from its largest magnitude:
 
-- money (wide tables): whole dollars when the largest |value| is at least 100, else cents;
+- money (wide tables): whole dollars when the largest |value| is at least 100, else cents; a column whose every
+  value rounds to zero cents (an empty MR of the unit table) is written "0", not "0.00" beside its neighbours' "199";
 - money (dense tables): the same, but scaled to thousands ("k"), millions ("M") or billions ("B") so that the
   largest figure keeps at most five digits; every cell of the column carries the same suffix;
 - amounts (coin, contracts): the fewest decimals (at most six) that show every value of the column exactly.
@@ -24,6 +25,7 @@ DASH = "\u2014"
 SCALES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 DENSE_DIGITS = 5               # a dense column scales so that its largest figure has at most this many digits
 CENTS_BELOW = 100.0            # a money column whose largest |value| is below this shows cents
+ZERO_BELOW = 0.005             # ... unless every value rounds to zero cents: then "0"
 AMOUNT_DECIMALS = 6
 
 
@@ -85,7 +87,7 @@ def money_style(values: Iterable[Any], *, dense: bool = False) -> NumberStyle:
         # the smallest scale that leaves the largest figure at most DENSE_DIGITS digits (B: whatever remains)
         scale, suffix = next(((s, x) for s, x in reversed(SCALES) if top / s < 10 ** DENSE_DIGITS), SCALES[0])
         return NumberStyle(0, scale, suffix)
-    return NumberStyle(2 if top < CENTS_BELOW else 0)
+    return NumberStyle(2 if ZERO_BELOW <= top < CENTS_BELOW else 0)
 
 
 def compact_style(values: Iterable[Any]) -> NumberStyle:

@@ -35,6 +35,9 @@ def test_a_money_column_of_cents_and_thousands_has_one_style():
     assert [style(v) for v in (0.004, 12.5, 4302.0, -0.4)] == ["0", "13", "4,302", "0"]
     small = money_style([0.004, 12.5, -0.001])           # largest below 100: cents for all
     assert [small(v) for v in (0.004, 12.5, -0.001)] == ["0.00", "12.50", "0.00"]
+    nothing = money_style([0.0, -0.001, 0.004, None])   # every value rounds to zero cents: "0", as "199" beside it
+    assert [nothing(v) for v in (0.0, -0.001, 0.004)] == ["0", "0", "0"]
+    assert money_style([0.005])(0.005) == "0.01"         # one cent is a figure: cents
 
 
 def test_a_dense_column_with_millions_and_thousands_has_one_scale():
