@@ -34,7 +34,7 @@ def stress_curve(prepared: Prepared, unit: str, moves: np.ndarray,
 
 
 def _stress_derivatives(prepared: Prepared, rows: np.ndarray, moves: np.ndarray) -> np.ndarray:
-    from .pm.scenarios import curve_pnl, vol_shock_size
+    from .pm.scenarios import curve_pnl
     inner = prepared.inner
     out = np.zeros((3, moves.size))
     opt_rows = rows[inner.book.kind[rows] == 2]
@@ -42,15 +42,21 @@ def _stress_derivatives(prepared: Prepared, rows: np.ndarray, moves: np.ndarray)
     base = curve_pnl(inner.book, lin_rows, moves, np.zeros(1))[0]
     out += base[None, :]
     if opt_rows.size:
-        shock = vol_shock_size(inner.book.days[opt_rows], inner.book.vol[opt_rows], inner.rules)
-        floor = inner.rules.get("mr1.volFloor")
-        for state, sign in enumerate((-1.0, 0.0, 1.0)):
-            b = inner.book
+        b = inner.book
+        states = stress_vol_states(b.vol[opt_rows], b.days[opt_rows], inner.rules)
+        for state in range(3):
             shifted = replace(b, vol=b.vol.copy())
-            v = b.vol[opt_rows] + sign * shock
-            shifted.vol[opt_rows] = np.maximum(v, floor) if sign < 0 else v
+            shifted.vol[opt_rows] = states[:, state]
             out[state] += curve_pnl(shifted, opt_rows, moves, np.zeros(1))[0]
     return out
+
+
+def stress_vol_states(vol: np.ndarray, days: np.ndarray, rules) -> np.ndarray:
+    """The stress chart's three vol states of each option, (n, 3): MR1's vol down (floored at ``mr1.volFloor``),
+    the vol as it is, MR1's vol up. One definition for the full chart and the held slider's (``live_charts``)."""
+    from .pm.scenarios import vol_shock_size
+    shock = vol_shock_size(days, vol, rules)
+    return np.stack([np.maximum(vol - shock, rules.get("mr1.volFloor")), vol, vol + shock], axis=1)
 
 
 def _memo(prepared: Prepared, key: tuple, compute: Callable[[], np.ndarray]) -> np.ndarray:

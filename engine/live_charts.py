@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .book import INVERSE, LINEAR, OPTION
-from .charts import _unit_rows
+from .book import OPTION
+from .charts import _unit_rows, stress_vol_states
 from .core import Prepared
-from .pm.scenarios import curve_pnl, vol_shock_size
+from .pm.scenarios import curve_pnl
 from .pricing import black76_sd, norm_cdf
 
 GROUPS_PER_BLOCK = 128      # groups priced at a time: (128, k, moves) temporaries stay in cache
@@ -42,10 +42,8 @@ def live_unit_charts(prepared: Prepared, unit: str, stress_moves: np.ndarray, gr
     opt = rows[book.kind[rows] == OPTION]
     other = rows[book.kind[rows] != OPTION]
     groups = _Groups.of(book, opt)
-    vol0 = groups.vol[:, None]
-    shock = vol_shock_size(groups.days[:, None], vol0, inner.rules)
-    states = np.concatenate([np.maximum(vol0 - shock, inner.rules.get("mr1.volFloor")), vol0, vol0 + shock], axis=1)
-    shifted = vol0 + vol_shifts[None, :]
+    states = stress_vol_states(groups.vol, groups.days, inner.rules)
+    shifted = groups.vol[:, None] + vol_shifts[None, :]
     tasks = [lambda: groups.pnl(states, stress_moves), lambda: groups.pnl(shifted, grid_moves)]
     stress, grid = (run or (lambda ts: [t() for t in ts]))(tasks)
     spot_leg = lambda moves: (curve_pnl(book, other, moves, np.zeros(1))[0]         # noqa: E731
