@@ -7,17 +7,16 @@ fallback), market terms once per instrument family; everything after it is array
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from operator import attrgetter
 
 import numpy as np
 
-from .catalogue import Instrument, InstSpec, instrument_from_spec, is_stablecoin, resolve
+from .catalogue import Instrument
 from .errors import InputError
+from .instrument_rows import FAMILIES, SEEN, Family, denomination  # noqa: F401 - denomination imported from here
 from .market import Market
 from .portfolio import Portfolio
 from .pricing import black76, black76_greeks
@@ -56,7 +55,7 @@ class Book:
     @cached_property
     def instruments(self) -> tuple[Instrument, ...]:
         """The instrument of each position (built when first read: margin itself needs only the arrays)."""
-        return tuple(map(_SEEN.instruments.__getitem__, self.inst_rows.tolist()))
+        return tuple(map(SEEN.instruments.__getitem__, self.inst_rows.tolist()))
 
     @property
     def ccy(self) -> tuple[str, ...]:
@@ -172,93 +171,6 @@ class Book:
         return out
 
 
-@dataclass(frozen=True)
-class Family:
-    """What the positions of one underlying, quote currency, contract kind and expiry share."""
-
-    underlying: str
-    quote: str
-    kind: str                # "swap", "future" or "option"
-    ct_type: str
-    settle_ccy: str
-    expiry: datetime | None
-    tag: str = ""            # "_UM": OKX's USD-margined family of the same underlying and quote (catalogue.split_quote)
-
-    @property
-    def name(self) -> str:
-        """OKX's instrument family, e.g. ``BTC-USDT``, ``BTC-USD_UM``."""
-        return f"{self.underlying}-{self.quote}{self.tag}"
-
-
-@lru_cache(maxsize=64)
-def denomination(quote: str) -> str:
-    """The denomination a contract's cash delta counts in: its stablecoin quote, else USD (coin-margined)."""
-    return quote if is_stablecoin(quote) else "USD"
-
-
-_FAMILY_IDS: dict[Family, int] = {}
-_FAMILIES: list[Family] = []
-
-
-def _family_id(inst: Instrument) -> int:
-    fam = Family(inst.underlying, inst.quote, inst.kind, inst.ct_type, inst.settle_ccy, inst.expiry, inst.family_tag)
-    fid = _FAMILY_IDS.get(fam)
-    if fid is None:
-        fid = _FAMILY_IDS[fam] = len(_FAMILIES)
-        _FAMILIES.append(fam)
-    return fid
-
-
-SeenKey = str | tuple[str, InstSpec]
-
-
-class _Seen:
-    """Every instrument resolved so far, with its static fields as numpy columns (rebuilt when ids arrive).
-
-    Keyed by the instrument id when the shipped catalogue specifies it, by (id, specification) when a snapshot
-    does: two snapshots that give the same id different contract sizes resolve to two rows.
-    """
-
-    def __init__(self) -> None:
-        self.row: dict[str, int] = {}
-        self.instruments: list[Instrument] = []
-        self._fields: list[tuple[int, float, bool, float]] = []   # family id, strike (nan), is call, units/contract
-        self._columns: tuple[np.ndarray, ...] | None = None
-        self._lock = threading.Lock()
-
-    def rows(self, ids: list[SeenKey]) -> np.ndarray:
-        """Row of each key (resolving new ones in order, so the first bad id raises its InputError)."""
-        row = self.row
-        try:
-            return np.array(list(map(row.__getitem__, ids)), dtype=np.int64)
-        except KeyError:
-            with self._lock:
-                for inst_id in ids:
-                    if inst_id not in row:
-                        self._add(inst_id)
-            return np.array(list(map(row.__getitem__, ids)), dtype=np.int64)
-
-    def _add(self, inst_id: SeenKey) -> None:
-        inst = instrument_from_spec(*inst_id) if isinstance(inst_id, tuple) else resolve(inst_id, None)
-        strike = inst.strike if inst.kind == "option" else np.nan
-        self._fields.append((_family_id(inst), strike, bool(inst.is_call), inst.units_per_contract))
-        self.instruments.append(inst)
-        self._columns = None
-        self.row[inst_id] = len(self.instruments) - 1
-
-    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(family id, strike, is call, units per contract) of every row."""
-        cols = self._columns
-        if cols is None:
-            with self._lock:
-                fields = self._fields
-                cols = (np.array([f[0] for f in fields], dtype=np.int64), np.array([f[1] for f in fields], dtype=float),
-                        np.array([f[2] for f in fields], dtype=bool), np.array([f[3] for f in fields], dtype=float))
-                self._columns = cols
-        return cols
-
-
-_SEEN = _Seen()
 _INST_ID, _POS, _AVG_PX = attrgetter("inst_id"), attrgetter("pos"), attrgetter("avg_px")   # C-level field access
 
 
@@ -282,7 +194,7 @@ def _family_terms(families: tuple[Family, ...], first_row: np.ndarray, inst_rows
     for j, fam in enumerate(families):
         row = int(first_row[j])
         try:
-            _price_family(j, fam, _SEEN.instruments[inst_rows[row]], market, terms)
+            _price_family(j, fam, SEEN.instruments[inst_rows[row]], market, terms)
         except InputError as exc:
             errors.append((row, 0, str(exc)))
     return terms, errors
@@ -354,16 +266,16 @@ def _delta_one_marks(ids: Sequence[str], rows: np.ndarray, spot: np.ndarray, fx:
 def build_book(portfolio: Portfolio, market: Market) -> Book:
     """Price every position of ``portfolio`` on ``market``; InputError for what cannot be priced.
 
-    Instrument ids are resolved once per id (``_SEEN``) and market terms once per family; the rows are numpy.
+    Instrument ids are resolved once per id (``instrument_rows.SEEN``) and market terms once per family; the rows are numpy.
     """
     positions = portfolio.positions
     ids = list(map(_INST_ID, positions))
     specs = market.instruments
-    rows = _SEEN.rows([(i, specs[i]) if i in specs else i for i in ids] if specs else ids)
-    fam_col, strike_col, call_col, upc_col = _SEEN.columns()
+    rows = SEEN.rows([(i, specs[i]) if i in specs else i for i in ids] if specs else ids)
+    fam_col, strike_col, call_col, upc_col = SEEN.columns()
     fam_ids, strike, is_call, upc = fam_col[rows], strike_col[rows], call_col[rows], upc_col[rows]
     uniq, first_row, family = np.unique(fam_ids, return_index=True, return_inverse=True)
-    families = tuple(_FAMILIES[f] for f in uniq.tolist())
+    families = tuple(FAMILIES[f] for f in uniq.tolist())
     family = family.reshape(-1).astype(np.int64)
     pos = np.array(list(map(_POS, positions)), dtype=float)
     avg = np.array(list(map(_AVG_PX, positions)), dtype=float)       # None -> nan
@@ -413,7 +325,7 @@ def reprice_book(book: Book, market: Market, ids: Sequence[str], *, keep: np.nda
     """
     sel = slice(None) if keep is None else keep
     rows = book.inst_rows[sel]
-    _, strike_col, call_col, _ = _SEEN.columns()
+    _, strike_col, call_col, _ = SEEN.columns()
     local = book.family[sel]
     used, first_row, family = np.unique(local, return_index=True, return_inverse=True)
     families = tuple(book.families[j] for j in used.tolist())   # families keep their order (global family id)
