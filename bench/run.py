@@ -253,7 +253,24 @@ def whatif_drags(report: Report, tmp: Path, portfolio, market, env: dict) -> Non
         rate = float(np.median([r["curve_per_s"] for r in runs]))
         report.add(f"  margin curve following that drag (preview curves arrived per second)", f"{rate:.1f} /s",
                    ">= 10 /s", _verdict(rate >= 10))
+        _curve_rows(report, runs)
         _gui_cpu_row(report, runs)
+
+
+def _curve_rows(report: Report, runs: list[dict]) -> None:
+    """The live curves' age in that drag, and the slider moved at a mouse's pace (bench/curve_follow.py): there the
+    window's throttle and the curve, not the latency drag's 70 ms pauses, set how many curves a second are shown."""
+    if not all("follow" in r for r in runs):
+        return
+    med = lambda key, rs: float(np.median([x[key] for x in rs]))       # noqa: E731
+    report.add("  age of those curves (the window's request -> the curve handed to the window), median / p95",
+               f"{med('curve_age_median_ms', runs):.0f} / {med('curve_age_p95_ms', runs):.0f} ms")
+    hand = [r["follow"] for r in runs]
+    rate = med("curve_per_s", hand)
+    report.add(f"  held slider moved at a mouse's pace ({hand[0]['hz']:.0f} values/s, {hand[0]['seconds']:.0f} s, nothing "
+               f"waited for): live margin curves shown per second (age median / p95; what-if results shown per second)",
+               f"{rate:.1f} /s ({med('age_median_ms', hand):.0f} / {med('age_p95_ms', hand):.0f} ms; "
+               f"{med('results_per_s', hand):.1f} results/s)", ">= 10 /s", _verdict(rate >= 10))
 
 
 def _gui_cpu_row(report: Report, runs: list[dict]) -> None:
