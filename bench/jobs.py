@@ -189,6 +189,8 @@ def whatif_drag(db_path: str, axis: str = "index:BTC", steps: str = "100") -> No
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    import numpy as np
+
     from bench.timing import from_samples
     from db.store import Store
     from workstation.app import create_main_window
@@ -210,8 +212,10 @@ def whatif_drag(db_path: str, axis: str = "index:BTC", steps: str = "100") -> No
     curves: list[float] = []
     window.resultShown.connect(lambda _r: shown.append(time.perf_counter()))
     window.compute.finished.connect(lambda ch, _p: curves.append(time.perf_counter()) if ch == "curve" else None)
+    from bench.curve_follow import CurveLog, follow, summary
+    log = CurveLog(window)                  # the live curves shown and their age (bench/curve_follow.py)
     lo, hi = slider.minimum(), slider.maximum()
-    values = [int(v) for v in __import__("numpy").linspace(lo + (hi - lo) * 0.3, lo + (hi - lo) * 0.7, int(steps))]
+    values = [int(v) for v in np.linspace(lo + (hi - lo) * 0.3, lo + (hi - lo) * 0.7, int(steps))]
     slider.setSliderDown(True)
     samples, to_shown, gui_cpu = [], [], []
     start = time.perf_counter()
@@ -227,16 +231,20 @@ def whatif_drag(db_path: str, axis: str = "index:BTC", steps: str = "100") -> No
         gui_cpu.append(time.thread_time() - c0)    # the window's thread (its waits for the worker cost ~nothing)
     drag_s = time.perf_counter() - start
     n_curves = sum(1 for c in curves if c >= start)
+    live = summary(log.between(start, start + drag_s), drag_s)
+    _pause(app, 0.5)                        # the slider still held: then moved at a mouse's pace for 3 s
+    hand = follow(app, window, slider, log, [int(v) for v in np.linspace(values[-1], values[0], 180)])
     slider.setSliderDown(False)
     reference_after = host_reference_ms()
     _wait(app, lambda: not window.compute.is_busy(), 120.0)
     t, s = from_samples(samples), from_samples(to_shown)
-    import numpy as np
     _emit({"axis": axis, "median_ms": t.median_ms, "p95_ms": t.p95_ms, "steps": t.runs,
            "shown_median_ms": s.median_ms, "step_ms": [x * 1e3 for x in samples],
            "gui_cpu_median_ms": float(np.median(gui_cpu)) * 1e3,
            "load": os.getloadavg()[0],
            "curve_per_s": n_curves / drag_s if drag_s > 0 else 0.0,
+           "live_curve_per_s": live["curve_per_s"], "curve_age_median_ms": live["age_median_ms"],
+           "curve_age_p95_ms": live["age_p95_ms"], "follow": hand,
            "host_reference_ms": [reference_before, reference_after]})
     window.close()
 

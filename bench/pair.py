@@ -2,6 +2,8 @@
 package beside this one, on the same desk, timed in turn with the bar (engine work only; answers compared first).
 
     python -m bench.pair /work/base_tree compute 60     # compute(liq_shock=False)
+    python -m bench.pair /work/base_tree compute-edit 60         # ... on a new portfolio each call (one size changed)
+    python -m bench.pair /work/base_tree compute-new-market 60   # ... on a new market object each call
     python -m bench.pair /work/base_tree preview 12     # the held slider's preview curve, 1 thread
     python -m bench.pair /work/base_tree curve 9        # margin_curve, the default threads
 
@@ -22,7 +24,7 @@ from engine.curve import preview_curve
 from engine.market import market_to_dict
 from engine.portfolio import portfolio_to_dict
 
-from . import synthetic
+from . import core_variants, synthetic
 from .pricing import bare_black76_blocks, option_grid
 from .timing import measure_interleaved
 
@@ -50,6 +52,12 @@ def main(argv: list[str]) -> int:
     grid = option_grid(p, m)
     if what == "compute":
         before, after = (lambda: api_b.compute(p_b, m_b, liq_shock=False)), (lambda: api.compute(p, m, liq_shock=False))
+    elif what == "compute-edit":        # a new portfolio each call, one position's size changed
+        before = core_variants.after_one_edit(p_b, m_b, api_b.compute)
+        after = core_variants.after_one_edit(p, m, api.compute)
+    elif what == "compute-new-market":  # a new market object each call
+        before = core_variants.on_new_market(p_b, m_b, api_b.compute)
+        after = core_variants.on_new_market(p, m, api.compute)
     elif what == "preview":
         os.environ["RISKWS_THREADS"] = "1"
         s = api.DEFAULT_SHOCKS[::5]
@@ -58,9 +66,10 @@ def main(argv: list[str]) -> int:
     elif what == "curve":
         before, after = (lambda: api_b.margin_curve(p_b, m_b)), (lambda: api.margin_curve(p, m))
     else:
-        raise SystemExit(f"bench.pair: unknown measurement {what!r} (compute, preview, curve)")
+        raise SystemExit(f"bench.pair: unknown measurement {what!r} "
+                         "(compute, compute-edit, compute-new-market, preview, curve)")
     a, b = before(), after()
-    if what == "compute":
+    if what.startswith("compute"):
         same = a.total_mmr == b.total_mmr and a.margin_ratio == b.margin_ratio
     else:
         same = (np.array_equal(a.mmr, b.mmr) and np.array_equal(a.margin_ratio, b.margin_ratio)

@@ -20,6 +20,7 @@ import numpy as np
 
 from engine import api
 
+from . import core_variants
 from . import curve as curve_bench
 from . import pricing, synthetic
 from .timing import Timing, measure, measure_interleaved
@@ -76,16 +77,20 @@ def engine_desk(report: Report, portfolio, market, grid: pricing.OptionGrid) -> 
     """Engine and bar timed in turn (same load); the bar is the faster of its two layouts."""
     fns = {f"bar, {k}": fn for k, fn in pricing.bar_functions(grid).items()}
     fns["compute"] = lambda: api.compute(portfolio, market, liq_shock=False)
+    fns["edit"] = core_variants.after_one_edit(portfolio, market)
+    fns["new market"] = core_variants.on_new_market(portfolio, market)
     fns["prepare+evaluate"] = lambda: api.evaluate(api.prepare(portfolio, market))
     t = measure_interleaved(fns, runs=60)
     bar_name = min((k for k in t if k.startswith("bar")), key=lambda k: t[k].median_ms)
     bar = t[bar_name]
-    report.add(f"the bar ({bar_name[5:]}), timed in turn with the two rows below", _fmt(bar))
+    report.add(f"the bar ({bar_name[5:]}), timed in turn with the rows below", _fmt(bar))
     for name, what in (("compute", "engine PM recompute, desk: compute(liq_shock=False)"),
+                       ("edit", "engine PM recompute after a one-position edit (a new portfolio each call, same market)"),
+                       ("new market", "engine PM recompute on a new market object (nothing priced on it yet)"),
                        ("prepare+evaluate", "engine PM prepare + evaluate, desk")):
         wall, cpu = t[name].median_ms / bar.median_ms, t[name].cpu_median_ms / bar.cpu_median_ms
-        report.add(what, f"{_fmt(t[name])} = {wall:.2f}x bar (cpu {cpu:.2f}x)", "<= 3x bar (aim 2x)",
-                   _verdict(wall <= 3.0) + (" (2x: met)" if wall <= 2.0 else ""))
+        report.add(what, f"{_fmt(t[name])} = {wall:.2f}x bar (cpu {cpu:.2f}x)", "<= 2x bar (issue 16)",
+                   _verdict(wall <= 2.0) + (f"; in CPU: {_verdict(cpu <= 2.0)}" if (wall <= 2.0) != (cpu <= 2.0) else ""))
     prepared = api.prepare(portfolio, market)
     cap = api.evaluate(prepared).unit("BTC").max_spot_in_use
     amounts = iter(np.tile(np.linspace(0.0, max(cap, 1.0), 50), 100))
@@ -248,7 +253,24 @@ def whatif_drags(report: Report, tmp: Path, portfolio, market, env: dict) -> Non
         rate = float(np.median([r["curve_per_s"] for r in runs]))
         report.add(f"  margin curve following that drag (preview curves arrived per second)", f"{rate:.1f} /s",
                    ">= 10 /s", _verdict(rate >= 10))
+        _curve_rows(report, runs)
         _gui_cpu_row(report, runs)
+
+
+def _curve_rows(report: Report, runs: list[dict]) -> None:
+    """The live curves' age in that drag, and the slider moved at a mouse's pace (bench/curve_follow.py): there the
+    window's throttle and the curve, not the latency drag's 70 ms pauses, set how many curves a second are shown."""
+    if not all("follow" in r for r in runs):
+        return
+    med = lambda key, rs: float(np.median([x[key] for x in rs]))       # noqa: E731
+    report.add("  age of those curves (the window's request -> the curve handed to the window), median / p95",
+               f"{med('curve_age_median_ms', runs):.0f} / {med('curve_age_p95_ms', runs):.0f} ms")
+    hand = [r["follow"] for r in runs]
+    rate = med("curve_per_s", hand)
+    report.add(f"  held slider moved at a mouse's pace ({hand[0]['hz']:.0f} values/s, {hand[0]['seconds']:.0f} s, nothing "
+               f"waited for): live margin curves shown per second (age median / p95; what-if results shown per second)",
+               f"{rate:.1f} /s ({med('age_median_ms', hand):.0f} / {med('age_p95_ms', hand):.0f} ms; "
+               f"{med('results_per_s', hand):.1f} results/s)", ">= 10 /s", _verdict(rate >= 10))
 
 
 def _gui_cpu_row(report: Report, runs: list[dict]) -> None:

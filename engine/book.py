@@ -18,6 +18,7 @@ from .catalogue import Instrument
 from .errors import InputError
 from .instrument_rows import FAMILIES, SEEN, Family, denomination  # noqa: F401 - denomination imported from here
 from .market import Market
+from . import priced_instruments
 from .portfolio import Portfolio
 from .pricing import black76, black76_greeks
 
@@ -279,7 +280,54 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     family = family.reshape(-1).astype(np.int64)
     pos = np.array(list(map(_POS, positions)), dtype=float)
     avg = np.array(list(map(_AVG_PX, positions)), dtype=float)       # None -> nan
-    return _priced(ids, rows, pos, pos * upc, avg, strike, is_call, family, first_row, families, market)
+    args = (pos, pos * upc, avg, strike, is_call, family, first_row, families, market)
+    new = priced_instruments.missing(market, rows)
+    if 2 * new.size > len(ids) or not ids:   # mostly new on this market: the row path, and its terms are kept
+        book = _priced(ids, rows, *args)
+        if not book.warnings:
+            priced_instruments.keep(market, rows, _terms_of(book))
+        return book
+    if new.size:
+        terms = _instrument_terms(new, ids, rows, market)
+        if terms is None:               # an instrument that errs or warns: the row path says so
+            return _priced(ids, rows, *args)
+        priced_instruments.keep(market, new, terms)
+    cols = priced_instruments.gather(market, rows)
+    book = Book(inst_rows=rows, pos=pos, qty=pos * upc, kind=cols["kind"], mark=cols["mark"], avg_px=avg,
+                spot=cols["spot"], quote_fx=cols["quote_fx"], fwd=cols["fwd"], strike=cols["strike"], vol=cols["vol"],
+                t_years=cols["t_years"], days=cols["t_years"] * 365.0, is_call=cols["is_call"], family=family,
+                families=families, warnings=())
+    opt = np.flatnonzero(book.kind == OPTION)
+    book.__dict__["_option_greeks"] = (opt, *(cols[k][opt] for k in priced_instruments.GREEKS))   # cached_property
+    return book
+
+
+def _terms_of(book: Book) -> dict[str, np.ndarray]:
+    """``priced_instruments`` columns of each row of ``book`` (greeks per unit of underlying, 0 off options)."""
+    out = {k: getattr(book, k) for k in priced_instruments.FIELDS}
+    opt, *greeks = book._option_greeks
+    for k, a in zip(priced_instruments.GREEKS, greeks):
+        col = np.zeros(book.n)
+        col[opt] = a
+        out[k] = col
+    return out
+
+
+def _instrument_terms(new: np.ndarray, ids: Sequence[str], rows: np.ndarray,
+                      market: Market) -> dict[str, np.ndarray] | None:
+    """``priced_instruments`` columns of instrument rows ``new``: a book of one unit of each, priced by ``_priced``
+    as a position of it would be; None when one of them errs or warns (not kept: the caller's path reports it)."""
+    id_of = dict(zip(rows.tolist(), ids))
+    new_ids = [id_of[r] for r in new.tolist()]
+    fam_col, strike_col, call_col, _ = SEEN.columns()
+    uniq, first_row, family = np.unique(fam_col[new], return_index=True, return_inverse=True)
+    ones = np.ones(new.size)
+    try:
+        b = _priced(new_ids, new, ones, ones, np.full(new.size, np.nan), strike_col[new], call_col[new],
+                    family.reshape(-1).astype(np.int64), first_row, tuple(FAMILIES[f] for f in uniq.tolist()), market)
+    except InputError:
+        return None
+    return None if b.warnings else _terms_of(b)
 
 
 def _priced(ids: Sequence[str], rows: np.ndarray, pos: np.ndarray, qty: np.ndarray, avg: np.ndarray,

@@ -43,7 +43,10 @@ class ResultsView:
                 else self.selected_unit) if live and self.charts else None
         first = getattr(self, "first_result", None)      # computed while the window was built (first_result.py)
         job = first.job_for(portfolio, market, scenario, unit) if first is not None else None
-        self.compute.submit("main", job or (lambda: jobs.compute_main(portfolio, market, scenario, unit)))
+        # a held slider's step is shown even when the next step superseded it (steps slower than the hand: the
+        # dashboard would otherwise freeze until the hand stops); never a stale book after an edit
+        self.compute.submit("main", job or (lambda: jobs.compute_main(portfolio, market, scenario, unit)),
+                            show_superseded=live)
         if live:                                       # in a child process: no GIL shared with the steps
             child = self.compute.curve_process()
             self.compute.submit("curve", lambda: child.curve(portfolio, market, scenario, True),

@@ -333,6 +333,9 @@ class WhatIfPanel(QWidget):
         if self._pending:
             self._pending = False
             self.scenarioChanged.emit(self.scenario())
+            # a trailing edge starts the next 60 ms too: else a move 1 ms later went at once as a new leading
+            # edge, and a held slider sent its what-ifs in pairs a few ms apart (the first one's step superseded)
+            self._timer.start()
 
     def _set_whole(self, values: dict[str, float], applied: Scenario | None, name: str, *, remember: bool) -> None:
         if remember:
