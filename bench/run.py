@@ -251,7 +251,9 @@ def whatif_drags(report: Report, tmp: Path, portfolio, market, env: dict) -> Non
                    f"({len(runs)} runs x {runs[0]['steps']} steps pooled; host reference before/after {refs} ms)**",
                    f"{np.median(pooled):.1f} ms (p95 {p95:.1f})", "p95 <= 33 ms (aim 16)", _verdict(p95 <= 33))
         rate = float(np.median([r["curve_per_s"] for r in runs]))
-        report.add(f"  margin curve following that drag (preview curves arrived per second)", f"{rate:.1f} /s",
+        bound = 1e3 / (70.0 + float(np.median(pooled)))     # one curve request per step, a step per 70 ms + step
+        report.add(f"  margin curve following that drag (preview curves arrived per second; this drag's steps bound "
+                   f"it: one request per step, 1 / (70 ms pause + step) = {bound:.1f} /s)", f"{rate:.1f} /s",
                    ">= 10 /s", _verdict(rate >= 10))
         _curve_rows(report, runs)
         _gui_cpu_row(report, runs)

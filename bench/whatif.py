@@ -7,8 +7,8 @@ process (``measure_interleaved``: same load, so the ratios hold on a busy host):
 - the window's step job: the fast path plus the selected unit's charts on the live grids
   (``workstation.services.jobs.compute_main(..., live_unit)``);
 - the preview margin curve of a held slider (41 shocks, liquidation moves interpolated): its CPU time bounds how
-  many curves a second one core can follow a drag with (the window computes it in a child process, one thread:
-  ``workstation/services/curve_process.py``).
+  many curves a second the cores can follow a drag with (the window computes it in a child process, at nice 5, its
+  shocks on every core as here: ``workstation/services/curve_process.py``).
 The GUI figures (value change -> repainted, curves per second) come from ``bench/jobs.py whatif_drag``.
 """
 
@@ -66,8 +66,8 @@ def whatif_engine(report, portfolio, market, grid: "pricing.OptionGrid") -> None
                    ratio("step job"))
         curve = measure(lambda: jobs.compute_curve(portfolio, market, True, nxt()), runs=7, budget_s=60)
         per_s = 1e3 / curve.cpu_median_ms if curve.cpu_median_ms > 0 else float("inf")
-        report.add(f"preview margin curve of a held {axis} slider (41 shocks, timed here in-process; the window "
-                   f"runs it in a child process on one thread), desk",
+        report.add(f"preview margin curve of a held {axis} slider (41 shocks, on every core; timed here "
+                   f"in-process, the window runs it the same way in a child process), desk",
                    f"{curve.median_ms:.1f} ms wall, cpu {curve.cpu_median_ms:.1f} ms (at most {per_s:.1f} curves "
                    f"per CPU-second)", ">= 10 curves/s", "see the GUI rows")
     report.add(f"(bar: {bar_name}, {bar.median_ms:.3f} ms, cpu {bar.cpu_median_ms:.3f} ms; load average "

@@ -98,3 +98,59 @@ def test_the_desk_book_curve_from_the_child_is_the_in_process_curve() -> None:
         assert child.fallbacks == 0
     finally:
         child.shutdown()
+
+
+def test_the_child_shares_the_shocks_between_threads_and_gives_the_same_curve_with_one(demo_portfolios, demo_market,
+                                                                                     monkeypatch) -> None:
+    """The child gets ``RISKWS_THREADS`` of every core the process may use (``RISKWS_CURVE_THREADS`` overrides), at
+    nice 5; one thread or several, its curve is the in-process one bit for bit."""
+    import os
+    import sys
+
+    import pytest
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads the child's /proc entries")
+    from workstation.services.curve_process import child_threads
+    book = demo_portfolios["BTC delta-neutral options book"]
+    scenario = Scenario("down", index={"BTC": -0.2}, days=2.0)
+    expected = jobs.compute_curve(book, demo_market, True, scenario)
+    for wanted in ("", "1", "2", "3"):
+        monkeypatch.setenv("RISKWS_CURVE_THREADS", wanted)
+        child = CurveProcess()
+        try:
+            _same(child.curve(book, demo_market, scenario, True), expected)
+            pid = child._proc.pid
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = dict(kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
+            threads = int(wanted) if wanted else len(os.sched_getaffinity(0))
+            assert child_threads() == threads and env[b"RISKWS_THREADS"] == str(threads).encode()
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                nice = int(f.read().rsplit(b")", 1)[1].split()[16])     # field 19 of proc(5): nice
+            assert nice == min(19, os.nice(0) + 5)
+            assert child.fallbacks == 0
+        finally:
+            child.shutdown()
+
+
+def test_the_next_curve_gets_the_cores_the_machine_left_idle() -> None:
+    """``ThreadChooser``: idle cores (from /proc/stat's idle + iowait share) plus the cores the child used itself,
+    since its previous curve; at least one thread, at most ``most``. Readings written out by hand."""
+    from workstation.services.curve_threads import ThreadChooser
+    stats, clocks = [], []
+    chooser = ThreadChooser(2, cores=2, stat=lambda: stats.pop(0), clock=lambda: clocks.pop(0))
+
+    def step(idle, total, own_cpu, wall):
+        stats.append((idle, total))
+        clocks.append((own_cpu, wall))
+        return chooser.threads()
+    assert step(0, 0, 0.0, 0.0) == 2             # nothing known yet: the most
+    # 100 jiffies over 2 cores in 0.5 s; 50 idle = 1 core idle; the child used 0.5 s of CPU = 1 core: 2 threads
+    assert step(50, 100, 0.5, 0.5) == 2
+    # nothing idle, the child had 0.25 core (the rest went to other processes): 1 thread
+    assert step(50, 200, 0.625, 1.0) == 1
+    # 0.5 core idle, the child 0.5 core: 1 core in all: 1 thread
+    assert step(75, 300, 0.875, 1.5) == 1
+    # 1.5 cores idle, the child 0.3: 2 threads (never more than most)
+    assert step(150, 400, 1.025, 2.0) == 2
+    assert ThreadChooser(1, cores=2, stat=lambda: (0.0, 0.0)).threads() == 1
+    assert ThreadChooser(2, cores=2, stat=lambda: None).threads() == 2      # no /proc/stat: the most

@@ -36,6 +36,7 @@ from workstation.services.document import DocumentHolder
 from workstation.theme import LIGHT, ThemeManager
 from workstation.widgets.book_editor import BookEditor, make_table
 from workstation.widgets.dialogs import CompareDialog
+from workstation.widgets.layout_barrier import LayoutBarrier
 from workstation.widgets.spot_in_use import SpotInUseControl
 from workstation.widgets.summary import AccountSummary
 
@@ -144,7 +145,9 @@ class MainWindow(PortfolioBrowser, BookEdits, MarketFetcher, ResultsView, WhatIf
         lay.setSpacing(6)
 
         self.summary = AccountSummary()
-        lay.addWidget(self.summary)
+        # the summary's and the spot-in-use control's texts change on every drag step: the window is laid out again
+        # only when their size hints change (widgets/layout_barrier.py)
+        lay.addWidget(LayoutBarrier(self.summary))
 
         self.unit_model = RiskUnitModel(self)
         self.unit_view = make_table("riskUnitTable", self.unit_model, editable=False)
@@ -170,7 +173,7 @@ class MainWindow(PortfolioBrowser, BookEdits, MarketFetcher, ResultsView, WhatIf
         dl.setSpacing(4)
         dl.addWidget(self.unit_view, 1)
         dl.addWidget(self.unit_note)
-        dl.addWidget(self.spot_control)
+        dl.addWidget(LayoutBarrier(self.spot_control))
 
         self.editor = BookEditor()
         self.editor.positions.on_edit = self._edit_positions

@@ -3,9 +3,11 @@
 While a slider is held, a step (the what-if result and the unit charts, then the repaint) and the live margin curve
 run at the same time. In one process they share the GIL: the curve's Python-level work delays every GIL hand-off
 of the window's thread and of the step's worker (measured: a step took about twice as long with the curve running
-as without). In a child process the curve competes for a core, not for the GIL; it runs on one thread there
-(``RISKWS_THREADS=1``) at a lower priority (nice 5), leaving the other core, and the first claim on both, to the
-step.
+as without). In a child process the curve competes for a core, not for the GIL; it runs there at a lower priority
+(nice 5), the step having the first claim on both cores, and its shocks are shared between threads on every core
+the process may use when the machine leaves them idle (``RISKWS_CURVE_THREADS`` sets the most; ``curve_threads.py``
+decides per curve: between two steps of a drag the window's process leaves a core or more idle, and one thread
+could use only one of them).
 
 The child is ``python -m workstation.services.curve_process`` (a plain subprocess, not ``multiprocessing``, whose
 "spawn" re-imports the parent's main script): one JSON line per request on its stdin, one per answer on its
@@ -117,7 +119,7 @@ class CurveProcess:
         """Start the child now (its imports take a moment): the window calls it when a slider is pressed."""
         with self._lock:
             if self._proc is None and not self._closed:
-                env = dict(os.environ, RISKWS_THREADS="1")
+                env = dict(os.environ, RISKWS_THREADS=str(child_threads()))
                 self._proc = subprocess.Popen([sys.executable, "-m", "workstation.services.curve_process"],
                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
                 self._sent = None
@@ -170,11 +172,25 @@ class CurveProcess:
         self._stop_child()
 
 
+def child_threads() -> int:
+    """The child's threads for a curve's shocks: ``RISKWS_CURVE_THREADS``, else every core this process may use."""
+    env = os.environ.get("RISKWS_CURVE_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def serve(stdin: Any, stdout: Any) -> None:
     """The child's loop: one request, one answer, until the parent closes the pipe."""
     from engine.errors import InputError
+    from workstation.services.curve_threads import ThreadChooser
     from workstation.services.jobs import compute_curve
     pair = None
+    from engine.shocked import workers
+    chooser = ThreadChooser(workers())          # the most it may use: RISKWS_THREADS as the parent set it
     while True:
         try:
             _op, new_pair, scenario, live = _receive(stdin)
@@ -185,6 +201,7 @@ def serve(stdin: Any, stdout: Any) -> None:
         if pair is None:
             _send((NEED_PAIR, None), stdout)
             continue
+        os.environ["RISKWS_THREADS"] = str(chooser.threads())     # engine.shocked.workers() reads it per call
         try:
             answer = ("ok", compute_curve(pair[0], pair[1], live, scenario))
         except InputError as exc:

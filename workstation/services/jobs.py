@@ -23,10 +23,12 @@ CURVE_SHOCKS = np.round(np.linspace(-1.0, 1.0, 201), 10)
 # follow at release): the stress curve on every 2nd move (51 points), the heatmap on every 5th move x every 3rd vol
 # shift (21 x 9 cells instead of 101 x 25): 342 option revaluations per option instead of 2,828. Zero is on each.
 # The margin curve of a held what-if slider: every LIVE_CURVE_EVERY-th shock of CURVE_SHOCKS (liquidation moves
-# interpolated), started at most every LIVE_CURVE_PACE_S (10 a second: the target, and no more, so that the
-# curve leaves most of the two cores to the steps).
+# interpolated), in the curve's child process (curve_process.py, nice 5, the shocks on every core), a curve started
+# at most every LIVE_CURVE_PACE_S after the previous one started (the newest scenario only): up to 12 a second,
+# above the target of 10, when the cores have room, and no more, so that each shown curve's repaint (~6 ms of the
+# window's thread) stays a small part of a drag.
 LIVE_CURVE_EVERY = 5
-LIVE_CURVE_PACE_S = 0.1
+LIVE_CURVE_PACE_S = 0.085
 LIVE_STRESS_MOVES = UNIT_MOVES[::2]
 LIVE_GRID_MOVES = UNIT_MOVES[::5]
 LIVE_VOL_SHIFTS = VOL_SHIFTS[::3]
