@@ -5,6 +5,7 @@ package beside this one, on the same desk, timed in turn with the bar (engine wo
     python -m bench.pair /work/base_tree compute-edit 60         # ... on a new portfolio each call (one size changed)
     python -m bench.pair /work/base_tree compute-new-market 60   # ... on a new market object each call
     python -m bench.pair /work/base_tree preview 12     # the held slider's preview curve, 1 thread
+    python -m bench.pair /work/base_tree preview-new-market 12   # ... prepared on a new market object each call
     python -m bench.pair /work/base_tree curve 9        # margin_curve, the default threads
 
 Both engines see the same load in the same minutes, so their ratio (and each one's ratio to the bar) holds on a
@@ -16,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from dataclasses import replace
 
 import numpy as np
 
@@ -63,11 +65,16 @@ def main(argv: list[str]) -> int:
         s = api.DEFAULT_SHOCKS[::5]
         before = lambda: curve_b.preview_curve(api_b.prepare(p_b, m_b), s)      # noqa: E731
         after = lambda: preview_curve(api.prepare(p, m), s)                      # noqa: E731
+    elif what == "preview-new-market":   # as the window's child prepares it: a what-if market, new at each step
+        os.environ["RISKWS_THREADS"] = "1"
+        s = api.DEFAULT_SHOCKS[::5]
+        before = lambda: curve_b.preview_curve(api_b.prepare(p_b, replace(m_b)), s)      # noqa: E731
+        after = lambda: preview_curve(api.prepare(p, replace(m)), s)                      # noqa: E731
     elif what == "curve":
         before, after = (lambda: api_b.margin_curve(p_b, m_b)), (lambda: api.margin_curve(p, m))
     else:
         raise SystemExit(f"bench.pair: unknown measurement {what!r} "
-                         "(compute, compute-edit, compute-new-market, preview, curve)")
+                         "(compute, compute-edit, compute-new-market, preview, preview-new-market, curve)")
     a, b = before(), after()
     if what.startswith("compute"):
         same = a.total_mmr == b.total_mmr and a.margin_ratio == b.margin_ratio

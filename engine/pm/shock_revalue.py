@@ -14,6 +14,7 @@ bit-identical (tests/engine/test_curve_parallel.py and tests/engine/test_prepare
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,8 +90,36 @@ def distinct_options(book: Book, group_of_pos: np.ndarray) -> tuple[np.ndarray, 
     return id_of_row, opt_rows[order[new]]
 
 
+_PLAN_INPUTS = ("kind", "is_call", "fwd", "spot", "t_years", "strike", "vol", "days")
+_PLANS: list[tuple[tuple, tuple[np.ndarray, ...], RevaluePlan]] = []     # newest last
+KEEP_PLANS = 4
+_PLANS_LOCK = threading.Lock()
+
+
 def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units: int, grid, rules,
          chunk_rows: int = CHUNK_ROWS) -> RevaluePlan:
+    """``build_plan``'s plan, or the one it gave for the same inputs bit for bit (the arrays it reads, compared
+    as integers: -0.0 is not 0.0, a nan equals itself) with the same grid, rule set and chunk size: a recompute
+    after an edit that moves no price and no unit (a size changed, an entry price, a balance) plans nothing again."""
+    key = (grid, rules, n_units, chunk_rows, book.n)       # the objects themselves: their ids are not reused
+    arrays = tuple(getattr(book, k) for k in _PLAN_INPUTS) + (group_of_pos, of_position)
+    for k, kept, hit in reversed(_PLANS):
+        if (k[0] is grid and k[1] is rules and k[2:] == key[2:]
+                and all(np.array_equal(_bits(a), _bits(b)) for a, b in zip(arrays, kept))):
+            return hit
+    made = build_plan(book, group_of_pos, of_position, n_units, grid, rules, chunk_rows)
+    with _PLANS_LOCK:
+        _PLANS.append((key, tuple(np.array(a) for a in arrays), made))
+        del _PLANS[:-KEEP_PLANS]
+    return made
+
+
+def _bits(a: np.ndarray) -> np.ndarray:
+    return a.view(np.int64) if a.dtype == np.float64 else a
+
+
+def build_plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units: int, grid, rules,
+               chunk_rows: int = CHUNK_ROWS) -> RevaluePlan:
     """Chunks of ``chunk_rows`` rows per unit and their distinct options.
 
     The chunks' option tables come from one ``np.unique`` over (chunk, option id) keys of the whole book; a chunk
