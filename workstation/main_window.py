@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QUndoGroup, QUndoStack
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QInputDialog, QLabel, QMainWindow,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow,
                                QMessageBox, QSplitter, QVBoxLayout, QWidget)
 
 from engine.catalogue import instrument_ids_for_completion
@@ -36,6 +36,7 @@ from workstation.services.document import DocumentHolder
 from workstation.theme import LIGHT, ThemeManager
 from workstation.widgets.book_editor import BookEditor, make_table
 from workstation.widgets.dialogs import CompareDialog
+from workstation.widgets.layout_barrier import LayoutBarrier
 from workstation.widgets.spot_in_use import SpotInUseControl
 from workstation.widgets.summary import AccountSummary
 
@@ -120,6 +121,14 @@ class MainWindow(PortfolioBrowser, BookEdits, MarketFetcher, ResultsView, WhatIf
         self.themes.themeChanged.connect(self._apply_theme)
         self.undo_group.indexChanged.connect(lambda _i: self._update_actions())
 
+        if self.themes.sheet_pending:
+            # the style sheet once, on the whole window (issue 16, cold start): every widget added under an
+            # application style sheet is polished again (~0.1 s of CPU for this window). A combo box keeps the
+            # minimum size it first computes (Qt's AdjustToContentsOnFirstShow); built under the sheet, the empty
+            # ones (the what-if choice, filled when a book opens) computed theirs empty: so they do here
+            self.themes.apply()
+            for combo in self.findChildren(QComboBox):
+                combo.minimumSizeHint()
         self.setWindowIcon(app_icon())
         self.resize(1600, 1000)
         self._default_state = self.saveState()
@@ -136,7 +145,9 @@ class MainWindow(PortfolioBrowser, BookEdits, MarketFetcher, ResultsView, WhatIf
         lay.setSpacing(6)
 
         self.summary = AccountSummary()
-        lay.addWidget(self.summary)
+        # the summary's and the spot-in-use control's texts change on every drag step: the window is laid out again
+        # only when their size hints change (widgets/layout_barrier.py)
+        lay.addWidget(LayoutBarrier(self.summary))
 
         self.unit_model = RiskUnitModel(self)
         self.unit_view = make_table("riskUnitTable", self.unit_model, editable=False)
@@ -162,7 +173,7 @@ class MainWindow(PortfolioBrowser, BookEdits, MarketFetcher, ResultsView, WhatIf
         dl.setSpacing(4)
         dl.addWidget(self.unit_view, 1)
         dl.addWidget(self.unit_note)
-        dl.addWidget(self.spot_control)
+        dl.addWidget(LayoutBarrier(self.spot_control))
 
         self.editor = BookEditor()
         self.editor.positions.on_edit = self._edit_positions

@@ -172,6 +172,18 @@ class ChartBase(pg.PlotWidget):
         self.reason_label.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.reason_label.hide()
 
+    def static_items(self) -> list[Any]:
+        """Items a data update leaves as they are: drawn from a pixmap cache (charts/cache.py)."""
+        pi = self.getPlotItem()
+        return [pi.getAxis(n) for n in ("left", "bottom", "right", "top")] + [pi.legend, self.grid_lines]
+
+    def showEvent(self, ev: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(ev)
+        if not getattr(self, "_static_cached", False):
+            self._static_cached = True
+            from .cache import cache_static
+            cache_static(self.static_items())
+
     # -- theme -------------------------------------------------------------------------------------------------------
     @property
     def theme(self) -> Any:

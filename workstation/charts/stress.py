@@ -231,7 +231,8 @@ class StressChart(ChartBase):
         top = min(max(top, y0 + h + 2 * py), y1 - 2 * py)
         left = x + gap_x if x < (x0 + x1) / 2 else x - gap_x - w
         left = max(min(left, x1 - w - 2 * px), x0 + 2 * px)       # wider than the view: its start stays in view
-        self.worst_label.setAnchor((0, 0))
+        if tuple(self.worst_label.anchor) != (0.0, 0.0):     # setAnchor re-measures the text even when equal
+            self.worst_label.setAnchor((0, 0))
         self.worst_label.setPos(left, top)
         self.worst_label.show()
 

@@ -17,6 +17,7 @@ from engine.result import MarginResult
 from workstation.models.columns import fmt_amount
 from workstation.services import jobs
 from workstation.undo import MERGE_SPOT_IN_USE
+from workstation.widgets.repaint_batch import RepaintBatch
 
 
 class ResultsView:
@@ -68,6 +69,10 @@ class ResultsView:
             return
         if self.holder.doc is None:
             return
+        if self.charts_ready():
+            # one repaint pass for all the charts this result changes; none before the charts are built: the
+            # first result is then painted at once, not when every queued result has been handled (cold start)
+            self._repaint_batch().hold()
         if channel == "main":
             self.prepared = payload.prepared
             self.spots = payload.spot_in_use
@@ -103,6 +108,12 @@ class ResultsView:
             self._open_compare(payload)
         elif channel == "sides":
             self._show_sides(payload)
+
+    def _repaint_batch(self) -> RepaintBatch:
+        batch = self.__dict__.get("_repaints")
+        if batch is None:
+            batch = self._repaints = RepaintBatch(self)
+        return batch
 
     def _on_compute_failed(self, channel: str, message: str, is_input: bool) -> None:
         if channel == "reconcile":

@@ -15,9 +15,10 @@ from typing import Iterable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QInputDialog, QLabel,
-                               QPushButton, QScrollArea, QSlider, QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QSizePolicy, QSlider, QVBoxLayout, QWidget)
 
 from engine.scenario import Scenario, VolShift
+from workstation.widgets.layout_barrier import LayoutBarrier
 
 STEPS = 1000               # slider positions on each side of zero
 THROTTLE_MS = 60           # at most one what-if per 60 ms while dragging (the leading edge goes at once)
@@ -140,7 +141,12 @@ class WhatIfPanel(QWidget):
         self.state_label.setObjectName("whatifState")
         self.state_label.setProperty("role", "muted")
         self.state_label.setWordWrap(True)
-        lay.addWidget(self.state_label)
+        # its text changes on every step of a drag: the window is laid out again only when its height changes (its
+        # width is the panel's: the text's own width, which changes with every figure, is no layout's concern)
+        policy = self.state_label.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        self.state_label.setSizePolicy(policy)
+        lay.addWidget(LayoutBarrier(self.state_label))
         self.grid_box = QWidget()
         self.grid = QGridLayout(self.grid_box)
         self.grid.setContentsMargins(0, 0, 0, 0)
