@@ -158,6 +158,13 @@ def cold_start(report: Report, tmp: Path) -> bool:
     # writes __pycache__): a cache of its own, written by the seeding run; PYTHONDONTWRITEBYTECODE (set in some
     # shells) would compile every module at every start. The figure without the cache is reported too.
     cached = {**env, "PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
+    # scripts/setup.sh unpacks shiboken6's support modules (SBK_EMBED=0); a .venv set up before that compiles
+    # them from source at every start (~40 ms): say which this run measured
+    import importlib.util
+    spec = importlib.util.find_spec("shiboken6")
+    unpacked = spec is not None and (Path(spec.origin).parent / "files.dir").is_dir()
+    report.notes.append(f"GUI cold start: shiboken6's support modules {'unpacked by' if unpacked else 'NOT unpacked: run'}"
+                        f" scripts/setup.sh")
     run_job("cold_start", str(demo_db), env=cached)              # creates and seeds the demo database once
     # the first result computed on a thread while Qt loads (workstation/first_result.py) against the window
     # computing it itself (RISKWS_NO_READ_AHEAD=1): both threads share the GIL, so it is measured, not assumed
