@@ -4,8 +4,8 @@
 recompute on the same portfolio and market gathers them. So that the figure is honest, the bench also times:
 - **after a one-position edit**: each call on a new ``Portfolio`` whose position ``k`` changed size (``k`` walks
   through the book, so every call's book differs from the one before in one row), same market;
-- **on a new market object**: each call on a copy of the market (same numbers, a new object: nothing kept), what a
-  fresh snapshot costs.
+- **on a fresh snapshot**: each call on the next of 8 markets whose indices (and marks) moved by a few millionths:
+  new objects and new prices, so nothing is kept for them (what a new snapshot costs).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from itertools import count
 from typing import Callable
 
 from engine import api
+from engine.catalogue import is_stablecoin
 from engine.market import Market
 from engine.portfolio import Portfolio
 
@@ -33,6 +34,15 @@ def after_one_edit(portfolio: Portfolio, market: Market, compute=api.compute) ->
     return run
 
 
-def on_new_market(portfolio: Portfolio, market: Market, compute=api.compute) -> Callable[[], object]:
-    """``compute`` on a fresh copy of ``market`` at each call (nothing priced on it yet)."""
-    return lambda: compute(portfolio, replace(market), liq_shock=False)
+def moved_markets(market: Market, n: int = 8) -> list[Market]:
+    """``n`` snapshots of ``market`` with every crypto index moved by a different few millionths (marks with it):
+    what a fresh snapshot is, new objects and new prices, so neither memo has anything for them (more markets than
+    either keeps)."""
+    ccys = [k[:-4] for k in market.index if k.endswith("-USD") and not is_stablecoin(k[:-4])]
+    return [market.shifted({c: 1e-6 * (i + 1) for c in ccys}) for i in range(n)]
+
+
+def on_markets(portfolio: Portfolio, markets: list[Market], compute=api.compute) -> Callable[[], object]:
+    """``compute`` on the next of ``markets`` at each call (in turn)."""
+    step = count()
+    return lambda: compute(portfolio, markets[next(step) % len(markets)], liq_shock=False)

@@ -3,9 +3,9 @@ package beside this one, on the same desk, timed in turn with the bar (engine wo
 
     python -m bench.pair /work/base_tree compute 60     # compute(liq_shock=False)
     python -m bench.pair /work/base_tree compute-edit 60         # ... on a new portfolio each call (one size changed)
-    python -m bench.pair /work/base_tree compute-new-market 60   # ... on a new market object each call
+    python -m bench.pair /work/base_tree compute-fresh 60        # ... on a fresh snapshot each call (moved prices)
     python -m bench.pair /work/base_tree preview 12     # the held slider's preview curve, 1 thread
-    python -m bench.pair /work/base_tree preview-new-market 12   # ... prepared on a new market object each call
+    python -m bench.pair /work/base_tree preview-fresh 12        # ... on a fresh snapshot each call (moved prices)
     python -m bench.pair /work/base_tree curve 9        # margin_curve, the default threads
 
 Both engines see the same load in the same minutes, so their ratio (and each one's ratio to the bar) holds on a
@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from dataclasses import replace
+from itertools import count
 
 import numpy as np
 
@@ -57,24 +57,29 @@ def main(argv: list[str]) -> int:
     elif what == "compute-edit":        # a new portfolio each call, one position's size changed
         before = core_variants.after_one_edit(p_b, m_b, api_b.compute)
         after = core_variants.after_one_edit(p, m, api.compute)
-    elif what == "compute-new-market":  # a new market object each call
-        before = core_variants.on_new_market(p_b, m_b, api_b.compute)
-        after = core_variants.on_new_market(p, m, api.compute)
+    elif what == "compute-fresh":       # a fresh snapshot each call (moved prices, new objects)
+        moved = core_variants.moved_markets(m)
+        before = core_variants.on_markets(p_b, [market_b.market_from_dict(market_to_dict(x)) for x in moved],
+                                          api_b.compute)
+        after = core_variants.on_markets(p, moved, api.compute)
     elif what == "preview":
         os.environ["RISKWS_THREADS"] = "1"
         s = api.DEFAULT_SHOCKS[::5]
         before = lambda: curve_b.preview_curve(api_b.prepare(p_b, m_b), s)      # noqa: E731
         after = lambda: preview_curve(api.prepare(p, m), s)                      # noqa: E731
-    elif what == "preview-new-market":   # as the window's child prepares it: a what-if market, new at each step
+    elif what == "preview-fresh":        # as the window's child meets it: a what-if market, new prices each step
         os.environ["RISKWS_THREADS"] = "1"
         s = api.DEFAULT_SHOCKS[::5]
-        before = lambda: curve_b.preview_curve(api_b.prepare(p_b, replace(m_b)), s)      # noqa: E731
-        after = lambda: preview_curve(api.prepare(p, replace(m)), s)                      # noqa: E731
+        moved = core_variants.moved_markets(m)
+        moved_b = [market_b.market_from_dict(market_to_dict(x)) for x in moved]
+        k_b, k = count(), count()
+        before = lambda: curve_b.preview_curve(api_b.prepare(p_b, moved_b[next(k_b) % 8]), s)      # noqa: E731
+        after = lambda: preview_curve(api.prepare(p, moved[next(k) % 8]), s)                        # noqa: E731
     elif what == "curve":
         before, after = (lambda: api_b.margin_curve(p_b, m_b)), (lambda: api.margin_curve(p, m))
     else:
         raise SystemExit(f"bench.pair: unknown measurement {what!r} "
-                         "(compute, compute-edit, compute-new-market, preview, preview-new-market, curve)")
+                         "(compute, compute-edit, compute-fresh, preview, preview-fresh, curve)")
     a, b = before(), after()
     if what.startswith("compute"):
         same = a.total_mmr == b.total_mmr and a.margin_ratio == b.margin_ratio

@@ -212,7 +212,7 @@ class Store:
     # -- portfolios ------------------------------------------------------------------------------------
     def _has_data_ts(self) -> bool:
         """Schema v7's ``portfolios.data_ts`` (absent on an older file read without migrating)."""
-        return "data_ts" in self.db["portfolios"].columns_dict
+        return "data_ts" in self.db.column_names("portfolios")
 
     def _portfolio_header(self, name: str) -> dict[str, Any]:
         data_ts = "data_ts" if self._has_data_ts() else "NULL AS data_ts"
@@ -256,7 +256,7 @@ class Store:
         return self._revision_of(self._portfolio_header(name)["id"])
 
     def _revision_of(self, pid: int) -> int:
-        if "revision" not in self.db["portfolios"].columns_dict:  # an old schema read without migrating
+        if "revision" not in self.db.column_names("portfolios"):  # an old schema read without migrating
             return 0
         return int(self.db.execute("SELECT revision FROM portfolios WHERE id = ?", [pid]).fetchone()[0])
 

@@ -281,13 +281,15 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     pos = np.array(list(map(_POS, positions)), dtype=float)
     avg = np.array(list(map(_AVG_PX, positions)), dtype=float)       # None -> nan
     args = (pos, pos * upc, avg, strike, is_call, family, first_row, families, market)
-    new = priced_instruments.missing(market, rows)
-    if 2 * new.size > len(ids) or not ids:   # mostly new on this market: the row path, and its terms are kept
+    fresh = priced_instruments.new_rows(market, rows)
+    n_fresh = int(np.count_nonzero(fresh))
+    if 2 * n_fresh > len(ids) or not ids:   # mostly new on this market: the row path, and its terms are kept
         book = _priced(ids, rows, *args)
         if not book.warnings:
             priced_instruments.keep(market, rows, _terms_of(book))
         return book
-    if new.size:
+    if n_fresh:
+        new = np.unique(rows[fresh])
         terms = _instrument_terms(new, ids, rows, market)
         if terms is None:               # an instrument that errs or warns: the row path says so
             return _priced(ids, rows, *args)

@@ -68,13 +68,13 @@ def _table(market: Market) -> Table:
     return t
 
 
-def missing(market: Market, rows: np.ndarray) -> np.ndarray:
-    """The distinct instrument rows of ``rows`` not yet priced on ``market`` (ascending)."""
+def new_rows(market: Market, rows: np.ndarray) -> np.ndarray:
+    """Per position of instrument ``rows``: True where its instrument is not yet priced on ``market``."""
     with _LOCK:
         t = _table(market)
         t.grow(int(rows.max()) + 1 if rows.size else 0)
         done = t.done
-    return np.unique(rows[~done[rows]])
+    return ~done[rows]
 
 
 def keep(market: Market, rows: np.ndarray, cols: dict[str, np.ndarray]) -> None:

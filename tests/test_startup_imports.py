@@ -19,9 +19,23 @@ def loaded_after(code: str) -> set[str]:
 
 def test_the_store_does_not_import_pandas_and_pandas_still_imports() -> None:
     mods = loaded_after("import db.store")
+    assert "pandas" not in mods and "pyarrow" not in mods
+    mods = loaded_after("import db.store\nfrom db.sqlite_lib import sqlite_utils\nsqlite_utils()")
     assert "sqlite_utils" in mods and "pandas" not in mods and "pyarrow" not in mods
     # hidden for the moment sqlite-utils is imported only: pandas itself still loads afterwards
-    assert "pandas" in loaded_after("import db.store\nimport pandas")
+    assert "pandas" in loaded_after("import db.store\nfrom db.sqlite_lib import sqlite_utils\nsqlite_utils()\n"
+                                    "import pandas")
+
+
+def test_opening_a_store_and_reading_a_portfolio_do_not_import_sqlite_utils(tmp_path: Path) -> None:
+    """sqlite-utils (~100 ms: click, dateutil, pluggy) loads at the first write, not for a start that only reads."""
+    path = str(tmp_path / "a.db")
+    subprocess.run([sys.executable, "-c", f"from db.store import Store\nfrom db.demo import ensure_demo\n"
+                    f"s = Store({path!r})\nensure_demo(s)\ns.close()"], cwd=REPO, check=True, timeout=120)
+    read = (f"from db.store import Store\nfrom db.demo import ensure_demo\ns = Store({path!r})\nensure_demo(s)\n"
+            f"n = s.list_portfolios()[0].name\np, r = s.load_portfolio_revision(n)\ns.market_for_portfolio(n)\n"
+            f"assert p.positions and r >= 0\ns.close()")
+    assert "sqlite_utils" not in loaded_after(read)
 
 
 def test_a_store_open_does_not_scan_installed_packages_for_plugins(tmp_path: Path) -> None:

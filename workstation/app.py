@@ -106,7 +106,7 @@ def create_main_window(db_path: str | os.PathLike | Any | None = None, *, restor
 
     name = settings.read("theme")
     themes = ThemeManager(THEMES.get(name, THEMES["light"]), app)
-    themes.apply()
+    themes.apply(sheet=False)     # the window applies the style sheet once it is built (cold start)
     window = MainWindow(store, themes)
     window.owns_store = owns_store
     if first is not None:

@@ -129,8 +129,14 @@ class ThemeManager(QObject):
         self.set_theme(DARK if self._theme.name == LIGHT.name else LIGHT)
         return self._theme
 
-    def apply(self) -> None:
+    def apply(self, *, sheet: bool = True) -> None:
+        """The theme's palette and style sheet on the application; ``sheet=False``: the palette only, the sheet
+        left for the window to apply once it is built (``sheet_pending``; see MainWindow.__init__)."""
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.setPalette(palette_for(self._theme))
-            app.setStyleSheet(load_stylesheet(self._theme))
+            if sheet:
+                app.setStyleSheet(load_stylesheet(self._theme))
+            self.sheet_pending = not sheet
+
+    sheet_pending = False

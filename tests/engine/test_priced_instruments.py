@@ -32,7 +32,7 @@ def market():
 def row_path(portfolio, market, monkeypatch):
     """The book as the row-by-row path builds it (the memo neither asked nor filled)."""
     with monkeypatch.context() as m:
-        m.setattr(priced_instruments, "missing", lambda market, rows: rows)    # "all new": the row path
+        m.setattr(priced_instruments, "new_rows", lambda market, rows: np.ones(rows.size, dtype=bool))   # row path
         m.setattr(priced_instruments, "keep", lambda *a: None)
         return book_mod.build_book(portfolio, market)
 

@@ -17,6 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from db.store import Store  # noqa: E402
+from db.sqlite_lib import sqlite_utils  # noqa: E402
+
+sqlite_utils()   # the store loads it at its first write: imported once here, before the forks, like the rest
 from engine.portfolio import Asset, Portfolio, Position  # noqa: E402
 
 

@@ -61,3 +61,27 @@ def test_without_the_thread_the_window_computes_its_first_result_itself(qtbot, d
     wait_settled(qtbot, w)
     assert calls and all(c[0] != "riskws-first-result" for c in calls)
     w.close()
+
+
+def test_the_first_result_is_painted_without_waiting_for_the_charts_repaint_batch(qtbot, demo_db, monkeypatch):
+    """Before the charts exist there is no chart scene to batch: a result's repaint is not held (held, the first
+    result was painted only once every other queued result had been handled: ~0.35 s later, then the charts)."""
+    from workstation.app import create_main_window
+    from workstation.widgets.repaint_batch import RepaintBatch
+
+    holds: list[bool] = []
+    real = RepaintBatch.hold
+
+    def hold(self):
+        holds.append(self.window.charts_ready())
+        real(self)
+    monkeypatch.setattr(RepaintBatch, "hold", hold)
+    w = create_main_window(demo_db, restore_layout=False)
+    qtbot.addWidget(w)
+    w.show_error = lambda title, message: None
+    w.resize(1280, 720)
+    w.show()
+    wait_settled(qtbot, w)
+    assert w.result is not None and w.charts_ready()
+    assert False not in holds
+    w.close()

@@ -69,7 +69,10 @@ class ResultsView:
             return
         if self.holder.doc is None:
             return
-        self._repaint_batch().hold()           # one repaint pass for all the charts this result changes
+        if self.charts_ready():
+            # one repaint pass for all the charts this result changes; none before the charts are built: the
+            # first result is then painted at once, not when every queued result has been handled (cold start)
+            self._repaint_batch().hold()
         if channel == "main":
             self.prepared = payload.prepared
             self.spots = payload.spot_in_use
