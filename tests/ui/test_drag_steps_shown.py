@@ -71,3 +71,45 @@ def test_the_throttle_sends_one_what_if_per_interval_a_trailing_edge_included(qt
     assert len(sent) == 3 and sent[-1].index_move("BTC") == pytest.approx(panel.axes[0].to_display(-50) * 0.01)
     slider.setSliderDown(False)
     wait_settled(qtbot, window)
+
+
+def _service_with_blocked_main(monkeypatch, gate_max_s):
+    import threading
+
+    from workstation.services import compute
+    monkeypatch.setattr(compute, "GATE_MAX_S", gate_max_s)
+    svc = compute.ComputeService()
+    release, main_started, curve_started = threading.Event(), threading.Event(), threading.Event()
+
+    def main():
+        main_started.set()
+        release.wait(20)
+        return "main"
+    svc.submit("main", main)
+    assert main_started.wait(5)
+    svc.submit("curve", lambda: curve_started.set() or "curve")
+    return svc, release, curve_started
+
+
+def test_a_curve_starts_after_the_running_step(qtbot, monkeypatch):
+    """The curve's lane waits while a "main" result is running (the step has the first claim on the cores), and
+    starts when it is done, woken by the slow lane (the cap on the wait set far out of reach here)."""
+    svc, release, curve_started = _service_with_blocked_main(monkeypatch, 60.0)
+    seen: list = []
+    svc.finished.connect(lambda ch, r: seen.append(r))
+    assert not curve_started.wait(0.3)           # held by the running step
+    release.set()
+    assert curve_started.wait(10)                # well before the 60 s cap: woken when the step finished
+    qtbot.waitUntil(lambda: not svc.is_busy(), timeout=5000)
+    assert seen == ["main", "curve"]
+    svc.shutdown()
+
+
+def test_a_curve_is_never_starved_by_steps_back_to_back(qtbot, monkeypatch):
+    svc, release, curve_started = _service_with_blocked_main(monkeypatch, 0.2)
+    try:
+        assert curve_started.wait(10)            # the step still running: the curve went after the cap
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not svc.is_busy(), timeout=5000)
+    svc.shutdown()

@@ -7,10 +7,15 @@ computation. Every request gets a generation number; a result whose generation i
 dropped on arrival, so stale figures never reach the screen. Results arrive on the GUI thread through queued signals.
 
 Requests can be paced (``pace_s``: a channel's computations start at most that often). One exception to the
-dropping, asked for per request (``show_superseded=True``): the margin curve while a what-if slider is held.
+dropping, asked for per request (``show_superseded=True``): the margin curve and the steps while a what-if slider
+is held.
 Each step supersedes the previous curve request, and a curve takes longer than a step, so with the rule above no
 curve would ever land during a drag. Such a result is shown when it is newer than anything shown on its channel
 (the channel's newest request stays outstanding and lands after it); ``cancel`` drops them too.
+
+The curve's lane is gated: a curve starts once no "main" result is running or pending on the slow lane (a what-if
+step first: the curve would take a core from it), or after waiting ``GATE_MAX_S``, so that steps back to back never
+starve it.
 """
 
 from __future__ import annotations
@@ -30,20 +35,35 @@ from engine.errors import InputError
 
 log = logging.getLogger(__name__)
 
+GATE_MAX_S = 0.1      # the longest a gated lane (the margin curve) waits for the gate (no "main" result running)
+
 
 class _Worker(QThread):
     done = Signal(str, int, object)
     error = Signal(str, int, str, bool)   # channel, generation, message, is_input_error
     drained = Signal()
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, gate: Callable[[], bool] | None = None) -> None:
         super().__init__()
         self.setObjectName(f"riskws-compute-{name}")
         self._cond = threading.Condition()
         self._pending: OrderedDict[str, tuple[int, Callable[[], Any], float]] = OrderedDict()
         self._started: dict[str, float] = {}          # monotonic start of each channel's last computation
         self._stop = False
+        self._gate = gate                             # None, or: may a computation start now? (``poke`` rechecks)
+        self._waiting_since: float | None = None      # when this lane last went from idle to having work
+        self.after_job: Callable[[], None] | None = None   # called on this thread after each computation
         self.running_channel: str | None = None
+
+    def busy_with(self, channel: str) -> bool:
+        """Whether ``channel`` is running or pending here (read without the lock: a stale answer only delays a
+        gated lane until its next ``poke``)."""
+        return self.running_channel == channel or channel in self._pending
+
+    def poke(self) -> None:
+        """Recheck the gate (another lane finished a computation)."""
+        with self._cond:
+            self._cond.notify()
 
     def post(self, channel: str, generation: int, fn: Callable[[], Any], pace_s: float = 0.0) -> None:
         """Queue ``fn``; ``pace_s``: start it no sooner than ``pace_s`` after the channel's previous start (a
@@ -51,17 +71,25 @@ class _Worker(QThread):
         with self._cond:
             self._pending.pop(channel, None)          # the older request of this channel is superseded
             self._pending[channel] = (generation, fn, pace_s)
+            if self._waiting_since is None:
+                self._waiting_since = time.monotonic()
             self._cond.notify()
 
     def _next(self) -> tuple[str, int, Callable[[], Any]] | None:
         """The first pending request whose pace allows it to start now (under the lock); None: wait."""
         now = time.monotonic()
+        if self._gate is not None and not self._gate():
+            held = now - (self._waiting_since if self._waiting_since is not None else now)
+            if held < GATE_MAX_S:                     # never starved: steps back to back leave a curve a turn
+                self._cond.wait(min(0.05, GATE_MAX_S - held))   # woken by poke()
+                return None
         soonest = None
         for channel, (generation, fn, pace) in self._pending.items():
             wait = self._started.get(channel, -math.inf) + pace - now
             if wait <= 0.0:
                 del self._pending[channel]
                 self._started[channel] = now
+                self._waiting_since = now if self._pending else None
                 return channel, generation, fn
             soonest = wait if soonest is None else min(soonest, wait)
         self._cond.wait(soonest)
@@ -102,6 +130,8 @@ class _Worker(QThread):
                 with self._cond:
                     self.running_channel = None
                     empty = not self._pending
+                if self.after_job is not None:
+                    self.after_job()
                 if empty:
                     self.drained.emit()
 
@@ -117,7 +147,8 @@ class ComputeService(QObject):
 
     FAST_CHANNELS = frozenset({"preview", "unit"})
     CURVE_CHANNELS = frozenset({"curve"})     # a lane of its own: a what-if drag's next result never waits for
-                                              # the margin curve of the previous step
+                                              # the margin curve of the previous step; a curve starts once no
+                                              # "main" result is running or pending (the step first)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -125,7 +156,12 @@ class ComputeService(QObject):
         self._shown: dict[str, int] = {}          # newest generation delivered (or cancelled) per channel
         self._superseded_ok: dict[str, set[int]] = {}   # generations that may be shown once superseded
         self._outstanding: set[str] = set()
-        self._lanes = {"fast": _Worker("fast"), "slow": _Worker("slow"), "curve": _Worker("curve")}
+        slow = _Worker("slow")
+        # a margin curve starts when no "main" result is running or waiting: a what-if step's result has the
+        # first claim on the cores (the curve, in its child process or here, would share them with it)
+        curve = _Worker("curve", gate=lambda: not slow.busy_with("main"))
+        slow.after_job = curve.poke
+        self._lanes = {"fast": _Worker("fast"), "slow": slow, "curve": curve}
         for w in self._lanes.values():
             w.done.connect(self._on_done)
             w.error.connect(self._on_error)
