@@ -281,20 +281,21 @@ def build_book(portfolio: Portfolio, market: Market) -> Book:
     pos = np.array(list(map(_POS, positions)), dtype=float)
     avg = np.array(list(map(_AVG_PX, positions)), dtype=float)       # None -> nan
     args = (pos, pos * upc, avg, strike, is_call, family, first_row, families, market)
-    fresh = priced_instruments.new_rows(market, rows)
+    table = priced_instruments.table_for(market)
+    fresh = table.new_rows(rows)
     n_fresh = int(np.count_nonzero(fresh))
     if 2 * n_fresh > len(ids) or not ids:   # mostly new on this market: the row path, and its terms are kept
         book = _priced(ids, rows, *args)
         if not book.warnings:
-            priced_instruments.keep(market, rows, _terms_of(book))
+            table.keep(rows, _terms_of(book))
         return book
     if n_fresh:
         new = np.unique(rows[fresh])
         terms = _instrument_terms(new, ids, rows, market)
         if terms is None:               # an instrument that errs or warns: the row path says so
             return _priced(ids, rows, *args)
-        priced_instruments.keep(market, new, terms)
-    cols = priced_instruments.gather(market, rows)
+        table.keep(new, terms)
+    cols = table.gather(rows)
     book = Book(inst_rows=rows, pos=pos, qty=pos * upc, kind=cols["kind"], mark=cols["mark"], avg_px=avg,
                 spot=cols["spot"], quote_fx=cols["quote_fx"], fwd=cols["fwd"], strike=cols["strike"], vol=cols["vol"],
                 t_years=cols["t_years"], days=cols["t_years"] * 365.0, is_call=cols["is_call"], family=family,

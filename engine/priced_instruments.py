@@ -29,13 +29,16 @@ GREEKS = ("delta", "gamma", "vega", "theta")
 
 @dataclass
 class Table:
-    """Priced terms per instrument row (``instrument_rows.SEEN``) of one market; ``done`` marks the priced rows."""
+    """Priced terms per instrument row (``instrument_rows.SEEN``) of one market; ``done`` marks the priced rows.
+
+    A caller holds the table it got from ``table_for`` for the whole build: a market dropped from the memo meanwhile
+    (more than ``KEEP`` markets in other threads) only stops being found, the table stays whole."""
 
     market: Market
     done: np.ndarray
     cols: dict[str, np.ndarray]
 
-    def grow(self, n: int) -> None:
+    def _grow(self, n: int) -> None:
         """Room for ``n`` instrument rows (new arrays: a reader holding the old ones stays consistent)."""
         if n <= self.done.size:
             return
@@ -49,49 +52,46 @@ class Table:
             cols[k] = b
         self.done, self.cols = done, cols
 
+    def new_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Per position of instrument ``rows``: True where its instrument is not priced here yet."""
+        with _LOCK:
+            self._grow(int(rows.max()) + 1 if rows.size else 0)
+            done = self.done
+        return ~done[rows]
+
+    def keep(self, rows: np.ndarray, cols: dict[str, np.ndarray]) -> None:
+        """Remember the columns ``cols`` of instrument ``rows`` (repeats allowed: an instrument's values are equal)."""
+        with _LOCK:
+            self._grow(int(rows.max()) + 1 if rows.size else 0)
+            for k, v in cols.items():
+                self.cols[k][rows] = v
+            self.done[rows] = True
+
+    def gather(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """The columns of ``FIELDS + GREEKS`` per position of instrument ``rows`` (all priced here)."""
+        with _LOCK:
+            cols = self.cols
+        return {k: v[rows] for k, v in cols.items()}
+
 
 _TABLES: OrderedDict[int, Table] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def _table(market: Market) -> Table:
-    t = _TABLES.get(id(market))
-    if t is None or t.market is not market:
-        cols = {k: np.zeros(0, dtype=np.int8 if k == "kind" else bool if k == "is_call" else float)
-                for k in FIELDS + GREEKS}
-        t = Table(market, np.zeros(0, dtype=bool), cols)
-        _TABLES[id(market)] = t
-        while len(_TABLES) > KEEP:
-            _TABLES.popitem(last=False)
-    else:
-        _TABLES.move_to_end(id(market))
-    return t
-
-
-def new_rows(market: Market, rows: np.ndarray) -> np.ndarray:
-    """Per position of instrument ``rows``: True where its instrument is not yet priced on ``market``."""
+def table_for(market: Market) -> Table:
+    """The table of ``market`` (the object itself: identity), new and empty the first time."""
     with _LOCK:
-        t = _table(market)
-        t.grow(int(rows.max()) + 1 if rows.size else 0)
-        done = t.done
-    return ~done[rows]
-
-
-def keep(market: Market, rows: np.ndarray, cols: dict[str, np.ndarray]) -> None:
-    """Remember the columns ``cols`` of instrument ``rows`` (repeats allowed: an instrument's values are equal)."""
-    with _LOCK:
-        t = _table(market)
-        t.grow(int(rows.max()) + 1 if rows.size else 0)
-        for k, v in cols.items():
-            t.cols[k][rows] = v
-        t.done[rows] = True
-
-
-def gather(market: Market, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """The columns of ``FIELDS + GREEKS`` per position of instrument ``rows`` (all priced on ``market``)."""
-    with _LOCK:
-        cols = _table(market).cols
-    return {k: v[rows] for k, v in cols.items()}
+        t = _TABLES.get(id(market))
+        if t is None or t.market is not market:
+            cols = {k: np.zeros(0, dtype=np.int8 if k == "kind" else bool if k == "is_call" else float)
+                    for k in FIELDS + GREEKS}
+            t = Table(market, np.zeros(0, dtype=bool), cols)
+            _TABLES[id(market)] = t
+            while len(_TABLES) > KEEP:
+                _TABLES.popitem(last=False)
+        else:
+            _TABLES.move_to_end(id(market))
+        return t
 
 
 def clear() -> None:

@@ -32,8 +32,8 @@ def market():
 def row_path(portfolio, market, monkeypatch):
     """The book as the row-by-row path builds it (the memo neither asked nor filled)."""
     with monkeypatch.context() as m:
-        m.setattr(priced_instruments, "new_rows", lambda market, rows: np.ones(rows.size, dtype=bool))   # row path
-        m.setattr(priced_instruments, "keep", lambda *a: None)
+        m.setattr(priced_instruments.Table, "new_rows", lambda self, rows: np.ones(rows.size, dtype=bool))  # row path
+        m.setattr(priced_instruments.Table, "keep", lambda *a: None)
         return book_mod.build_book(portfolio, market)
 
 
@@ -105,3 +105,22 @@ def test_errors_and_warnings_are_not_kept(market):
     for _ in range(2):
         with pytest.raises(InputError, match="markVol has no BTC-USD-250207-96000-C and atmVol has no BTC"):
             book_mod.build_book(p, m2)
+
+
+def test_a_table_outlives_its_market_leaving_the_memo(market, monkeypatch):
+    """More markets than ``KEEP`` in other threads between a build's look-up and its gather: the build reads the
+    table it holds, whole (not a new empty one)."""
+    p = edge_book()
+    ref = row_path(p, market, monkeypatch)
+    priced_instruments.clear()
+    book_mod.build_book(p, market)
+    real = priced_instruments.Table.new_rows
+
+    def evicting(self, rows):
+        out = real(self, rows)
+        for _ in range(priced_instruments.KEEP + 1):
+            priced_instruments.table_for(replace(market))
+        return out
+
+    monkeypatch.setattr(priced_instruments.Table, "new_rows", evicting)
+    assert_same_book(book_mod.build_book(p, market), ref)

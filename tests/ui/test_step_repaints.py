@@ -99,6 +99,11 @@ def test_a_what_if_step_repaints_each_changed_chart_once_in_one_pass(qtbot, wind
         slider.setSliderDown(False)
         held_curve.set()
     wait_settled(qtbot, window)
+    # the margin ratio's tooltip (not written during the steps) tells the released what-if's arithmetic
+    from workstation.widgets.summary import ratio_tooltip
+    assert window.holder.doc.scenario is not None and window.result.margin_ratio is not None
+    assert window.summary.values["marginRatio"].toolTip() == ratio_tooltip(window.result)
+    assert f"{window.result.margin_ratio:,.2f}" in window.summary.values["marginRatio"].text()
 
 
 def _column(child: QWidget, barrier: bool) -> tuple[QWidget, QWidget]:

@@ -335,12 +335,16 @@ class ColumnTableModel(QAbstractTableModel):
         return col.tooltip or None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
+        """Each column's flags, combined once: a view asks for them three times per painted cell and once per column
+        when it checks a row's selection (Python's enum ``|`` made that a visible share of a what-if step)."""
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.columns[index.column()].editable:
-            f |= Qt.ItemFlag.ItemIsEditable
-        return f
+        flags = self.__dict__.get("_column_flags")
+        if flags is None or len(flags) != len(self.columns):
+            base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            flags = self._column_flags = [base | Qt.ItemFlag.ItemIsEditable if c.editable else base
+                                          for c in self.columns]
+        return flags[index.column()]
 
     # -- sorting inside the model ------------------------------------------------------------------------------
     def _sorted(self, rows: list[Any], column: int, order: Qt.SortOrder) -> list[Any]:
