@@ -27,9 +27,10 @@ R = TypeVar("R")
 BLOCK = 4        # shocks per task: small enough to balance two workers, large enough to amortise the hand-off
 
 
-def workers() -> int:
-    """Threads for shock blocks: RISKWS_THREADS, else the cores this process may use (at least 1)."""
-    env = os.environ.get("RISKWS_THREADS", "").strip()
+def workers(variable: str = "RISKWS_THREADS") -> int:
+    """Threads for shock blocks: the environment ``variable`` (a positive integer), else the cores this process may
+    use (at least 1)."""
+    env = os.environ.get(variable, "").strip()
     if env.isdigit() and int(env) > 0:
         return int(env)
     try:

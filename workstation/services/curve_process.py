@@ -174,13 +174,8 @@ class CurveProcess:
 
 def child_threads() -> int:
     """The child's threads for a curve's shocks: ``RISKWS_CURVE_THREADS``, else every core this process may use."""
-    env = os.environ.get("RISKWS_CURVE_THREADS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+    from engine.shocked import workers
+    return workers("RISKWS_CURVE_THREADS")
 
 
 def serve(stdin: Any, stdout: Any) -> None:
