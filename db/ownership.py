@@ -8,7 +8,9 @@ opened on the new file. So the file is removed only when all of these hold:
 1. this process created it: ``claim`` makes it with ``O_CREAT | O_EXCL`` (not "it did not exist a moment ago");
 2. it is still the same file: device and inode at the path are the ones ``claim`` created;
 3. nobody else committed to it: SQLite's ``PRAGMA data_version`` on our connection is unchanged since the
-   store was opened (it changes only when *another* connection commits);
+   store was opened (it changes only when *another* connection commits), and the file's content under the
+   EXCLUSIVE lock below is what it was before the switch out of WAL mode (a writer that committed and closed
+   between the first check and the switch leaves data_version looking like the switch's own change);
 4. nobody else has it open: switching our connection out of WAL mode needs every other connection closed
    (SQLite answers "database is locked" otherwise), and the file is unlinked while this process holds an
    EXCLUSIVE lock, which keeps new readers and writers out until it is gone.
@@ -20,6 +22,7 @@ A process that opened the path just before the unlink sees the inode change afte
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import sqlite3
 import threading
@@ -96,18 +99,22 @@ class CreatedFile:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             conn.execute("PRAGMA busy_timeout = 0")  # never wait for someone else: their data wins
+            # the content first: a commit after this read shows as a different content under the lock below
+            # (the data_version check alone saw nothing of a writer that committed and closed between it and
+            # the switch, since the switch's own change of data_version is discounted)
+            content = content_digest(conn)
             if self.data_version is None or self.data_version != int(
                     conn.execute("PRAGMA data_version").fetchone()[0]):
                 return False
-            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-            if str(mode).lower() != "delete":
+            if not self._leave_wal(conn):
                 return False  # another connection keeps it in WAL mode: it is in use
             switched = int(conn.execute("PRAGMA data_version").fetchone()[0])  # the switch itself changes it
             conn.execute("BEGIN EXCLUSIVE")
         except sqlite3.Error:
             return False  # locked or busy: someone else is using it
         try:
-            if switched != int(conn.execute("PRAGMA data_version").fetchone()[0]) or not self.same_file():
+            if (switched != int(conn.execute("PRAGMA data_version").fetchone()[0]) or not self.same_file()
+                    or content_digest(conn) != content):
                 return False
             for suffix in ("", *SIDECAR_SUFFIXES):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
@@ -119,6 +126,28 @@ class CreatedFile:
                 conn.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
+
+
+    @staticmethod
+    def _leave_wal(conn: sqlite3.Connection) -> bool:
+        """Switch the file out of WAL mode; False when another connection holds it in WAL mode."""
+        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        return str(mode).lower() == "delete"
+
+
+def content_digest(conn: sqlite3.Connection) -> str:
+    """A digest of everything the database holds: its schema, its user_version and every table's rows (a file this
+    process just created is small; this runs only when a command that created it fails)."""
+    h = hashlib.sha256()
+    h.update(repr(conn.execute("PRAGMA user_version").fetchone()).encode())
+    schema = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+    h.update(repr(schema).encode())
+    for kind, name, _sql in schema:
+        if kind == "table":
+            quoted = '"' + name.replace('"', '""') + '"'
+            for row in conn.execute(f"SELECT * FROM {quoted}"):
+                h.update(repr(row).encode())
+    return h.hexdigest()
 
 
 # Stores of this process that are open, by the file's (device, inode): POSIX locks cannot tell another connection
