@@ -15,6 +15,8 @@ only while a slider is held; at release it computes the full charts through ``en
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .book import OPTION
@@ -66,7 +68,7 @@ class _Groups:
     def of(book, opt: np.ndarray) -> "_Groups":
         key = np.stack([book.fwd[opt], book.spot[opt], book.strike[opt], book.t_years[opt], book.vol[opt]], axis=1)
         if opt.size:
-            key, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+            key, first, inverse = _unique_rows(opt, key)
         else:
             first = inverse = np.zeros(0, dtype=np.int64)
         qty = book.qty[opt]
@@ -95,6 +97,38 @@ class _Groups:
             out -= (p["qty"] @ (f_s - p["strike"][:, None]))[None, :]
         out -= self.mark_total
         return out
+
+
+_LAST_GROUPS: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []     # (rows, first, inverse) of the last call
+_GROUPS_LOCK = threading.Lock()
+
+
+def _unique_rows(opt: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(key, axis=0, return_index=True, return_inverse=True)``, the same three arrays. A held slider's
+    steps group the same rows alike: the last call's grouping is taken again when it is provably what ``np.unique``
+    would give (the same rows; each row equal bit for bit to its group's first row; the groups' keys strictly
+    increasing in ``np.unique``'s lexicographic order, so no two groups merged or swapped), else ``np.unique``."""
+    with _GROUPS_LOCK:
+        last = _LAST_GROUPS[0] if _LAST_GROUPS else None
+    if last is not None and np.array_equal(last[0], opt):
+        _, first, inverse = last
+        reps = key[first]
+        if (np.array_equal(key.view(np.int64), reps[inverse].view(np.int64)) and _increasing(reps)):
+            return reps, first, inverse
+    uniq, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    with _GROUPS_LOCK:
+        _LAST_GROUPS[:] = [(opt.copy(), first, inverse)]
+    return uniq, first, inverse
+
+
+def _increasing(rows: np.ndarray) -> bool:
+    """Whether each row is lexicographically (first column first) strictly greater than the one before it."""
+    a, b = rows[:-1], rows[1:]
+    greater = np.zeros(a.shape[0], dtype=bool)           # decided by the columns after the current one
+    for c in range(rows.shape[1] - 1, -1, -1):
+        greater = (b[:, c] > a[:, c]) | ((b[:, c] == a[:, c]) & greater)
+    return bool(greater.all())
 
 
 def _calls(f_s: np.ndarray, strike: np.ndarray, sd: np.ndarray) -> np.ndarray:

@@ -107,11 +107,34 @@ def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units:
         if (k[0] is grid and k[1] is rules and k[2:] == key[2:]
                 and all(np.array_equal(_bits(a), _bits(b)) for a, b in zip(arrays, kept))):
             return hit
+    for k, kept, hit in reversed(_PLANS):          # an index move: only forwards and spots differ
+        if k[0] is grid and k[1] is rules and k[2:] == key[2:] and _prices_moved_only(book, arrays, kept, hit):
+            return hit
     made = build_plan(book, group_of_pos, of_position, n_units, grid, rules, chunk_rows)
     with _PLANS_LOCK:
         _PLANS.append((key, tuple(np.array(a) for a in arrays), made))
         del _PLANS[:-KEEP_PLANS]
     return made
+
+
+_MOVED = frozenset({"fwd", "spot"})     # what an index move changes; the plan stores neither (prices are passed in)
+
+
+def _prices_moved_only(book: Book, arrays: tuple[np.ndarray, ...], kept: tuple[np.ndarray, ...],
+                       hit: RevaluePlan) -> bool:
+    """Whether ``hit`` is also ``book``'s plan although its forwards or spots moved (a held index slider): every
+    other input equal bit for bit, and the option rows that share a distinct option still share their forward and
+    spot bit for bit. The plan keeps no forward or spot, only which rows price alike, the rows that represent them
+    and arrays of the unmoved inputs (strikes, scenario sd, carry): each price is then computed from the same
+    numbers by the same operations as with a plan built afresh (whose option table may list the options in another
+    order, or split options that became equal: neither changes a price or the rows' sums, taken in row order)."""
+    names = _PLAN_INPUTS + ("group_of_pos", "of_position")
+    if not all(np.array_equal(_bits(a), _bits(b)) for name, a, b in zip(names, arrays, kept) if name not in _MOVED):
+        return False
+    rows = np.flatnonzero(hit.option_id >= 0)
+    rep = hit.distinct[hit.option_id[rows]]
+    return all(np.array_equal(_bits(getattr(book, name)[rows]), _bits(getattr(book, name)[rep]))
+               for name in sorted(_MOVED))
 
 
 def _bits(a: np.ndarray) -> np.ndarray:
