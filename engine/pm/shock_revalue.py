@@ -15,7 +15,7 @@ bit-identical (tests/engine/test_curve_parallel.py and tests/engine/test_prepare
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -65,6 +65,7 @@ class RevaluePlan:
     carry: np.ndarray           # (m, n_carry) exp(rate x t)
     option_id: np.ndarray       # (n,) distinct option of each option row across the book (-1 for other rows)
     distinct: np.ndarray        # a row of each distinct option (``option_id`` indexes it)
+    dead: np.ndarray | None = None   # (m, 34) bool: the table's dead columns (sd <= 1e-12)
 
 
 def distinct_options(book: Book, group_of_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -107,34 +108,58 @@ def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units:
         if (k[0] is grid and k[1] is rules and k[2:] == key[2:]
                 and all(np.array_equal(_bits(a), _bits(b)) for a, b in zip(arrays, kept))):
             return hit
-    for k, kept, hit in reversed(_PLANS):          # an index move: only forwards and spots differ
-        if k[0] is grid and k[1] is rules and k[2:] == key[2:] and _prices_moved_only(book, arrays, kept, hit):
-            return hit
-    made = build_plan(book, group_of_pos, of_position, n_units, grid, rules, chunk_rows)
+    made = None
+    for entry in reversed(_PLANS):               # a held index or vol slider: only forwards, spots, vols differ
+        k, kept, hit = entry
+        if k[0] is grid and k[1] is rules and k[2:] == key[2:]:
+            made = _moved_plan(book, arrays, kept, hit, grid, rules)
+            if made is not None:
+                with _PLANS_LOCK:                # kept as the newest, for these inputs
+                    _PLANS[:] = [e for e in _PLANS if e is not entry]
+                break
+    if made is None:
+        made = build_plan(book, group_of_pos, of_position, n_units, grid, rules, chunk_rows)
     with _PLANS_LOCK:
         _PLANS.append((key, tuple(np.array(a) for a in arrays), made))
         del _PLANS[:-KEEP_PLANS]
     return made
 
 
-_MOVED = frozenset({"fwd", "spot"})     # what an index move changes; the plan stores neither (prices are passed in)
+_MOVED = ("fwd", "spot", "vol")    # what an index or a vol move changes; the plan keeps no forward or spot
 
 
-def _prices_moved_only(book: Book, arrays: tuple[np.ndarray, ...], kept: tuple[np.ndarray, ...],
-                       hit: RevaluePlan) -> bool:
-    """Whether ``hit`` is also ``book``'s plan although its forwards or spots moved (a held index slider): every
-    other input equal bit for bit, and the option rows that share a distinct option still share their forward and
-    spot bit for bit. The plan keeps no forward or spot, only which rows price alike, the rows that represent them
-    and arrays of the unmoved inputs (strikes, scenario sd, carry): each price is then computed from the same
-    numbers by the same operations as with a plan built afresh (whose option table may list the options in another
-    order, or split options that became equal: neither changes a price or the rows' sums, taken in row order)."""
+def _moved_plan(book: Book, arrays: tuple[np.ndarray, ...], kept: tuple[np.ndarray, ...], hit: RevaluePlan,
+                grid, rules) -> RevaluePlan | None:
+    """``book``'s plan from ``hit`` when only forwards, spots or vols moved (a held index or vol slider), else None.
+
+    Every other input must equal ``hit``'s bit for bit, and the option rows that share a distinct option must still
+    share their forward, spot and vol bit for bit. The plan keeps no forward or spot, only which rows price alike,
+    the rows that represent them and arrays of their terms: with the same vols it is ``hit`` itself; with other vols
+    the table's scenario sd is computed again from the representing rows (``_sd_table`` is elementwise: the same
+    numbers as ``build_plan`` takes for them), provided the same columns are dead. Each price is then computed from
+    the same numbers by the same operations as with a plan built afresh (whose option table may list the options in
+    another order, or split options that became equal: neither changes a price or the rows' sums, taken in row
+    order)."""
     names = _PLAN_INPUTS + ("group_of_pos", "of_position")
-    if not all(np.array_equal(_bits(a), _bits(b)) for name, a, b in zip(names, arrays, kept) if name not in _MOVED):
-        return False
+    same = {name: np.array_equal(_bits(a), _bits(b)) for name, a, b in zip(names, arrays, kept)}
+    if not all(ok for name, ok in same.items() if name not in _MOVED):
+        return None
     rows = np.flatnonzero(hit.option_id >= 0)
     rep = hit.distinct[hit.option_id[rows]]
-    return all(np.array_equal(_bits(getattr(book, name)[rows]), _bits(getattr(book, name)[rep]))
-               for name in sorted(_MOVED))
+    if not all(np.array_equal(_bits(getattr(book, name)[rows]), _bits(getattr(book, name)[rep])) for name in _MOVED):
+        return None
+    if same["vol"]:
+        return hit
+    if hit.dead is None:
+        return None
+    sd = _sd_table(book, hit.rep, grid, rules)[:, grid.sd_column] if hit.rep.size else np.zeros((0, N_COLS))
+    dead = sd <= 1e-12
+    if not np.array_equal(dead, hit.dead):
+        return None
+    safe = np.where(dead, 1.0, sd)
+    half_var = 0.5 * safe
+    half_var *= safe
+    return replace(hit, sd=safe, half_var=half_var)
 
 
 def _bits(a: np.ndarray) -> np.ndarray:
@@ -201,7 +226,7 @@ def build_plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_
         carry_cols = slice(int(carry_cols[0]), int(carry_cols[0]) + carry_cols.size)
     return RevaluePlan(n_units=n_units, chunk_rows=chunk_rows, chunks=tuple(tuple(c) for c in chunks), rep=rep,
                        strike=book.strike[rep][:, None], sd=safe, half_var=half_var, carry_cols=carry_cols,
-                       carry=carry, option_id=id_of_row, distinct=distinct)
+                       carry=carry, option_id=id_of_row, distinct=distinct, dead=table_dead)
 
 
 def unit_pnl_at(p: RevaluePlan, book: Book, u: int, spot: np.ndarray, mark: np.ndarray, fwd: np.ndarray) -> np.ndarray:

@@ -1,7 +1,8 @@
 """What a held what-if slider's steps take again from the step before (issue 16, H51), and that it changes no bit.
 
-- ``shock_revalue.plan``: a step of an index move moves only forwards and spots; the kept plan is taken again when
-  the option rows that share a price still share their forward and spot bit for bit. Reference: the plain
+- ``shock_revalue.plan``: a step of an index (vol) move moves only forwards and spots (vols); the kept plan is taken
+  again (with the scenario sd of the new vols) when the option rows that share a price still share their forward,
+  spot and vol bit for bit. Reference: the plain
   revaluation (``scenarios.revalue`` summed per unit in row order, independent of the plan), compared with ``==``.
 - ``live_charts._unit_rows``' grouping: the last step's grouping is taken again only when it is what ``np.unique``
   gives; reference: ``np.unique`` itself, on keys built to keep, merge, swap and split groups.
@@ -50,12 +51,22 @@ def test_index_steps_reuse_the_plan_and_stay_exact(desk):
                               prepare_whatif(p, m, Scenario("d", index={"BTC": -0.11})).prepared.inner.unit_pnl)
 
 
-def test_a_vol_step_or_a_split_option_builds_a_new_plan(desk):
+def test_vol_steps_keep_the_plan_s_layout_with_new_sd_and_stay_exact(desk):
+    p, m = desk
+    kept = _plan_of(prepare_whatif(p, m, Scenario("drag", index={"BTC": -0.04})).prepared.inner)
+    for shift in (0.02, -0.05, 0.11):
+        prep = prepare_whatif(p, m, Scenario("drag", index={"BTC": -0.04}, vol={"BTC": shift})).prepared.inner
+        plan = _plan_of(prep)
+        assert plan.chunks is kept.chunks and not np.array_equal(plan.sd, kept.sd)     # the new path was taken
+        assert np.array_equal(prep.unit_pnl, plain_unit_pnl(prep))
+
+
+def test_a_time_roll_or_a_split_option_builds_a_new_plan(desk):
     p, m = desk
     prep = prepare_whatif(p, m, Scenario("drag", index={"BTC": -0.04})).prepared.inner
     kept = _plan_of(prep)
-    vol_prep = prepare_whatif(p, m, Scenario("drag", index={"BTC": -0.04}, vol={"BTC": 0.02})).prepared.inner
-    assert _plan_of(vol_prep) is not kept and np.array_equal(vol_prep.unit_pnl, plain_unit_pnl(vol_prep))
+    rolled = prepare_whatif(p, m, Scenario("drag", index={"BTC": -0.04}, days=1.5)).prepared.inner
+    assert _plan_of(rolled).chunks is not kept.chunks and np.array_equal(rolled.unit_pnl, plain_unit_pnl(rolled))
     # two option rows that share a price, one of them moved by one bit: the kept plan would price them alike
     ids = kept.option_id
     shared = next(i for i in np.unique(ids[ids >= 0]) if np.count_nonzero(ids == i) > 1)
