@@ -125,18 +125,19 @@ def plan(book: Book, group_of_pos: np.ndarray, of_position: np.ndarray, n_units:
     return made
 
 
-_MOVED = ("fwd", "spot", "vol")    # what an index or a vol move changes; the plan keeps no forward or spot
+_MOVED = ("fwd", "spot", "vol", "t_years", "days")   # what a what-if step moves (index, vol, time roll)
+_TERMS = ("vol", "t_years", "days")                   # of those, what the plan's scenario sd and carry rest on
 
 
 def _moved_plan(book: Book, arrays: tuple[np.ndarray, ...], kept: tuple[np.ndarray, ...], hit: RevaluePlan,
                 grid, rules) -> RevaluePlan | None:
-    """``book``'s plan from ``hit`` when only forwards, spots or vols moved (a held index or vol slider), else None.
+    """``book``'s plan from ``hit`` when only forwards, spots, vols or times moved (a held what-if slider), else None.
 
     Every other input must equal ``hit``'s bit for bit, and the option rows that share a distinct option must still
-    share their forward, spot and vol bit for bit. The plan keeps no forward or spot, only which rows price alike,
-    the rows that represent them and arrays of their terms: with the same vols it is ``hit`` itself; with other vols
-    the table's scenario sd is computed again from the representing rows (``_sd_table`` is elementwise: the same
-    numbers as ``build_plan`` takes for them), provided the same columns are dead. Each price is then computed from
+    share them bit for bit. The plan keeps no forward or spot, only which rows price alike, the rows that represent
+    them and arrays of their terms: with the same vols and times it is ``hit`` itself; else the table's scenario sd
+    (and with other times the MR5 carry) is computed again from the representing rows (``_sd_table`` is elementwise:
+    the same numbers as ``build_plan`` takes for them), provided the same columns are dead. Each price is then computed from
     the same numbers by the same operations as with a plan built afresh (whose option table may list the options in
     another order, or split options that became equal: neither changes a price or the rows' sums, taken in row
     order)."""
@@ -148,7 +149,7 @@ def _moved_plan(book: Book, arrays: tuple[np.ndarray, ...], kept: tuple[np.ndarr
     rep = hit.distinct[hit.option_id[rows]]
     if not all(np.array_equal(_bits(getattr(book, name)[rows]), _bits(getattr(book, name)[rep])) for name in _MOVED):
         return None
-    if same["vol"]:
+    if all(same[name] for name in _TERMS):
         return hit
     if hit.dead is None:
         return None
@@ -159,7 +160,11 @@ def _moved_plan(book: Book, arrays: tuple[np.ndarray, ...], kept: tuple[np.ndarr
     safe = np.where(dead, 1.0, sd)
     half_var = 0.5 * safe
     half_var *= safe
-    return replace(hit, sd=safe, half_var=half_var)
+    carry = hit.carry
+    if not same["t_years"]:
+        cols = np.flatnonzero(grid.rate)
+        carry = np.exp(grid.rate[cols][None, :] * book.t_years[hit.rep][:, None])
+    return replace(hit, sd=safe, half_var=half_var, carry=carry)
 
 
 def _bits(a: np.ndarray) -> np.ndarray:

@@ -1,8 +1,8 @@
 """What a held what-if slider's steps take again from the step before (issue 16, H51), and that it changes no bit.
 
-- ``shock_revalue.plan``: a step of an index (vol) move moves only forwards and spots (vols); the kept plan is taken
-  again (with the scenario sd of the new vols) when the option rows that share a price still share their forward,
-  spot and vol bit for bit. Reference: the plain
+- ``shock_revalue.plan``: a step of an index (vol, time roll) move moves only forwards and spots (vols; times); the
+  kept plan is taken again (with the scenario sd and carry of the new vols and times) when the option rows that share
+  a price still share them bit for bit. Reference: the plain
   revaluation (``scenarios.revalue`` summed per unit in row order, independent of the plan), compared with ``==``.
 - ``live_charts._unit_rows``' grouping: the last step's grouping is taken again only when it is what ``np.unique``
   gives; reference: ``np.unique`` itself, on keys built to keep, merge, swap and split groups.
@@ -61,12 +61,20 @@ def test_vol_steps_keep_the_plan_s_layout_with_new_sd_and_stay_exact(desk):
         assert np.array_equal(prep.unit_pnl, plain_unit_pnl(prep))
 
 
-def test_a_time_roll_or_a_split_option_builds_a_new_plan(desk):
+def test_time_rolls_keep_the_layout_and_a_roll_past_an_expiry_or_a_split_option_builds_a_new_plan(desk):
     p, m = desk
+    prep = prepare_whatif(p, m, Scenario("drag", index={"BTC": -0.04}, days=0.1)).prepared.inner
+    kept = _plan_of(prep)
+    for days in (0.5, 0.6, 0.9):             # the same options alive, the same dead scenario columns
+        rolled = prepare_whatif(p, m, Scenario("drag", index={"BTC": -0.04}, days=days)).prepared.inner
+        plan = _plan_of(rolled)
+        assert plan.chunks is kept.chunks and not np.array_equal(plan.carry, kept.carry)
+        assert np.array_equal(rolled.unit_pnl, plain_unit_pnl(rolled))
+    far = prepare_whatif(p, m, Scenario("drag", index={"BTC": -0.04}, days=1.0)).prepared.inner
+    assert far.book.n < prep.book.n                       # options settled: another book
+    assert _plan_of(far).chunks is not kept.chunks and np.array_equal(far.unit_pnl, plain_unit_pnl(far))
     prep = prepare_whatif(p, m, Scenario("drag", index={"BTC": -0.04})).prepared.inner
     kept = _plan_of(prep)
-    rolled = prepare_whatif(p, m, Scenario("drag", index={"BTC": -0.04}, days=1.5)).prepared.inner
-    assert _plan_of(rolled).chunks is not kept.chunks and np.array_equal(rolled.unit_pnl, plain_unit_pnl(rolled))
     # two option rows that share a price, one of them moved by one bit: the kept plan would price them alike
     ids = kept.option_id
     shared = next(i for i in np.unique(ids[ids >= 0]) if np.count_nonzero(ids == i) > 1)
