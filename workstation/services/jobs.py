@@ -82,9 +82,7 @@ def compute_main(portfolio: Portfolio, market: Market, scenario: Any = None, liv
 def _live_charts(prepared: Any, result: MarginResult, unit: str, spots: Mapping[str, float | None]) -> "UnitCharts | None":
     """The unit's (multi-currency: the underlying's) charts on the live grids, or None when it has none."""
     from workstation.charts.contour import zero_contour
-    # the two charts on both cores (numpy releases the GIL), the second on a helper thread kept between steps
-    from workstation.services.step_helper import HELPER
-    run_parallel = HELPER.run
+    from engine.shocked import run_parallel      # the two charts on both cores (numpy releases the GIL)
     if prepared.mode == "mc":
         from engine.underlying import underlying_grid, underlying_stress, underlyings
         if unit not in underlyings(prepared):
