@@ -75,6 +75,7 @@ class Store:
                 if p.exists() and not os.access(p, os.W_OK):
                     raise StoreError(f"{self.label}: read-only ({what} is not writable); nothing was written")
         self._open_key: tuple[int, int] | None = None
+        self._nested = False        # inside a Store.transaction() block (the moved-file check runs at the outer one)
         for _attempt in range(3):
             if self._open(create):
                 self._open_key = note_open(self.path)   # db/ownership.py: open in this process
@@ -130,6 +131,10 @@ class Store:
                 remove_new_sidecars(self.path, had)
             if self.backup_path is not None:
                 self.backup_path.unlink(missing_ok=True)
+            if self.created is None and not same_inode(self.path, before):
+                # removed (or replaced) under us between the inode check and our first write: SQLite refuses the
+                # write to the unlinked file ("disk I/O error", "readonly database"): open the path again
+                return False
             raise StoreError(f"{self.label}: cannot open as a riskws database ({sqlite_reason(exc)}); "
                              f"{'nothing was written' if self.created is not None else 'the file was left untouched'}"
                              ) from None
@@ -191,17 +196,45 @@ class Store:
         busy wait, a read-only or damaged file) become a StoreError naming the file; nothing is written."""
         try:
             with write_transaction(self.db):
-                yield self.db
+                outer = not self._nested
+                self._nested = True
+                try:
+                    if outer:
+                        self._refuse_if_moved()     # under the write lock, which a failed creator's removal takes
+                    yield self.db
+                    if outer:
+                        self._refuse_if_moved()     # removed meanwhile (by hand): roll back rather than "save" to it
+                finally:
+                    if outer:
+                        self._nested = False
         except sqlite3.DatabaseError as exc:
             raise StoreError(self.describe(exc) + "; nothing was written") from None
 
     def describe(self, exc: sqlite3.Error) -> str:
         """A one-line description of a SQLite failure on this file."""
         reason = sqlite_reason(exc)
+        if self._open_key is not None and self._moved():
+            return (f"{self.label}: the file was removed or replaced by another process after it was opened "
+                    f"({reason}); open it again")
         if "locked" in reason or "busy" in reason:
             return (f"{self.label}: {reason}: another process kept it locked for more than "
                     f"{BUSY_TIMEOUT_MS / 1000:g} s")
         return f"{self.label}: {reason}"
+
+    def _refuse_if_moved(self) -> None:
+        """SQLite in WAL mode commits into a file that was unlinked while open, and the commit is then lost on
+        close: a write to a file no longer at the path is refused instead."""
+        if self._open_key is not None and self._moved():
+            raise StoreError(f"{self.label}: the file was removed or replaced by another process after it was "
+                             f"opened; open it again; nothing was written")
+
+    def _moved(self) -> bool:
+        """True when the path no longer names the file this store opened (removed or replaced)."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return True
+        return (st.st_dev, st.st_ino) != self._open_key
 
     def __enter__(self) -> "Store":
         return self

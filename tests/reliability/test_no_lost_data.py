@@ -158,6 +158,52 @@ def test_a_store_opened_on_a_file_deleted_under_it_opens_the_new_one(tmp_path: P
     assert names_in(db) == ["second"]
 
 
+def test_a_new_file_removed_by_its_creator_before_our_first_write_is_opened_again(tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    """A second writer opens a new, still empty file that another process created; that creator fails and removes
+    it after our inode check but before our first write (the schema). SQLite then refuses the write to the unlinked
+    file; before, that was a one-line error ("disk I/O error" or "attempt to write a readonly database"). Now the
+    path is opened again: this process creates the file and its book is saved."""
+    from db.ownership import CreatedFile
+
+    db = tmp_path / "new.db"
+    assert CreatedFile.claim(db) is not None          # the other process's empty new file
+    real_same_inode = store_mod.same_inode
+    removed = []
+
+    def same_then_removed_by_creator(path, before):
+        same = real_same_inode(path, before)
+        if same and not removed:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            removed.append(True)
+        return same
+
+    monkeypatch.setattr(store_mod, "same_inode", same_then_removed_by_creator)
+    with Store(db) as s:
+        assert s.created is not None                   # opened again: now this process created it
+        s.save_portfolio(book("keep"))
+    assert removed and names_in(db) == ["keep"]
+
+
+def test_a_write_to_a_file_removed_after_it_was_opened_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    """The file is removed (by someone else) while our store has it open: SQLite refuses the write to the unlinked
+    file, and the error says what happened instead of "disk I/O error" or "attempt to write a readonly database"."""
+    db = tmp_path / "gone.db"
+    s = Store(db)
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        with pytest.raises(StoreError) as err:
+            s.save_portfolio(book("lost"))
+    finally:
+        s.close()
+    message = str(err.value)
+    assert message.startswith(f"{db}: the file was removed or replaced by another process after it was opened")
+    assert "\n" not in message and message.endswith("open it again; nothing was written")
+    assert not db.exists()
+
+
 def test_sqlite_uri_as_db_is_refused(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(StoreError, match="URI"):
