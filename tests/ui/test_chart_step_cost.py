@@ -93,3 +93,31 @@ def test_heatmap_contour_drawn_as_the_curve_item_drew_it(qtbot):
     assert _grab(chart) == ours
     curve.hide()
     assert _grab(chart) != ours          # the comparison sees the line at all
+
+
+def test_stress_curves_drawn_as_plot_curve_items_drew_them(qtbot):
+    """The three vol-state lines are native path items holding the shown P&L, named in the legend, and drawn pixel
+    for pixel as the ``pg.PlotCurveItem``s they replace (each put in its place with the same pen and data)."""
+    from test_charts import make_unit
+
+    from workstation.charts import StressChart
+    chart = StressChart()
+    qtbot.addWidget(chart)
+    moves = np.linspace(-0.3, 0.3, 61)
+    pnl = np.vstack([-8000.0 * moves ** 2 * k - 300.0 * k for k in (0.8, 1.0, 1.3)])
+    chart.show_unit(moves, pnl, make_unit(), live=True)
+    assert [label.text for _sample, label in chart.legend.items][:3] == ["vol down", "vol same", "vol up"]
+    for i, state in enumerate(("down", "same", "up")):
+        x, y = chart.curves[state].getData()
+        assert x.tolist() == moves.tolist() and y.tolist() == pnl[i].tolist()
+    _grab(chart)              # the first export at a new size moves the worst-case label to fit it: settle that
+    ours = _grab(chart)
+    vb = chart.getPlotItem().getViewBox()
+    for i, state in enumerate(("down", "same", "up")):
+        curve = pg.PlotCurveItem()
+        vb.addItem(curve, ignoreBounds=True)
+        curve.setZValue(chart.curves[state].zValue())
+        curve.setPen(QtGui.QPen(chart.curves[state].pen()))
+        curve.setData(moves, pnl[i])
+        chart.curves[state].setPath(QtGui.QPainterPath())    # ours drawn empty (hidden, its legend sample changes)
+    assert _grab(chart) == ours

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtGui
 
 from ._base import ChartBase, cosmetic_pen, nearest_index, nice_ceil, qcolor
 from .axes import CompactAxis, PercentAxis, VolPointsAxis
@@ -14,6 +14,7 @@ from .contour import zero_contour
 from .crosshair import Crosshair, SnapResult
 from .format import fmt_pct, fmt_usd, fmt_vol_pts
 from .markers import MarkerLayer, MarkerStyle, marker_pen
+from .path_curve import PathCurve
 
 
 LIVE_LEVEL_ROOM = 1.5        # a live colour scale that must grow takes this much room over max |P&L|
@@ -58,32 +59,6 @@ def _cell_rect(moves: np.ndarray, vols: np.ndarray) -> QtCore.QRectF:
                          float(dy * vols.size))
 
 
-class ContourPath(QtWidgets.QGraphicsPathItem):
-    """The zero contour as one native path item: Qt paints it and bounds it in C++.
-
-    It was a ``pg.PlotCurveItem``, whose update and paint run through Python at every step of a drag (finite checks,
-    data bounds by nanmin / nanmax, pixel padding, the path rebuilt at the paint): about 0.8 ms of the heatmap's
-    ~2.2 ms per step, measured by hiding it. The path is pyqtgraph's own ``arrayToQPath`` of the same points and
-    ``connect`` mask, drawn with the same pen, so the line is the same."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._x = np.empty(0)
-        self._y = np.empty(0)
-
-    def setData(self, x: Any, y: Any, connect: Any = "all") -> None:  # noqa: N802 - PlotCurveItem's name
-        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        self._x, self._y = x, y
-        self.setPath(pg.arrayToQPath(x, y, connect=connect) if x.size else QtGui.QPainterPath())
-
-    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 - PlotCurveItem's name
-        return self._x, self._y
-
-    def paint(self, painter: QtGui.QPainter, option: Any, widget: Any = None) -> None:
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)    # as PlotCurveItem (and in exports)
-        super().paint(painter, option, widget)
-
-
 class HeatmapChart(ChartBase):
     """P&L (colour) over index move (x, %) and absolute vol shift (y, shown in vol points).
 
@@ -107,7 +82,8 @@ class HeatmapChart(ChartBase):
         self.colorbar.axis.tickStrings = _compact_ticks    # instance override: 1.2k / 3.4M tick text
         self.colorbar.axis.setStyle(maxTickLevel=1)          # no third tick level: never labelled, still formatted
         self.colorbar.setImageItem(self.image, insert_in=pi)
-        self.zero_contour = ContourPath()
+        # one native path item (path_curve.py): a PlotCurveItem's setData and paint cost ~0.5-0.8 ms a drag step
+        self.zero_contour = PathCurve()
         self.zero_contour.setParentItem(self.image)      # contour in image pixel coordinates, follows setRect
         self.zero_contour.setZValue(5)
         self.zero_contour.setPos(0.5, 0.5)                 # segment ends are cell indices; pixels centre at +0.5
