@@ -152,5 +152,19 @@ def test_the_next_curve_gets_the_cores_the_machine_left_idle() -> None:
     assert step(75, 300, 0.875, 1.5) == 1
     # 1.5 cores idle, the child 0.3: 2 threads (never more than most)
     assert step(150, 400, 1.025, 2.0) == 2
+    # 0.3 core idle (15 of 100 jiffies x 2 cores) and the child 0.9 core (0.45 s in 0.5 s): 1.2 cores, more than
+    # the 1.17 a split curve costs: 2 threads finish sooner (1.2 / 1.17 = 1.03 curves' worth against 1.0)
+    assert step(165, 500, 1.475, 2.5) == 2
+    # 0.2 core idle and the child 0.9: 1.1 cores, less than a split curve's 1.17: 1 thread
+    assert step(175, 600, 1.925, 3.0) == 1
     assert ThreadChooser(1, cores=2, stat=lambda: (0.0, 0.0)).threads() == 1
     assert ThreadChooser(2, cores=2, stat=lambda: None).threads() == 2      # no /proc/stat: the most
+
+
+def test_a_curve_is_split_once_the_cores_it_could_have_pay_for_the_split() -> None:
+    """``split_threads``: one thread up to SPLIT_CPU (1.17) available cores, then about one thread per core."""
+    from workstation.services.curve_threads import SPLIT_CPU, split_threads
+    assert SPLIT_CPU == 1.17
+    assert [split_threads(a, 2) for a in (0.3, 1.0, 1.17, 1.18, 1.6, 2.0, 3.5)] == [1, 1, 1, 2, 2, 2, 2]
+    assert [split_threads(a, 4) for a in (1.1, 1.3, 2.4, 2.6, 3.4, 9.0)] == [1, 2, 2, 3, 3, 4]
+    assert split_threads(2.0, 1) == 1

@@ -273,6 +273,9 @@ class MainWindow(PortfolioBrowser, BookEdits, MarketFetcher, ResultsView, WhatIf
                 self._snapshot_label = self.store.portfolio_market_name(doc.name) or "newest"
             except Exception:  # noqa: BLE001 - the label is cosmetic
                 self._snapshot_label = ""
+        if reason == "whatif":
+            # a what-if step: the worker starts on it first, the window's own widgets are updated meanwhile
+            self.recompute()
         opened = self._opened_market(doc)
         edited = doc.market is not opened and doc.market != opened     # a what-if step: the same object
         self.market_panel.set_market(doc.market, doc.whatif,
@@ -284,7 +287,8 @@ class MainWindow(PortfolioBrowser, BookEdits, MarketFetcher, ResultsView, WhatIf
             self._resize_book_columns = True
         self.setWindowTitle(f"{doc.name} \u2014 riskws")
         self._update_actions()
-        self.recompute()
+        if reason != "whatif":
+            self.recompute()
 
     def _on_reloaded_after_conflict(self, name: str, message: str) -> None:
         """Another program saved the open portfolio: its undo history holds states older than the stored book, so

@@ -125,3 +125,50 @@ def test_small_table_refresh_signals_only_the_cells_that_look_different(qtbot):
     seen.clear()
     model.set_rows([SimpleNamespace(a=-1.0, b=2.5e3, c=3.0, d=9.0), SimpleNamespace(a=5.0, b=6.0, c=7.0, d=8.0)])
     assert seen == [(0, 0, 0, 0), (0, 3, 0, 3)]                       # one signal per run of changed cells
+
+
+def test_a_refreshed_cell_reads_what_a_reset_model_reads(qapp):
+    """After a refresh that signals only the changed cells (set_rows keeps each cell's look), every role of every
+    cell is what a model filled from scratch answers: text with the assumed dagger, colour, italic, alignment."""
+    from types import SimpleNamespace
+
+    from PySide6.QtGui import QColor
+
+    from workstation.models.columns import ColumnTableModel, Column, fmt_money, sign_colour
+    from workstation.theme import DARK, LIGHT
+
+    cols = [Column("name", "Name", lambda r: r.name),
+            Column("a", "A", lambda r: r.a, fmt_money, numeric=True, colour=sign_colour, assumed_key="a"),
+            Column("b", "B", lambda r: r.b, fmt_money, numeric=True)]
+
+    def row(name, a, b, assumed=()):
+        return SimpleNamespace(name=name, a=a, b=b, assumed=assumed, assumed_params={"a": ("mr1.shock",)})
+
+    first = [row("x", 1.0, 2.0), row("y", 5.0, 6.0, ("a",))]
+    second = [row("x", -1500.0, 2.0), row("y", 7.0, 6.0, ("a",))]
+    stepped = ColumnTableModel(cols)
+    stepped.set_rows(first)
+    stepped.set_rows(second)                     # a step: same rows, new figures
+    fresh = ColumnTableModel(cols)
+    fresh.set_rows(second)                       # a reset: nothing kept
+    assert stepped._looks is not None and fresh._looks is None
+    R = Qt.ItemDataRole
+    roles = (R.DisplayRole, R.ForegroundRole, R.FontRole, R.TextAlignmentRole, R.EditRole, R.ToolTipRole,
+             R.DecorationRole, R.BackgroundRole, R.CheckStateRole)
+    for r in range(2):
+        for c in range(3):
+            for role in roles:
+                assert stepped.data(stepped.index(r, c), role) == fresh.data(fresh.index(r, c), role), (r, c, role)
+    # written out: "-1,500" in the negative colour; the assumed cell with its dagger, italic, warning colour
+    assert stepped.data(stepped.index(0, 1)) == "-1,500"
+    assert stepped.data(stepped.index(0, 1), R.ForegroundRole) == QColor(LIGHT.negative)
+    assert stepped.data(stepped.index(1, 1)) == "7 \u2020"          # whole dollars: the column holds 1,500
+    assert stepped.data(stepped.index(1, 1), R.ForegroundRole) == QColor(LIGHT.warning)
+    assert stepped.data(stepped.index(1, 1), R.FontRole).italic()
+    assert stepped.data(stepped.index(0, 2), R.FontRole) is None
+    assert stepped.data(stepped.index(0, 1), R.TextAlignmentRole) == int(Qt.AlignmentFlag.AlignRight
+                                                                         | Qt.AlignmentFlag.AlignVCenter)
+    assert stepped.data(stepped.index(0, 0), R.TextAlignmentRole) == int(Qt.AlignmentFlag.AlignLeft
+                                                                         | Qt.AlignmentFlag.AlignVCenter)
+    stepped.set_theme(DARK)                      # a theme change: the colours follow
+    assert stepped.data(stepped.index(0, 1), R.ForegroundRole) == QColor(DARK.negative)

@@ -169,7 +169,7 @@ class ResultsView:
             notes.append(f"What-if index move {moves} (not saved)")
         if r.warnings:
             notes.append("; ".join(r.warnings[:3]) + (" \u2026" if len(r.warnings) > 3 else ""))
-        self.summary.show_result(r, "   \u2022   ".join(notes), liq_shock, tooltips=not step)
+        self.summary.show_result(r, "   \u2022   ".join(notes), liq_shock, tooltips=committed and not step)
         tip = "\n".join(r.warnings) if r.warnings else ""
         if self.summary.toolTip() != tip:                 # setToolTip sends an event even when unchanged
             self.summary.setToolTip(tip)

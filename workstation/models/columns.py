@@ -162,6 +162,18 @@ class Column:
         return f"{self.title} ({self.unit})" if self.unit else self.title
 
 
+_R = Qt.ItemDataRole
+# the roles ColumnTableModel answers (a view also asks for decoration, background, check state, ... of every cell)
+_ANSWERED_ROLES = frozenset(int(r) for r in (_R.DisplayRole, _R.EditRole, _R.UserRole, _R.TextAlignmentRole,
+                                             _R.ForegroundRole, _R.FontRole, _R.ToolTipRole))
+_DISPLAY, _FONT, _ALIGNMENT, _FOREGROUND = (int(r) for r in (_R.DisplayRole, _R.FontRole, _R.TextAlignmentRole,
+                                                               _R.ForegroundRole))
+_LOOK_ROLES = frozenset((_DISPLAY, _FONT, _FOREGROUND))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_ITALIC: list[QFont] = []          # the assumed-parameter cells' font, made with the first model (needs a Qt app)
+
+
 class ColumnTableModel(QAbstractTableModel):
     """Rows of any object, columns from a spec; sorting inside the model; one batched update per refresh."""
 
@@ -174,6 +186,10 @@ class ColumnTableModel(QAbstractTableModel):
         self._theme: Theme = LIGHT
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._fmts: list[Callable[[Any], str]] = [c.fmt for c in self.columns]   # this refresh's column styles
+        if not _ITALIC:
+            f = QFont()
+            f.setItalic(True)
+            _ITALIC.append(f)
 
     # -- data in -------------------------------------------------------------------------------------------
     def rows(self) -> list[Any]:
@@ -226,6 +242,7 @@ class ColumnTableModel(QAbstractTableModel):
         self._theme = theme
         self._memo.clear()
         self._looks = None
+        self.__dict__.pop("_colours", None)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.columns) - 1),
                                   [Qt.ItemDataRole.ForegroundRole])
@@ -276,15 +293,51 @@ class ColumnTableModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """A cell's role, computed once per refresh: a view asks for seven roles of every visible cell on each
-        repaint (and twice per live drag step), which made the dashboard table a visible share of a frame."""
-        key = (index.row(), index.column(), int(role))
+        repaint (and twice per live drag step), which made the dashboard table a visible share of a frame. Roles
+        no column answers (decoration, background, check state, ...) return None without a memo entry."""
+        role = int(role)
+        if role not in _ANSWERED_ROLES:
+            return None
+        key = (index.row(), index.column(), role)
         try:
             return self._memo[key]
         except KeyError:
             pass
-        value = self._cell(index, role)
+        look = self._shown(index) if role in _LOOK_ROLES else None
+        if look is not None:                 # the look set_rows computed: the same text, colour and mark
+            text, colour, assumed = look
+            if role == _DISPLAY:
+                value = f"{text} {DAGGER}" if assumed else text
+            elif role == _FOREGROUND:
+                value = self._colour(colour) if colour else self._colour("warning") if assumed else None
+            else:
+                value = _ITALIC[0] if assumed else None
+        elif role == _ALIGNMENT and index.isValid() and 0 <= index.column() < len(self.columns):
+            value = _RIGHT if self.columns[index.column()].numeric else _LEFT
+        else:
+            value = self._cell(index, role)
         self._memo[key] = value
         return value
+
+    def _colour(self, name: str) -> QColor:
+        """The theme's colour ``name`` as a QColor, made once per theme."""
+        colours = self.__dict__.setdefault("_colours", {})
+        c = colours.get(name)
+        if c is None:
+            c = colours[name] = QColor(getattr(self._theme, name))
+        return c
+
+    def _shown(self, index: Index) -> tuple | None:
+        """The cell's look (text, colour name, assumed parameters) as ``set_rows`` computed it for this refresh, or
+        None when it did not (a large table, a reset): a what-if step repaints the dashboard's changed cells, and
+        their text and colour are then not formatted a second time."""
+        looks = self._looks
+        if looks is None:
+            return None
+        r, c = index.row(), index.column()
+        if r >= len(looks) or c >= len(looks[r]):
+            return None
+        return looks[r][c]
 
     def _cell(self, index: Index, role: int) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)) \
@@ -307,15 +360,13 @@ class ColumnTableModel(QAbstractTableModel):
             if col.colour is not None:
                 name = col.colour(col.value(row_obj), row_obj)
                 if name:
-                    return QColor(getattr(self._theme, name))
+                    return self._colour(name)
             if self.assumed_params(row_obj, col):
-                return QColor(self._theme.warning)
+                return self._colour("warning")
             return None
         if role == R.FontRole:
             if self.assumed_params(row_obj, col):
-                f = QFont()
-                f.setItalic(True)
-                return f
+                return _ITALIC[0]
             return None
         if role == R.ToolTipRole:
             params = self.assumed_params(row_obj, col)

@@ -120,7 +120,8 @@ class MarketPanel(QWidget):
             return
         self.header.setText(f"Snapshot {label} \u2014 valued at {format_ts(market.ts)}" if label
                             else f"Valued at {format_ts(market.ts)}")
-        self.set_source(market)
+        if market is not self._market:             # a what-if step: the same snapshot, its age re-read by the timer
+            self.set_source(market)
         self.model.set_market(market, whatif)
         if market is not self._axes_of:            # a what-if step: the same market, the same controls
             self._axes_of = market

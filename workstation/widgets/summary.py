@@ -120,11 +120,13 @@ class AccountSummary(QFrame):
             self._set(key, DASH)
         self.note.setText(note)
 
-    def show_liq(self, liq_shock: tuple[float | None, float | None] | None) -> None:
-        """Liquidation index moves; None while the search is still running (it arrives with the margin curve)."""
+    def show_liq(self, liq_shock: tuple[float | None, float | None] | None, reflow: bool = True) -> None:
+        """Liquidation index moves; None while the search is still running (it arrives with the margin curve).
+        ``reflow=False``: the caller re-flows once after setting every figure (each re-flow measures 20 labels)."""
         if liq_shock is None:
             self._set("liq", "\u2026")
-            self._reflow()
+            if reflow:
+                self._reflow()
             return
         if all(s is None for s in liq_shock):
             liq = "beyond \u00b1100%"
@@ -133,7 +135,8 @@ class AccountSummary(QFrame):
             liq = f"{DASH if down is None else fmt_pct(down)} / {DASH if up is None else fmt_pct(up)}"
         near = [s for s in liq_shock if s is not None]
         self._set("liq", liq, "danger" if near and min(abs(s) for s in near) < 0.1 else "neutral")
-        self._reflow()          # "beyond ±100%" arrives after "…": one row may no longer fit (it cut "Portfolio margin")
+        if reflow:
+            self._reflow()         # "beyond ±100%" arrives after "…": one row may no longer fit (it cut "Portfolio margin")
 
     def show_result(self, r: MarginResult, note: str = "", liq_shock: object = ..., tooltips: bool = True) -> None:
         """``liq_shock``: the liquidation moves to show instead of the result's (a what-if step shows the live
@@ -152,7 +155,7 @@ class AccountSummary(QFrame):
             self.values["marginRatio"].setToolTip(tip)
         self._set("availEq", fmt_money(r.avail_eq), "danger" if r.avail_eq < 0 else "neutral")
         self._set("upl", fmt_money(r.upl), "danger" if r.upl < 0 else ("ok" if r.upl > 0 else "neutral"))
-        self.show_liq(r.liq_shock if liq_shock is ... else liq_shock)
+        self.show_liq(r.liq_shock if liq_shock is ... else liq_shock, reflow=False)    # re-flowed below
         self._set("mode", MODE_NAMES.get(r.acct_lv, r.acct_lv))
         self._set("rules", r.rules)
         self.note.setText(note)
