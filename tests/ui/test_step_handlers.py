@@ -43,3 +43,34 @@ def test_a_spot_in_use_preview_step_writes_no_tooltip_and_the_release_writes_the
     tip = window.summary.values["marginRatio"].toolTip()
     assert tip == real(window.result)
     assert f"{window.result.margin_ratio:,.2f}" in window.summary.values["marginRatio"].text()
+
+
+def test_a_what_if_step_keeps_the_unit_row_selected_without_selecting_it_again(qtbot, window):
+    lst = window.findChild(QListWidget, "portfolioList")
+    lst.setCurrentItem(lst.findItems("BTC delta-neutral options book", Qt.MatchFlag.MatchExactly)[0])
+    wait_settled(qtbot, window)
+    view, model = window.unit_view, window.unit_model
+    row = model.row_of_unit(window.selected_unit)
+    assert row >= 0 and [i.row() for i in view.selectionModel().selectedRows()] == [row]
+    selects: list = []
+    real = view.selectRow
+    view.selectRow = lambda r: (selects.append(r), real(r))
+    slider = window.market_panel.whatif._slider["index:BTC"]
+    shown: list = []
+    window.resultShown.connect(shown.append)
+    slider.setSliderDown(True)
+    try:
+        for position in (-100, -220, -340):
+            qtbot.wait(80)                               # past the panel's throttle: each move is a step
+            before = len(shown)
+            slider.setValue(position)
+            qtbot.waitUntil(lambda: len(shown) > before, timeout=WAIT_MS)
+            assert [i.row() for i in view.selectionModel().selectedRows()] == [row]
+    finally:
+        slider.setSliderDown(False)
+    wait_settled(qtbot, window)
+    assert selects == []                                 # the row stayed selected: never selected again
+    # a selection of another shape (two rows, or none) is put right by the next result
+    view.selectionModel().clearSelection()
+    window._select_unit_row(request_charts=False)
+    assert [i.row() for i in view.selectionModel().selectedRows()] == [row] and selects == [row]

@@ -14,6 +14,7 @@ from .contour import zero_contour
 from .crosshair import Crosshair, SnapResult
 from .format import fmt_pct, fmt_usd, fmt_vol_pts
 from .markers import MarkerLayer, MarkerStyle, marker_pen
+from .path_curve import PathCurve
 
 
 LIVE_LEVEL_ROOM = 1.5        # a live colour scale that must grow takes this much room over max |P&L|
@@ -81,7 +82,8 @@ class HeatmapChart(ChartBase):
         self.colorbar.axis.tickStrings = _compact_ticks    # instance override: 1.2k / 3.4M tick text
         self.colorbar.axis.setStyle(maxTickLevel=1)          # no third tick level: never labelled, still formatted
         self.colorbar.setImageItem(self.image, insert_in=pi)
-        self.zero_contour = pg.PlotCurveItem()
+        # one native path item (path_curve.py): a PlotCurveItem's setData and paint cost ~0.5-0.8 ms a drag step
+        self.zero_contour = PathCurve()
         self.zero_contour.setParentItem(self.image)      # contour in image pixel coordinates, follows setRect
         self.zero_contour.setZValue(5)
         self.zero_contour.setPos(0.5, 0.5)                 # segment ends are cell indices; pixels centre at +0.5
@@ -90,6 +92,7 @@ class HeatmapChart(ChartBase):
         self._moves = np.empty(0)
         self._vols = np.empty(0)
         self._grid = np.empty((0, 0))
+        self._image_placed: tuple[QtCore.QRectF, tuple[int, ...]] | None = None
         self.apply_theme(self._theme)
         self.clear()
 
@@ -145,7 +148,10 @@ class HeatmapChart(ChartBase):
         if tuple(self.colorbar.levels()) != levels:       # setLevels redraws the bar's axis even when equal
             self.colorbar.setLevels(levels)
         rect = _cell_rect(moves, vols)
-        self.image.setRect(rect)
+        placed = (rect, grid.shape)          # setRect's transform scales the rectangle by the image's shape
+        if placed != self._image_placed:     # setRect re-transforms the image and its contour: only on a change
+            self._image_placed = placed
+            self.image.setRect(rect)
         x, y, connect = contour if contour is not None else zero_contour(grid)   # x = move index, y = vol index
         self.zero_contour.setData(x, y, connect=connect)
         inside = moves[0] <= 0 <= moves[-1] and vols[0] <= 0 <= vols[-1]
@@ -165,6 +171,7 @@ class HeatmapChart(ChartBase):
         self._moves, self._vols, self._grid = np.empty(0), np.empty(0), np.empty((0, 0))
         self.colorbar.setLevels((-1.0, 1.0))
         self.image.clear()
+        self._image_placed = None
         self.zero_contour.setData([], [])
         self.markers.set_group("current", [], [], self._current_style)
         self.crosshair.hide()

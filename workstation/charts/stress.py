@@ -15,6 +15,7 @@ from .boxed_text import BoxedText
 from .crosshair import Crosshair, SnapResult
 from .format import fmt_pct, fmt_usd
 from .markers import MarkerLayer, MarkerStyle, marker_pen
+from .path_curve import PathCurve
 
 VOL_STATES = ("down", "same", "up")
 GRID_SIZE, MR6_SIZE, WORST_SIZE = 7, 12, 20          # marker sizes in pixels
@@ -43,12 +44,13 @@ class StressChart(ChartBase):
         pi.addItem(self.zero_line, ignoreBounds=True)
 
         self.legend = self._add_legend(columns=3, below=True)
-        # PlotCurveItem, not PlotDataItem: the curves are plain lines, and PlotDataItem's extra layer (symbols,
-        # downsampling, log/fft modes) cost about twice as much per setData during a drag
-        self.curves: dict[str, pg.PlotCurveItem] = {}
+        # native path items (path_curve.py), not PlotCurveItem / PlotDataItem: plain lines, redrawn at every drag
+        # step, whose update and paint pyqtgraph's items ran through Python (PlotDataItem about twice PlotCurveItem)
+        self.curves: dict[str, PathCurve] = {}
         for state in VOL_STATES:
-            curve = pg.PlotCurveItem(name=f"vol {state}")
+            curve = PathCurve(name=f"vol {state}")
             pi.addItem(curve)
+            self.legend.addItem(curve, curve.name())     # PlotItem names only its own data items in the legend
             self.curves[state] = curve
         # the MR1 grid, MR6 and worst-case points: one MarkerLayer (markers.py: three ScatterPlotItems cost about a
         # tenth of a drag frame); the legend shows samples of the same symbols
