@@ -50,6 +50,15 @@ def same_inode(path: Path, before: os.stat_result) -> bool:
     return (now.st_dev, now.st_ino) == (before.st_dev, before.st_ino)
 
 
+def still_at(path: Path, key: tuple[int, int]) -> bool:
+    """Whether ``path`` still names the file (device, inode) ``key`` (False when removed or replaced)."""
+    try:
+        now = os.stat(path)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == key
+
+
 def sqlite_reason(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200]
 

@@ -33,11 +33,11 @@ from .summaries import MarketSummary, PortfolioSummary
 from .names import MAX_NAME_CHARS, check_name  # noqa: F401 - check_name is imported through db.store
 from .errors import NameTakenError, NotFoundError, RevisionConflict, StoreError
 from .opening import (SQLITE_MAGIC, backup_before_migration, check_header, check_intact, connect,  # noqa: F401
-                      same_inode, sqlite_reason)
+                      same_inode, sqlite_reason, still_at)
 from .ownership import SIDECAR_SUFFIXES, CreatedFile, note_closed, note_open, remove_new_sidecars
 from .lock import InstanceLock, acquire_instance_lock  # noqa: F401 - the GUI takes it through db.store
 from . import migrations as _migrations
-from .migrations import check_schema, current_version, migrate, write_transaction
+from .migrations import check_schema, current_version, migrate, read_snapshot, write_transaction
 
 BATCH_SIZE = 1000
 BUSY_TIMEOUT_MS = 5000
@@ -75,7 +75,6 @@ class Store:
                 if p.exists() and not os.access(p, os.W_OK):
                     raise StoreError(f"{self.label}: read-only ({what} is not writable); nothing was written")
         self._open_key: tuple[int, int] | None = None
-        self._nested = False        # inside a Store.transaction() block (the moved-file check runs at the outer one)
         for _attempt in range(3):
             if self._open(create):
                 self._open_key = note_open(self.path)   # db/ownership.py: open in this process
@@ -195,27 +194,19 @@ class Store:
         """One write transaction (BEGIN IMMEDIATE; a savepoint when nested). SQLite's failures (locked after the
         busy wait, a read-only or damaged file) become a StoreError naming the file; nothing is written."""
         try:
+            outer = not self.db.conn.in_transaction
             with write_transaction(self.db):
-                outer = not self._nested
-                self._nested = True
-                try:
-                    if outer:
-                        self._refuse_if_moved()     # under the write lock, which a failed creator's removal takes
-                    yield self.db
-                    if outer:
-                        self._refuse_if_moved()     # removed meanwhile (by hand): roll back rather than "save" to it
-                finally:
-                    if outer:
-                        self._nested = False
+                if outer:
+                    self._refuse_if_moved()     # under the write lock, which a failed creator's removal takes
+                yield self.db
+                if outer:
+                    self._refuse_if_moved()     # removed meanwhile (by hand): roll back rather than "save" to it
         except sqlite3.DatabaseError as exc:
             raise StoreError(self.describe(exc) + "; nothing was written") from None
 
     def describe(self, exc: sqlite3.Error) -> str:
         """A one-line description of a SQLite failure on this file."""
         reason = sqlite_reason(exc)
-        if self._open_key is not None and self._moved():
-            return (f"{self.label}: the file was removed or replaced by another process after it was opened "
-                    f"({reason}); open it again")
         if "locked" in reason or "busy" in reason:
             return (f"{self.label}: {reason}: another process kept it locked for more than "
                     f"{BUSY_TIMEOUT_MS / 1000:g} s")
@@ -224,17 +215,9 @@ class Store:
     def _refuse_if_moved(self) -> None:
         """SQLite in WAL mode commits into a file that was unlinked while open, and the commit is then lost on
         close: a write to a file no longer at the path is refused instead."""
-        if self._open_key is not None and self._moved():
+        if self._open_key is not None and not still_at(self.path, self._open_key):
             raise StoreError(f"{self.label}: the file was removed or replaced by another process after it was "
                              f"opened; open it again; nothing was written")
-
-    def _moved(self) -> bool:
-        """True when the path no longer names the file this store opened (removed or replaced)."""
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return True
-        return (st.st_dev, st.st_ino) != self._open_key
 
     def __enter__(self) -> "Store":
         return self
@@ -272,7 +255,7 @@ class Store:
 
     def load_portfolio_revision(self, name: str) -> tuple[Portfolio, int]:
         """The portfolio and its revision, read in one snapshot (a concurrent save is seen whole or not at all)."""
-        with self._read_snapshot():
+        with read_snapshot(self.db.conn):
             head = self._portfolio_header(name)
             pid = head["id"]
             assets = rows.assets_from_rows(self.db.execute(
@@ -292,20 +275,6 @@ class Store:
         if "revision" not in self.db.column_names("portfolios"):  # an old schema read without migrating
             return 0
         return int(self.db.execute("SELECT revision FROM portfolios WHERE id = ?", [pid]).fetchone()[0])
-
-    @contextmanager
-    def _read_snapshot(self) -> Iterator[None]:
-        """Several SELECTs on one snapshot of the file (a deferred read transaction; nested: the outer one)."""
-        conn = self.db.conn
-        if conn.in_transaction:
-            yield
-            return
-        conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
 
     def _next_revision(self) -> int:
         """The file's next revision number (inside the caller's write transaction)."""
