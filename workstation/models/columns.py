@@ -186,6 +186,7 @@ class ColumnTableModel(QAbstractTableModel):
         self._theme: Theme = LIGHT
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._fmts: list[Callable[[Any], str]] = [c.fmt for c in self.columns]   # this refresh's column styles
+        self._colours: dict[str, QColor] = {}       # the theme's colours by name, made once per theme
         if not _ITALIC:
             f = QFont()
             f.setItalic(True)
@@ -242,7 +243,7 @@ class ColumnTableModel(QAbstractTableModel):
         self._theme = theme
         self._memo.clear()
         self._looks = None
-        self.__dict__.pop("_colours", None)
+        self._colours.clear()
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.columns) - 1),
                                   [Qt.ItemDataRole.ForegroundRole])
@@ -321,10 +322,9 @@ class ColumnTableModel(QAbstractTableModel):
 
     def _colour(self, name: str) -> QColor:
         """The theme's colour ``name`` as a QColor, made once per theme."""
-        colours = self.__dict__.setdefault("_colours", {})
-        c = colours.get(name)
+        c = self._colours.get(name)
         if c is None:
-            c = colours[name] = QColor(getattr(self._theme, name))
+            c = self._colours[name] = QColor(getattr(self._theme, name))
         return c
 
     def _shown(self, index: Index) -> tuple | None:
